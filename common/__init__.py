@@ -1,0 +1,1 @@
+"""Code shared by the Fieldloop server and the field app: no Flask, no Kivy."""

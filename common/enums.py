@@ -1,0 +1,125 @@
+"""The domain vocabulary shared by the phone and the server.
+
+Every value here travels over the sync protocol or is stored in the database,
+so values are lowercase strings that never change once released.
+"""
+
+from enum import StrEnum
+
+
+class EventType(StrEnum):
+    PART_REMOVED = "part_removed"
+    PART_INSTALLED = "part_installed"
+    EQUIPMENT_COLLECTED = "equipment_collected"
+    JOB_COMPLETED = "job_completed"
+    RETURN_HANDED_OVER = "return_handed_over"
+
+
+#: Event types that put a physical item on its way back.
+RETURN_CREATING_EVENTS = frozenset({EventType.PART_REMOVED, EventType.EQUIPMENT_COLLECTED})
+
+
+class PartCondition(StrEnum):
+    WORKING = "working"  # removed in working order (upgrade, end of contract)
+    FAULTY = "faulty"  # does not work; failure code says how
+    DAMAGED = "damaged"  # physical damage: cracked, burnt, water
+    DEAD_ON_ARRIVAL = "dead_on_arrival"  # a new part that failed at installation
+    UNKNOWN = "unknown"
+
+
+class FailureCode(StrEnum):
+    NO_POWER = "no_power"
+    INTERMITTENT = "intermittent"
+    MECHANICAL_WEAR = "mechanical_wear"
+    ELECTRICAL = "electrical"
+    FIRMWARE = "firmware"
+    WATER_DAMAGE = "water_damage"
+    IMPACT_DAMAGE = "impact_damage"
+    BATTERY_SWELLING = "battery_swelling"
+    CONSUMABLE_END_OF_LIFE = "consumable_end_of_life"
+    OTHER = "other"
+
+
+class Disposition(StrEnum):
+    REFURBISH = "refurbish"
+    REUSE = "reuse"  # back to stock as is
+    RETURN_TO_VENDOR = "return_to_vendor"  # warranty claim or credit
+    RECYCLE = "recycle"
+    SCRAP = "scrap"
+
+
+class ReturnStatus(StrEnum):
+    AWAITING_DISPOSITION = "awaiting_disposition"
+    AWAITING_PICKUP = "awaiting_pickup"  # at the site, waiting for a courier
+    PICKUP_SCHEDULED = "pickup_scheduled"  # on a planned courier route
+    WITH_ENGINEER = "with_engineer"  # engineer carries it back
+    IN_TRANSIT = "in_transit"  # collected by a courier
+    DELIVERED = "delivered"  # at the facility, not yet checked in
+    RECEIVED = "received"  # checked in at the facility
+    PROCESSED = "processed"  # refurbished, recycled, credited…: value realised
+    WRITTEN_OFF = "written_off"  # lost or abandoned
+
+
+class JobStatus(StrEnum):
+    OPEN = "open"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class Role(StrEnum):
+    ENGINEER = "engineer"
+    DISPATCHER = "dispatcher"
+    ADMIN = "admin"
+
+
+class FacilityKind(StrEnum):
+    DEPOT = "depot"
+    REFURBISHMENT_CENTRE = "refurbishment_centre"
+    RECYCLER = "recycler"
+
+
+class FacilityCapability(StrEnum):
+    """What a facility can do with an item that reaches it."""
+
+    STOCK = "stock"  # keep reusable parts in stock
+    REFURBISH = "refurbish"
+    VENDOR_RETURNS = "vendor_returns"  # consolidate and ship to vendors
+    RECYCLE = "recycle"
+    SCRAP = "scrap"
+    HAZARDOUS = "hazardous"  # certified to handle hazardous material
+    CROSS_DOCK = "cross_dock"  # accepts items to forward to another facility
+
+
+class TravelMode(StrEnum):
+    CARRY_BACK = "carry_back"
+    COURIER_PICKUP = "courier_pickup"
+
+
+class HolderKind(StrEnum):
+    """Who or what has custody of an item."""
+
+    SITE = "site"
+    ENGINEER = "engineer"
+    COURIER = "courier"
+    FACILITY = "facility"
+
+
+class EventOutcome(StrEnum):
+    ACCEPTED = "accepted"
+    DUPLICATE = "duplicate"
+    REJECTED = "rejected"
+
+
+class SyncEntity(StrEnum):
+    """Record kinds a phone receives through pull, in snapshot order."""
+
+    FACILITY = "facility"
+    PART = "part"
+    SITE = "site"
+    JOB = "job"
+    RETURN_LINE = "return_line"
+
+
+class ChangeOp(StrEnum):
+    UPSERT = "upsert"
+    DELETE = "delete"  # a tombstone: deleted, or no longer in this engineer's scope

@@ -1,0 +1,304 @@
+"""Marshmallow schemas of the sync protocol: what a phone sends and receives.
+
+The phone validates an entry with these schemas before saving it, and the
+server validates it again with the same ones, so both say the same thing.
+"""
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from common.enums import (
+    ChangeOp,
+    Disposition,
+    EventOutcome,
+    EventType,
+    FailureCode,
+    JobStatus,
+    PartCondition,
+    ReturnStatus,
+    Role,
+    SyncEntity,
+    TravelMode,
+)
+from common.protocol import (
+    DEFAULT_PULL_LIMIT,
+    MAX_BATCH_EVENTS,
+    MAX_PULL_LIMIT,
+    SUPPORTED_PROTOCOL_VERSIONS,
+    BatchTooLarge,
+    UnsupportedProtocolVersion,
+)
+
+PART_NUMBER = validate.Length(min=1, max=64)
+SERIAL = validate.Length(min=1, max=64)
+
+
+def _enum(enum, **kwargs):
+    return fields.Enum(enum, by_value=True, **kwargs)
+
+
+class StrictSchema(ma.Schema):
+    class Meta:
+        unknown = ma.RAISE
+
+
+# --- authentication -------------------------------------------------------
+
+
+class TokenRequestSchema(StrictSchema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=80))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=256))
+    device_id = fields.String(required=True, validate=validate.Length(min=8, max=64))
+    device_label = fields.String(validate=validate.Length(max=120))
+
+
+class UserSchema(ma.Schema):
+    id = fields.Integer()
+    username = fields.String()
+    display_name = fields.String()
+    role = _enum(Role)
+    email = fields.String(allow_none=True)
+
+
+class TokenResponseSchema(ma.Schema):
+    access_token = fields.String()
+    token_type = fields.String()
+    expires_in = fields.Integer(metadata={"description": "Seconds until the token expires"})
+    user = fields.Nested(UserSchema)
+
+
+# --- push: event payloads, one schema per event type ----------------------
+
+
+class PartRemovedPayload(StrictSchema):
+    part_number = fields.String(required=True, validate=PART_NUMBER)
+    serial = fields.String(allow_none=True, validate=SERIAL)
+    quantity = fields.Integer(strict=True, load_default=1, validate=validate.Range(min=1, max=1000))
+    condition = _enum(PartCondition, required=True)
+    failure_code = _enum(FailureCode, allow_none=True)
+
+    @ma.validates_schema
+    def _one_serial_is_one_item(self, data, **kwargs):
+        if data.get("serial") and data.get("quantity", 1) != 1:
+            raise ma.ValidationError("A serialised part is one item: quantity must be 1.", "quantity")
+
+
+class PartInstalledPayload(StrictSchema):
+    part_number = fields.String(required=True, validate=PART_NUMBER)
+    serial = fields.String(allow_none=True, validate=SERIAL)
+
+
+class EquipmentCollectedPayload(StrictSchema):
+    part_number = fields.String(required=True, validate=PART_NUMBER)
+    serial = fields.String(required=True, validate=SERIAL)
+    condition = _enum(PartCondition, required=True)
+
+
+class JobCompletedPayload(StrictSchema):
+    notes = fields.String(allow_none=True, validate=validate.Length(max=4000))
+    customer_signoff_name = fields.String(allow_none=True, validate=validate.Length(max=120))
+
+
+class ReturnHandedOverPayload(StrictSchema):
+    return_line_id = fields.UUID(required=True)
+    facility_id = fields.Integer(strict=True, required=True)
+
+
+PAYLOAD_SCHEMAS: dict[EventType, type[ma.Schema]] = {
+    EventType.PART_REMOVED: PartRemovedPayload,
+    EventType.PART_INSTALLED: PartInstalledPayload,
+    EventType.EQUIPMENT_COLLECTED: EquipmentCollectedPayload,
+    EventType.JOB_COMPLETED: JobCompletedPayload,
+    EventType.RETURN_HANDED_OVER: ReturnHandedOverPayload,
+}
+
+#: Event types that are about a job, so `job_id` is required.
+JOB_EVENTS = frozenset(PAYLOAD_SCHEMAS) - {EventType.RETURN_HANDED_OVER}
+
+
+# --- push: envelope and event ---------------------------------------------
+
+
+class EventEnvelopeSchema(ma.Schema):
+    """What the server must read from an event to answer for it at all."""
+
+    class Meta:
+        unknown = ma.INCLUDE
+
+    id = fields.UUID(required=True)
+    seq = fields.Integer(strict=True, required=True, validate=validate.Range(min=1, max=2**62))
+
+
+class EventSchema(StrictSchema):
+    """One field event, fully validated: envelope, type and payload."""
+
+    id = fields.UUID(required=True)
+    seq = fields.Integer(strict=True, required=True, validate=validate.Range(min=1, max=2**62))
+    type = _enum(EventType, required=True)
+    occurred_at = fields.AwareDateTime(required=True)
+    job_id = fields.Integer(strict=True, allow_none=True, load_default=None)
+    payload = fields.Dict(keys=fields.String(), required=True)
+
+    @ma.validates_schema
+    def _job_events_name_their_job(self, data, **kwargs):
+        if data.get("type") in JOB_EVENTS and data.get("job_id") is None:
+            raise ma.ValidationError(f"A {data['type']} event must name its job.", "job_id")
+
+    @ma.post_load
+    def _load_payload(self, data, **kwargs):
+        schema = PAYLOAD_SCHEMAS[data["type"]]()
+        try:
+            data["payload"] = schema.load(data["payload"])
+        except ma.ValidationError as err:
+            raise ma.ValidationError({"payload": err.messages}) from err
+        return data
+
+
+class PushRequestSchema(ma.Schema):
+    protocol_version = fields.Integer(strict=True, required=True)
+    device_id = fields.String(required=True, validate=validate.Length(min=8, max=64))
+    sent_at = fields.AwareDateTime(
+        allow_none=True,
+        metadata={"description": "Device clock when the batch was sent; used to spot a wrong clock"},
+    )
+    events = fields.List(fields.Nested(EventEnvelopeSchema), required=True)
+
+    @ma.pre_load
+    def _refuse_whole_batch(self, data, **kwargs):
+        if not isinstance(data, dict):
+            return data
+        version = data.get("protocol_version")
+        if version is not None and version not in SUPPORTED_PROTOCOL_VERSIONS:
+            raise UnsupportedProtocolVersion(version)
+        events = data.get("events")
+        if isinstance(events, list) and len(events) > MAX_BATCH_EVENTS:
+            raise BatchTooLarge(len(events))
+        return data
+
+
+class EventResultSchema(ma.Schema):
+    id = fields.UUID()
+    seq = fields.Integer()
+    status = _enum(EventOutcome)
+    errors = fields.Dict(metadata={"description": "Field-level reasons, for a rejected event"})
+    original_status = _enum(
+        EventOutcome, metadata={"description": "For a duplicate: what the first delivery got"}
+    )
+    return_line_id = fields.UUID(allow_none=True)
+
+
+class PushResponseSchema(ma.Schema):
+    results = fields.List(fields.Nested(EventResultSchema))
+    highest_contiguous_seq = fields.Integer(
+        metadata={"description": "Every seq up to this one has reached the server"}
+    )
+    missing_seqs = fields.List(fields.Integer(), metadata={"description": "Gaps below the highest seq seen"})
+    server_time = fields.AwareDateTime()
+
+
+# --- pull ------------------------------------------------------------------
+
+
+class PullQuerySchema(ma.Schema):
+    cursor = fields.String(load_default=None, validate=validate.Length(max=512))
+    limit = fields.Integer(load_default=DEFAULT_PULL_LIMIT, validate=validate.Range(min=1, max=MAX_PULL_LIMIT))
+
+
+class FacilityRecord(ma.Schema):
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    kind = fields.String()
+    address = fields.String()
+    latitude = fields.Float()
+    longitude = fields.Float()
+    capabilities = fields.List(fields.String())
+
+
+class PartRecord(ma.Schema):
+    id = fields.Integer()
+    part_number = fields.String()
+    description = fields.String()
+    category = fields.String()
+    serialised = fields.Boolean()
+    serial_pattern = fields.String(allow_none=True)
+    hazardous = fields.Boolean()
+    weight_kg = fields.Float()
+    volume_l = fields.Float()
+
+
+class InstalledItemRecord(ma.Schema):
+    serial = fields.String()
+    part_number = fields.String()
+    installed_on = fields.Date(allow_none=True)
+
+
+class SiteRecord(ma.Schema):
+    id = fields.Integer()
+    customer_name = fields.String()
+    name = fields.String()
+    address = fields.String()
+    latitude = fields.Float()
+    longitude = fields.Float()
+    access_hours = fields.Dict()
+    contact_name = fields.String(allow_none=True)
+    contact_phone = fields.String(allow_none=True)
+    contact_email = fields.String(allow_none=True)
+    installed = fields.List(fields.Nested(InstalledItemRecord))
+
+
+class ExpectedPartRecord(ma.Schema):
+    part_number = fields.String()
+    quantity = fields.Integer()
+    action = fields.String()
+
+
+class JobRecord(ma.Schema):
+    id = fields.Integer()
+    reference = fields.String()
+    site_id = fields.Integer()
+    status = _enum(JobStatus)
+    summary = fields.String()
+    window_start = fields.AwareDateTime()
+    window_end = fields.AwareDateTime()
+    expected_parts = fields.List(fields.Nested(ExpectedPartRecord))
+
+
+class ReturnLineRecord(ma.Schema):
+    id = fields.UUID()
+    part_number = fields.String()
+    serial = fields.String(allow_none=True)
+    quantity = fields.Integer()
+    condition = _enum(PartCondition)
+    status = _enum(ReturnStatus)
+    job_id = fields.Integer(allow_none=True)
+    origin_site_id = fields.Integer()
+    disposition = _enum(Disposition, allow_none=True)
+    travel_mode = _enum(TravelMode, allow_none=True)
+    destination_facility_id = fields.Integer(allow_none=True)
+
+
+RECORD_SCHEMAS: dict[SyncEntity, type[ma.Schema]] = {
+    SyncEntity.FACILITY: FacilityRecord,
+    SyncEntity.PART: PartRecord,
+    SyncEntity.SITE: SiteRecord,
+    SyncEntity.JOB: JobRecord,
+    SyncEntity.RETURN_LINE: ReturnLineRecord,
+}
+
+
+class ChangeSchema(ma.Schema):
+    entity = _enum(SyncEntity)
+    id = fields.String(metadata={"description": "The record's id, as text"})
+    op = _enum(ChangeOp)
+    data = fields.Dict(allow_none=True, metadata={"description": "The record, for an upsert"})
+
+
+class PullResponseSchema(ma.Schema):
+    changes = fields.List(fields.Nested(ChangeSchema))
+    cursor = fields.String()
+    has_more = fields.Boolean()
+    full_resync = fields.Boolean(
+        metadata={"description": "True while the pages form a full snapshot of the scope"}
+    )
+    server_time = fields.AwareDateTime()
