@@ -123,3 +123,12 @@ class SyncEntity(StrEnum):
 class ChangeOp(StrEnum):
     UPSERT = "upsert"
     DELETE = "delete"  # a tombstone: deleted, or no longer in this engineer's scope
+
+
+class ItemStatus(StrEnum):
+    """Where a serialised item is in its life."""
+
+    INSTALLED = "installed"  # in service at a site
+    REMOVED = "removed"  # on its way back: see its return line
+    IN_STOCK = "in_stock"  # at a facility, available
+    DISPOSED = "disposed"  # recycled, scrapped or returned to its vendor

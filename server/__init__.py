@@ -1,0 +1,65 @@
+"""Fieldloop server: ``create_app()`` builds the Flask app from configuration."""
+
+from flask import Flask
+
+from server import config as settings
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app: settings from the environment, overridden by `config`."""
+    app = Flask(__name__, instance_path=str(settings.INSTANCE_DIR), instance_relative_config=False)
+    app.config.update(settings.from_environment())
+    app.config.update(config or {})
+    settings.validate(app.config)
+    app.config.update(_api_settings())
+    if app.config["BEHIND_PROXY"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+    settings.INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+
+    from server.database import configure_engine, render_migration_type
+    from server.extensions import api, db, migrate
+    from server.services.passwords import Passwords
+
+    db.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
+    migrate.init_app(
+        app, db, directory=str(settings.PROJECT_DIR / "migrations"), render_as_batch=True, compare_type=True,
+        render_item=render_migration_type,
+    )
+    api.init_app(app)
+    app.extensions["fieldloop.passwords"] = Passwords(
+        app.config["PASSWORD_HASH_MEMORY_KIB"], app.config["PASSWORD_HASH_TIME_COST"]
+    )
+
+    from server.api import register_api
+
+    register_api(app, api)
+
+    from server.cli import register_commands
+
+    register_commands(app)
+
+    from server.runner import init_runner
+
+    init_runner(app)
+    return app
+
+
+def _api_settings() -> dict:
+    return {
+        "API_TITLE": "Fieldloop",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "OPENAPI_SWAGGER_UI_PATH": "docs",
+        "OPENAPI_SWAGGER_UI_URL": "/api/docs/static/",
+        "API_SPEC_OPTIONS": {
+            "components": {
+                "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
+            },
+        },
+    }

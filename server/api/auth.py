@@ -1,0 +1,54 @@
+"""Sign-in for phones and tools, and who am I."""
+
+from flask import current_app, g, request
+from flask_smorest import Blueprint
+
+from common.schemas import TokenRequestSchema, TokenResponseSchema, UserSchema
+from server.api.security import requires
+from server.extensions import db
+from server.services import auth
+
+blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="Sign-in")
+
+
+def sign_in_policy() -> auth.SignInPolicy:
+    config = current_app.config
+    return auth.SignInPolicy(
+        token_ttl_s=config["TOKEN_TTL_SECONDS"],
+        max_failures_per_user=config["LOGIN_MAX_FAILURES_PER_USER"],
+        max_failures_per_address=config["LOGIN_MAX_FAILURES_PER_ADDRESS"],
+        failure_window_s=config["LOGIN_FAILURE_WINDOW_SECONDS"],
+    )
+
+
+@blp.route("/auth/token", methods=["POST"])
+@blp.arguments(TokenRequestSchema)
+@blp.response(200, TokenResponseSchema)
+@blp.alt_response(401, description="Wrong username or password")
+@blp.alt_response(429, description="Too many failed sign-ins; see Retry-After")
+def issue_token(credentials):
+    """Sign in on a device and get a bearer token for it."""
+    signed_in = auth.sign_in(
+        db.session,
+        current_app.extensions["fieldloop.passwords"],
+        sign_in_policy(),
+        username=credentials["username"],
+        password=credentials["password"],
+        device_uid=credentials["device_id"],
+        device_label=credentials.get("device_label"),
+        remote_addr=request.remote_addr or "unknown",
+    )
+    return {
+        "access_token": signed_in.token,
+        "token_type": "Bearer",
+        "expires_in": signed_in.expires_in,
+        "user": signed_in.user,
+    }
+
+
+@blp.route("/me", methods=["GET"])
+@requires()
+@blp.response(200, UserSchema)
+def me():
+    """The signed-in user."""
+    return g.user

@@ -1,0 +1,106 @@
+"""Jobs for dispatchers: list, create and assign, reassign or cancel."""
+
+import marshmallow as ma
+import sqlalchemy as sa
+from flask import g
+from flask_smorest import Blueprint
+from marshmallow import fields, validate
+
+from common.enums import JobStatus
+from common.schemas import ExpectedPartRecord
+from server.api.pagination import PageQuery, page_of, paginate
+from server.api.security import STAFF, requires
+from server.extensions import db
+from server.models import Job
+from server.services import jobs
+from server.services.errors import NotFound
+
+blp = Blueprint("jobs", __name__, url_prefix="/api/v1/jobs", description="Jobs (work orders)")
+
+
+class ExpectedPartSchema(ma.Schema):
+    part_number = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    quantity = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1000))
+    action = fields.String(load_default="replace", validate=validate.OneOf(["replace", "collect"]))
+
+
+class JobSchema(ma.Schema):
+    id = fields.Integer()
+    reference = fields.String()
+    site_id = fields.Integer()
+    engineer_id = fields.Integer(allow_none=True)
+    summary = fields.String()
+    window_start = fields.AwareDateTime()
+    window_end = fields.AwareDateTime()
+    status = fields.Enum(JobStatus, by_value=True)
+    expected_parts = fields.List(fields.Nested(ExpectedPartRecord))
+    notes = fields.String(allow_none=True)
+    customer_signoff_name = fields.String(allow_none=True)
+    completed_at = fields.AwareDateTime(allow_none=True)
+    archived_at = fields.AwareDateTime(allow_none=True)
+
+
+class JobCreateSchema(ma.Schema):
+    site_id = fields.Integer(required=True, strict=True)
+    engineer_id = fields.Integer(strict=True, allow_none=True, load_default=None)
+    summary = fields.String(required=True, validate=validate.Length(min=1, max=300))
+    window_start = fields.AwareDateTime(required=True)
+    window_end = fields.AwareDateTime(required=True)
+    expected_parts = fields.List(fields.Nested(ExpectedPartSchema), load_default=list)
+    reference = fields.String(validate=validate.Length(min=1, max=30))
+
+
+class JobUpdateSchema(ma.Schema):
+    engineer_id = fields.Integer(strict=True, allow_none=True)
+    summary = fields.String(validate=validate.Length(min=1, max=300))
+    window_start = fields.AwareDateTime()
+    window_end = fields.AwareDateTime()
+    expected_parts = fields.List(fields.Nested(ExpectedPartSchema))
+    status = fields.Enum(JobStatus, by_value=True)
+
+
+class JobQuery(PageQuery):
+    status = fields.Enum(JobStatus, by_value=True)
+    engineer_id = fields.Integer()
+    site_id = fields.Integer()
+
+
+@blp.route("", methods=["GET"])
+@requires(*STAFF)
+@blp.arguments(JobQuery, location="query")
+@blp.response(200, page_of(JobSchema))
+def list_jobs(args):
+    """Jobs by window, filtered."""
+    query = sa.select(Job).order_by(Job.window_start, Job.id)
+    for name in ("status", "engineer_id", "site_id"):
+        if name in args:
+            query = query.where(getattr(Job, name) == args[name])
+    return paginate(db.session, query, args["page"], args["page_size"])
+
+
+@blp.route("", methods=["POST"])
+@requires(*STAFF)
+@blp.arguments(JobCreateSchema)
+@blp.response(201, JobSchema)
+def create_job(data):
+    """Create a job and assign it; it reaches the engineer's phone on the next pull."""
+    return jobs.create_job(db.session, jobs.JobDraft(**data), g.user)
+
+
+@blp.route("/<int:job_id>", methods=["GET"])
+@requires(*STAFF)
+@blp.response(200, JobSchema)
+def get_job(job_id: int):
+    job = db.session.get(Job, job_id)
+    if job is None:
+        raise NotFound(f"No job {job_id}.")
+    return job
+
+
+@blp.route("/<int:job_id>", methods=["PATCH"])
+@requires(*STAFF)
+@blp.arguments(JobUpdateSchema)
+@blp.response(200, JobSchema)
+def update_job(data, job_id: int):
+    """Reassign, reschedule or cancel a job; the previous engineer's phone gets a tombstone."""
+    return jobs.update_job(db.session, job_id, data, g.user)

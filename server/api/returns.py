@@ -1,0 +1,106 @@
+"""Return lines for dispatchers: list with filters, and one line with its custody timeline."""
+
+import uuid
+
+import marshmallow as ma
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask_smorest import Blueprint
+from marshmallow import fields
+
+from common.enums import Disposition, HolderKind, ReturnStatus
+from server.api.pagination import PageQuery, page_of, paginate
+from server.api.security import STAFF, requires
+from server.extensions import db
+from server.models import PartNumber, ReturnLine
+from server.services.errors import NotFound
+
+blp = Blueprint("returns", __name__, url_prefix="/api/v1/returns", description="Return lines")
+
+
+class ReturnLineSchema(ma.Schema):
+    id = fields.UUID()
+    part_number = fields.Function(lambda line: line.part.part_number)
+    description = fields.Function(lambda line: line.part.description)
+    serial = fields.String(allow_none=True)
+    quantity = fields.Integer()
+    origin = fields.String()
+    condition = fields.String()
+    failure_code = fields.String(allow_none=True)
+    origin_site_id = fields.Integer()
+    job_id = fields.Integer(allow_none=True)
+    removed_by_id = fields.Integer()
+    removed_at = fields.AwareDateTime()
+    status = fields.Enum(ReturnStatus, by_value=True)
+    status_changed_at = fields.AwareDateTime()
+    holder_kind = fields.Enum(HolderKind, by_value=True)
+    holder_id = fields.Integer(allow_none=True)
+    disposition = fields.Enum(Disposition, by_value=True, allow_none=True)
+    disposition_reason = fields.String(allow_none=True)
+    expected_value = fields.Decimal(as_string=True, allow_none=True)
+    disposition_overridden_by_id = fields.Integer(allow_none=True)
+    override_comment = fields.String(allow_none=True)
+    destination_facility_id = fields.Integer(allow_none=True)
+    travel_mode = fields.String(allow_none=True)
+    deadline = fields.AwareDateTime(allow_none=True)
+    received_at = fields.AwareDateTime(allow_none=True)
+    recovered_value = fields.Decimal(as_string=True, allow_none=True)
+    created_at = fields.AwareDateTime()
+
+
+class CustodyEntrySchema(ma.Schema):
+    holder_kind = fields.String()
+    holder_id = fields.Integer(allow_none=True)
+    place = fields.String()
+    at = fields.AwareDateTime()
+    event_id = fields.UUID(allow_none=True)
+    note = fields.String(allow_none=True)
+
+
+class ReturnLineDetailSchema(ReturnLineSchema):
+    custody = fields.List(fields.Nested(CustodyEntrySchema))
+
+
+class ReturnQuery(PageQuery):
+    status = fields.Enum(ReturnStatus, by_value=True)
+    disposition = fields.Enum(Disposition, by_value=True)
+    site_id = fields.Integer()
+    engineer_id = fields.Integer(metadata={"description": "Removed by this engineer"})
+    holder_engineer_id = fields.Integer(metadata={"description": "Held by this engineer now"})
+    part_number = fields.String()
+    serial = fields.String()
+
+
+@blp.route("", methods=["GET"])
+@requires(*STAFF)
+@blp.arguments(ReturnQuery, location="query")
+@blp.response(200, page_of(ReturnLineSchema))
+def list_returns(args):
+    """Return lines, newest first, filtered."""
+    query = sa.select(ReturnLine).options(so.joinedload(ReturnLine.part)).order_by(ReturnLine.created_at.desc(), ReturnLine.id)
+    if "status" in args:
+        query = query.where(ReturnLine.status == args["status"])
+    if "disposition" in args:
+        query = query.where(ReturnLine.disposition == args["disposition"])
+    if "site_id" in args:
+        query = query.where(ReturnLine.origin_site_id == args["site_id"])
+    if "engineer_id" in args:
+        query = query.where(ReturnLine.removed_by_id == args["engineer_id"])
+    if "holder_engineer_id" in args:
+        query = query.where(ReturnLine.holder_kind == HolderKind.ENGINEER, ReturnLine.holder_id == args["holder_engineer_id"])
+    if "part_number" in args:
+        query = query.join(PartNumber).where(PartNumber.part_number == args["part_number"])
+    if "serial" in args:
+        query = query.where(ReturnLine.serial == args["serial"])
+    return paginate(db.session, query, args["page"], args["page_size"])
+
+
+@blp.route("/<uuid:line_id>", methods=["GET"])
+@requires(*STAFF)
+@blp.response(200, ReturnLineDetailSchema)
+def get_return(line_id: uuid.UUID):
+    """One return line with its custody timeline."""
+    line = db.session.get(ReturnLine, line_id, options=[so.joinedload(ReturnLine.part)])
+    if line is None:
+        raise NotFound(f"No return line {line_id}.")
+    return line

@@ -1,0 +1,63 @@
+"""Configuration from environment variables, with defaults for the embedded set-up.
+
+The embedded default (SQLite under ``instance/``, background jobs in-process,
+mail written to a folder) needs no server at all; production points
+``DATABASE_URL`` at PostgreSQL and sets ``JOB_RUNNER=celery``.
+"""
+
+import os
+from pathlib import Path
+
+from common.protocol import MAX_REQUEST_BYTES
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = Path(os.environ.get("FIELDLOOP_INSTANCE_DIR", PROJECT_DIR / "instance"))
+
+DEVELOPMENT_SECRET_KEY = "development-only-secret-key"
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot run the app; the message says which setting."""
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def from_environment(env=None) -> dict:
+    """Build the app's settings from environment variables."""
+    env = os.environ if env is None else env
+    return {
+        "ENV_NAME": env.get("FIELDLOOP_ENV", "development"),
+        "SECRET_KEY": env.get("SECRET_KEY"),
+        "SQLALCHEMY_DATABASE_URI": env.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'fieldloop.db'}"),
+        "MAX_CONTENT_LENGTH": MAX_REQUEST_BYTES,
+        "TOKEN_TTL_SECONDS": int(env.get("TOKEN_TTL_SECONDS", 12 * 3600)),
+        "LOGIN_MAX_FAILURES_PER_USER": int(env.get("LOGIN_MAX_FAILURES_PER_USER", 5)),
+        "LOGIN_MAX_FAILURES_PER_ADDRESS": int(env.get("LOGIN_MAX_FAILURES_PER_ADDRESS", 20)),
+        "LOGIN_FAILURE_WINDOW_SECONDS": int(env.get("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)),
+        "PASSWORD_HASH_MEMORY_KIB": int(env.get("PASSWORD_HASH_MEMORY_KIB", 64 * 1024)),
+        "PASSWORD_HASH_TIME_COST": int(env.get("PASSWORD_HASH_TIME_COST", 3)),
+        "SYNC_RETENTION_DAYS": int(env.get("SYNC_RETENTION_DAYS", 30)),
+        "JOB_SCOPE_COMPLETED_DAYS": int(env.get("JOB_SCOPE_COMPLETED_DAYS", 7)),
+        "JOB_RUNNER": env.get("JOB_RUNNER", "thread"),  # thread | celery | manual
+        "CELERY_BROKER_URL": env.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0"),
+        "TASK_MAX_ATTEMPTS": int(env.get("TASK_MAX_ATTEMPTS", 8)),
+        "TASK_POLL_SECONDS": float(env.get("TASK_POLL_SECONDS", 2.0)),
+        "TASK_RETRY_BASE_S": float(env.get("TASK_RETRY_BASE_S", 15)),
+        "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+        "BEHIND_PROXY": _bool(env.get("BEHIND_PROXY"), False),
+    }
+
+
+def validate(config: dict) -> None:
+    """Refuse settings the app must not run with."""
+    if config["ENV_NAME"] == "production":
+        if not config.get("SECRET_KEY") or config["SECRET_KEY"] == DEVELOPMENT_SECRET_KEY:
+            raise ConfigError("SECRET_KEY must be set to a secret value when FIELDLOOP_ENV=production.")
+    elif not config.get("SECRET_KEY"):
+        config["SECRET_KEY"] = DEVELOPMENT_SECRET_KEY
+    if config["JOB_RUNNER"] not in {"thread", "celery", "manual"}:
+        raise ConfigError(f"JOB_RUNNER must be thread, celery or manual, not {config['JOB_RUNNER']!r}.")

@@ -1,0 +1,98 @@
+"""Database behaviour the services rely on, the same on SQLite and PostgreSQL.
+
+* SQLite runs in WAL mode with foreign keys on, and a write transaction starts
+  with ``BEGIN IMMEDIATE`` so that writers queue for the lock instead of
+  failing when they upgrade from reading.
+* ``current_txid()`` is the writing transaction's id on PostgreSQL (0 on
+  SQLite, where writers are serialised), used to order the sync change log.
+"""
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import FunctionElement
+
+WRITE_OPTION = "fieldloop_write"
+
+#: On SQLite every transaction id is 0 and every change is "finished".
+SQLITE_HORIZON = 2**62
+
+
+class current_txid(FunctionElement):
+    type = sa.BigInteger()
+    inherit_cache = True
+
+
+@compiles(current_txid, "postgresql")
+def _pg_current_txid(element, compiler, **kw):
+    return "(pg_current_xact_id()::text::bigint)"
+
+
+@compiles(current_txid)
+def _default_current_txid(element, compiler, **kw):
+    return "0"
+
+
+def configure_engine(engine: sa.Engine) -> None:
+    if engine.dialect.name != "sqlite":
+        return
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, connection_record):
+        # Let SQLAlchemy, not the driver, decide when transactions begin.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        immediate = conn.get_execution_options().get(WRITE_OPTION)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _plain(session) -> so.Session:
+    return session() if isinstance(session, so.scoped_session) else session
+
+
+def begin_write(session: so.Session) -> None:
+    """Start a fresh transaction that will write.
+
+    Whatever the session read so far is committed first (it wrote nothing),
+    so the write transaction starts with the lock on SQLite.
+    """
+    session = _plain(session)
+    if session.in_transaction():
+        session.commit()
+    session.connection(execution_options={WRITE_OPTION: True})
+
+
+def begin_snapshot_read(session: so.Session) -> None:
+    """Start a fresh read-only transaction that sees one snapshot throughout."""
+    session = _plain(session)
+    if session.in_transaction():
+        session.commit()
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+    else:
+        session.connection()
+
+
+def finished_txid_horizon(session: so.Session) -> int:
+    """Transaction ids below this one belong to transactions that have all ended."""
+    if session.get_bind().dialect.name == "postgresql":
+        return session.execute(sa.text("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")).scalar_one()
+    return SQLITE_HORIZON
+
+
+
+def render_migration_type(type_, obj, autogen_context):
+    """Write our column types in migrations as the plain SQLAlchemy types they store as."""
+    from server.models.types import UtcDateTime
+
+    if type_ == "type" and isinstance(obj, UtcDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False

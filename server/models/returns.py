@@ -1,0 +1,99 @@
+"""Return lines (one physical item coming back) and their custody log."""
+
+import uuid
+from datetime import datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from common.enums import Disposition, HolderKind, PartCondition, ReturnStatus, TravelMode
+from server.extensions import db
+from server.logistics.states import return_transition
+from server.models.catalogue import Money
+from server.models.types import UtcDateTime, enum_type, utcnow
+
+
+class ReturnLine(db.Model):
+    """One physical item (or a quantity of a non-serialised part) coming back.
+
+    Its id is the id of the field event that created it, so a phone knows it
+    before it syncs and a duplicate event can never create a second line.
+    """
+
+    __tablename__ = "return_lines"
+
+    id: so.Mapped[uuid.UUID] = so.mapped_column(sa.Uuid, primary_key=True)
+    part_number_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("part_numbers.id"), index=True)
+    serialised_item_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("serialised_items.id"), index=True)
+    serial: so.Mapped[str | None] = so.mapped_column(sa.String(64), index=True)
+    quantity: so.Mapped[int] = so.mapped_column(default=1)
+    #: part_removed or equipment_collected
+    origin: so.Mapped[str] = so.mapped_column(sa.String(40))
+    condition: so.Mapped[PartCondition] = so.mapped_column(enum_type(PartCondition))
+    failure_code: so.Mapped[str | None] = so.mapped_column(sa.String(40))
+    origin_site_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("sites.id"), index=True)
+    job_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("jobs.id"), index=True)
+    removed_by_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id"), index=True)
+    removed_at: so.Mapped[datetime] = so.mapped_column(UtcDateTime)
+
+    status: so.Mapped[ReturnStatus] = so.mapped_column(enum_type(ReturnStatus), index=True)
+    status_changed_at: so.Mapped[datetime] = so.mapped_column(UtcDateTime, default=utcnow)
+    holder_kind: so.Mapped[HolderKind] = so.mapped_column(enum_type(HolderKind))
+    holder_id: so.Mapped[int | None] = so.mapped_column(index=True)
+
+    disposition: so.Mapped[Disposition | None] = so.mapped_column(enum_type(Disposition))
+    disposition_reason: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    expected_value: so.Mapped[Decimal | None] = so.mapped_column(Money)
+    disposition_overridden_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
+    disposition_overridden_at: so.Mapped[datetime | None] = so.mapped_column(UtcDateTime)
+    override_comment: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    destination_facility_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("facilities.id"))
+    travel_mode: so.Mapped[TravelMode | None] = so.mapped_column(enum_type(TravelMode))
+    #: A warranty return must reach its facility by then.
+    deadline: so.Mapped[datetime | None] = so.mapped_column(UtcDateTime)
+
+    received_at: so.Mapped[datetime | None] = so.mapped_column(UtcDateTime)
+    received_condition: so.Mapped[PartCondition | None] = so.mapped_column(enum_type(PartCondition))
+    recovered_value: so.Mapped[Decimal | None] = so.mapped_column(Money)
+    created_at: so.Mapped[datetime] = so.mapped_column(UtcDateTime, default=utcnow, index=True)
+    updated_at: so.Mapped[datetime] = so.mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
+
+    part = so.relationship("PartNumber")
+    origin_site = so.relationship("Site")
+    serialised_item = so.relationship("SerialisedItem")
+    custody: so.Mapped[list["CustodyEntry"]] = so.relationship(
+        viewonly=True, order_by="(CustodyEntry.at, CustodyEntry.id)"
+    )
+
+    def move_to(self, status: ReturnStatus, at: datetime) -> None:
+        self.status = return_transition(self.status, status)
+        self.status_changed_at = at
+
+
+class CustodyEntry(db.Model):
+    """Append-only: who held which item, from when, and where."""
+
+    __tablename__ = "custody_log"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    return_line_id: so.Mapped[uuid.UUID] = so.mapped_column(sa.ForeignKey("return_lines.id"), index=True)
+    serialised_item_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("serialised_items.id"), index=True)
+    holder_kind: so.Mapped[HolderKind] = so.mapped_column(enum_type(HolderKind))
+    holder_id: so.Mapped[int | None]
+    #: Readable place: "Site 12 — Northfield Dental, Bolton" or "Facility TPK".
+    place: so.Mapped[str] = so.mapped_column(sa.String(300))
+    at: so.Mapped[datetime] = so.mapped_column(UtcDateTime)
+    #: The field event that recorded the hand-over, if one did.
+    event_id: so.Mapped[uuid.UUID | None] = so.mapped_column(sa.Uuid)
+    recorded_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
+    note: so.Mapped[str | None] = so.mapped_column(sa.String(300))
+
+    return_line = so.relationship(ReturnLine)
+    serialised_item = so.relationship("SerialisedItem")
+
+
+@sa.event.listens_for(CustodyEntry, "before_update")
+@sa.event.listens_for(CustodyEntry, "before_delete")
+def _custody_is_append_only(mapper, connection, target):
+    raise RuntimeError("The custody log is append-only: add an entry instead of changing one.")

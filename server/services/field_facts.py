@@ -1,0 +1,287 @@
+"""What each accepted field event does to the domain.
+
+`FieldFacts` is built once per push with everything the batch refers to
+loaded in a handful of queries; then each event is checked and applied in
+memory, in seq order, so that a batch may remove a part and hand it over.
+A check returns field-level errors and changes nothing; `apply` is called
+only for an event whose check passed.
+"""
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from common.enums import EventType, HolderKind, ItemStatus, JobStatus, ReturnStatus, SyncEntity
+from common.validation import CatalogueEntry, check_against_catalogue
+from server.logistics.states import CLOSED_RETURN_STATUSES, IllegalTransition, job_transition, return_transition
+from server.models import (
+    CustodyEntry,
+    Facility,
+    Job,
+    JobAssignment,
+    PartNumber,
+    ReturnLine,
+    SerialisedItem,
+    Site,
+    User,
+)
+from server.services.changes import ChangeRecorder
+
+AFTER_REASSIGNMENT = "after_reassignment"
+SERIAL_NOT_IN_INSTALLED_BASE = "serial_not_in_installed_base"
+SERIAL_ELSEWHERE = "serial_recorded_elsewhere"
+
+
+@dataclass
+class Applied:
+    flags: list[str] = field(default_factory=list)
+    return_line_id: uuid.UUID | None = None
+
+
+def _error(path: str, message: str) -> dict:
+    head, _, tail = path.partition(".")
+    return {head: {tail: [message]}} if tail else {head: [message]}
+
+
+class FieldFacts:
+    def __init__(self, session: so.Session, user: User, changes: ChangeRecorder, events: list[dict]):
+        self.session = session
+        self.user = user
+        self.changes = changes
+        self.new_line_ids: list[uuid.UUID] = []
+        payloads = [e["payload"] for e in events]
+        part_numbers = {p["part_number"] for p in payloads if "part_number" in p}
+        serials = {p["serial"] for p in payloads if p.get("serial")}
+        job_ids = {e["job_id"] for e in events if e.get("job_id") is not None}
+        line_ids = {p["return_line_id"] for p in payloads if "return_line_id" in p}
+        facility_ids = {p["facility_id"] for p in payloads if "facility_id" in p}
+
+        self.parts = {p.part_number: p for p in self._all(PartNumber, PartNumber.part_number, part_numbers)}
+        self.jobs = {j.id: j for j in self._all(Job, Job.id, job_ids)}
+        self.sites = {s.id: s for s in self._all(Site, Site.id, {j.site_id for j in self.jobs.values()})}
+        self.facilities = {f.id: f for f in self._all(Facility, Facility.id, facility_ids)}
+        self.assignments: dict[int, list[JobAssignment]] = {}
+        for a in self._all(JobAssignment, JobAssignment.job_id, job_ids):
+            if a.engineer_id == user.id:
+                self.assignments.setdefault(a.job_id, []).append(a)
+        items = self._all(SerialisedItem, SerialisedItem.serial, serials)
+        self.items = {(i.part_number_id, i.serial): i for i in items}
+        self.lines = {
+            line.id: line
+            for line in self.session.scalars(
+                sa.select(ReturnLine)
+                .where(ReturnLine.id.in_(list(line_ids)))
+                .options(so.selectinload(ReturnLine.serialised_item))
+            )
+        } if line_ids else {}
+        # A physical item can only be on its way back once.
+        self.open_line_of_item: dict[SerialisedItem, ReturnLine] = {}
+        if items:
+            by_id = {i.id: i for i in items}
+            open_lines = self.session.scalars(
+                sa.select(ReturnLine).where(
+                    ReturnLine.serialised_item_id.in_(list(by_id)),
+                    ReturnLine.status.not_in(CLOSED_RETURN_STATUSES),
+                )
+            )
+            for line in open_lines:
+                self.open_line_of_item[by_id[line.serialised_item_id]] = line
+
+    def _all(self, model, column, values):
+        if not values:
+            return []
+        return self.session.scalars(sa.select(model).where(column.in_(list(values)))).all()
+
+    # --- checks ------------------------------------------------------------
+
+    def check(self, event: dict) -> dict:
+        kind = event["type"]
+        payload = event["payload"]
+        errors = check_against_catalogue(kind, payload, self._catalogue_entry)
+        if errors:
+            return errors
+        if event.get("job_id") is not None:
+            job_errors = self._check_job(event)
+            if job_errors:
+                return job_errors
+        return getattr(self, f"_check_{kind}")(event)
+
+    def _catalogue_entry(self, part_number: str) -> CatalogueEntry | None:
+        part = self.parts.get(part_number)
+        if part is None:
+            return None
+        return CatalogueEntry(part.part_number, part.serialised, part.serial_pattern)
+
+    def _check_job(self, event: dict) -> dict:
+        if event["job_id"] not in self.assignments:
+            return _error("job_id", f"Job {event['job_id']} is not, and never was, assigned to you.")
+        return {}
+
+    def _item_for(self, payload: dict) -> SerialisedItem | None:
+        part = self.parts[payload["part_number"]]
+        return self.items.get((part.id, payload.get("serial")))
+
+    def _check_part_removed(self, event: dict) -> dict:
+        item = self._item_for(event["payload"]) if event["payload"].get("serial") else None
+        if item is not None and item in self.open_line_of_item:
+            line = self.open_line_of_item[item]
+            return _error(
+                "payload.serial",
+                f"Serial {item.serial} is already on its way back (return line {line.id}, {line.status}).",
+            )
+        return {}
+
+    _check_equipment_collected = _check_part_removed
+
+    def _check_part_installed(self, event: dict) -> dict:
+        item = self._item_for(event["payload"]) if event["payload"].get("serial") else None
+        if item is not None and item in self.open_line_of_item:
+            return _error("payload.serial", f"Serial {item.serial} is on a return line; it cannot be installed.")
+        return {}
+
+    def _check_job_completed(self, event: dict) -> dict:
+        job = self.jobs[event["job_id"]]
+        try:
+            job_transition(job.status, JobStatus.COMPLETED)
+        except IllegalTransition:
+            return _error("job_id", f"Job {job.reference} is {job.status}; it cannot be completed again.")
+        return {}
+
+    def _check_return_handed_over(self, event: dict) -> dict:
+        payload = event["payload"]
+        line = self.lines.get(payload["return_line_id"])
+        if line is None or line.holder_kind != HolderKind.ENGINEER or line.holder_id != self.user.id:
+            return _error("payload.return_line_id", "This return line is not in your custody.")
+        if payload["facility_id"] not in self.facilities:
+            return _error("payload.facility_id", f"No facility {payload['facility_id']}.")
+        try:
+            return_transition(line.status, ReturnStatus.DELIVERED)
+        except IllegalTransition as err:
+            return _error("payload.return_line_id", str(err))
+        return {}
+
+    # --- effects -----------------------------------------------------------
+
+    def apply(self, event: dict) -> Applied:
+        applied = Applied()
+        job = self.jobs.get(event.get("job_id"))
+        if job is not None and job.engineer_id != self.user.id:
+            applied.flags.append(AFTER_REASSIGNMENT)
+        getattr(self, f"_apply_{event['type']}")(event, job, applied)
+        return applied
+
+    def _apply_part_removed(self, event: dict, job: Job, applied: Applied) -> None:
+        payload = event["payload"]
+        at: datetime = event["occurred_at"]
+        part = self.parts[payload["part_number"]]
+        site = self.sites[job.site_id]
+        item = None
+        if payload.get("serial"):
+            item = self._item_for(payload)
+            if item is None:
+                applied.flags.append(SERIAL_NOT_IN_INSTALLED_BASE)
+                item = SerialisedItem(part=part, serial=payload["serial"], site_id=site.id)
+                self.session.add(item)
+                self.items[(part.id, item.serial)] = item
+            elif item.site_id != site.id or item.status != ItemStatus.INSTALLED:
+                applied.flags.append(SERIAL_ELSEWHERE)
+            if item.site_id is not None and item.status == ItemStatus.INSTALLED:
+                self.changes.site_changed(item.site_id)
+            item.status = ItemStatus.REMOVED
+            item.location_kind, item.location_id = HolderKind.ENGINEER, self.user.id
+        line = ReturnLine(
+            id=event["id"],
+            part_number_id=part.id,
+            serial=payload.get("serial"),
+            quantity=payload.get("quantity", 1),
+            origin=event["type"],
+            condition=payload["condition"],
+            failure_code=payload.get("failure_code"),
+            origin_site_id=site.id,
+            job_id=job.id,
+            removed_by_id=self.user.id,
+            removed_at=at,
+            status=ReturnStatus.AWAITING_DISPOSITION,
+            status_changed_at=at,
+            holder_kind=HolderKind.ENGINEER,
+            holder_id=self.user.id,
+        )
+        line.serialised_item = item
+        self.session.add(line)
+        if item is not None:
+            self.open_line_of_item[item] = line
+        self.lines[line.id] = line
+        self.session.add(
+            CustodyEntry(
+                return_line=line,
+                serialised_item=item,
+                holder_kind=HolderKind.ENGINEER,
+                holder_id=self.user.id,
+                place=f"{site.name}, {site.address}",
+                at=at,
+                event_id=event["id"],
+                recorded_by_id=self.user.id,
+                note=f"Removed by {self.user.display_name}",
+            )
+        )
+        self.changes.upsert(SyncEntity.RETURN_LINE, line.id, self.user.id)
+        self.new_line_ids.append(line.id)
+        applied.return_line_id = line.id
+
+    _apply_equipment_collected = _apply_part_removed
+
+    def _apply_part_installed(self, event: dict, job: Job, applied: Applied) -> None:
+        payload = event["payload"]
+        if not payload.get("serial"):
+            return
+        part = self.parts[payload["part_number"]]
+        item = self._item_for(payload)
+        if item is None:
+            item = SerialisedItem(part=part, serial=payload["serial"])
+            self.session.add(item)
+            self.items[(part.id, item.serial)] = item
+        elif item.site_id is not None and item.site_id != job.site_id:
+            self.changes.site_changed(item.site_id)
+        item.status = ItemStatus.INSTALLED
+        item.location_kind, item.location_id = HolderKind.SITE, job.site_id
+        item.site_id = job.site_id
+        item.installed_on = event["occurred_at"].date()
+        self.changes.site_changed(job.site_id)
+
+    def _apply_job_completed(self, event: dict, job: Job, applied: Applied) -> None:
+        payload = event["payload"]
+        job.move_to(JobStatus.COMPLETED)
+        job.completed_at = event["occurred_at"]
+        job.notes = payload.get("notes")
+        job.customer_signoff_name = payload.get("customer_signoff_name")
+        if job.engineer_id is not None:
+            self.changes.upsert(SyncEntity.JOB, job.id, job.engineer_id)
+
+    def _apply_return_handed_over(self, event: dict, job: Job | None, applied: Applied) -> None:
+        payload = event["payload"]
+        line = self.lines[payload["return_line_id"]]
+        facility = self.facilities[payload["facility_id"]]
+        at = event["occurred_at"]
+        line.move_to(ReturnStatus.DELIVERED, at)
+        line.holder_kind, line.holder_id = HolderKind.FACILITY, facility.id
+        item = line.serialised_item
+        if item is not None:
+            item.location_kind, item.location_id = HolderKind.FACILITY, facility.id
+        self.session.add(
+            CustodyEntry(
+                return_line=line,
+                serialised_item=item,
+                holder_kind=HolderKind.FACILITY,
+                holder_id=facility.id,
+                place=f"{facility.name} ({facility.code})",
+                at=at,
+                event_id=event["id"],
+                recorded_by_id=self.user.id,
+                note=f"Handed over by {self.user.display_name}",
+            )
+        )
+        self.changes.delete(SyncEntity.RETURN_LINE, line.id, self.user.id)
+        applied.return_line_id = line.id

@@ -1,0 +1,123 @@
+"""Work orders: create, assign, reassign, cancel, archive — each reaches the phones by pull."""
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from common.enums import JobStatus, Role
+from server.database import begin_write
+from server.models import Job, JobAssignment, Site, User
+from server.models.types import utcnow
+from server.services.changes import ChangeRecorder
+from server.services.errors import Invalid, NotFound
+
+
+@dataclass(frozen=True)
+class JobDraft:
+    site_id: int
+    summary: str
+    window_start: datetime
+    window_end: datetime
+    engineer_id: int | None = None
+    expected_parts: list[dict] = field(default_factory=list)
+    reference: str | None = None
+
+
+def _check_engineer(session: so.Session, engineer_id: int | None) -> None:
+    if engineer_id is None:
+        return
+    user = session.get(User, engineer_id)
+    if user is None or user.role != Role.ENGINEER or not user.active:
+        raise Invalid("No such engineer.", {"engineer_id": [f"User {engineer_id} is not an active engineer."]})
+
+
+def _check_window(start: datetime, end: datetime) -> None:
+    if end <= start:
+        raise Invalid("The window ends before it starts.", {"window_end": ["Must be after window_start."]})
+
+
+def create_job(session: so.Session, draft: JobDraft, by: User) -> Job:
+    begin_write(session)
+    if session.get(Site, draft.site_id) is None:
+        raise Invalid("No such site.", {"site_id": [f"No site {draft.site_id}."]})
+    _check_engineer(session, draft.engineer_id)
+    _check_window(draft.window_start, draft.window_end)
+    reference = draft.reference or f"J-{draft.window_start:%y%m%d}-{secrets.token_hex(3).upper()}"
+    if session.scalar(sa.select(Job.id).where(Job.reference == reference)) is not None:
+        raise Invalid("That reference is taken.", {"reference": [f"A job {reference} already exists."]})
+    job = Job(
+        reference=reference,
+        site_id=draft.site_id,
+        summary=draft.summary,
+        window_start=draft.window_start,
+        window_end=draft.window_end,
+        expected_parts=draft.expected_parts,
+        status=JobStatus.OPEN,
+    )
+    session.add(job)
+    changes = ChangeRecorder(session)
+    _assign(session, job, draft.engineer_id, by, changes)
+    changes.flush()
+    session.commit()
+    return job
+
+
+def update_job(session: so.Session, job_id: int, updates: dict, by: User) -> Job:
+    """Apply a dispatcher's changes: engineer, window, summary, expected parts, status."""
+    begin_write(session)
+    job = session.get(Job, job_id)
+    if job is None:
+        raise NotFound(f"No job {job_id}.")
+    changes = ChangeRecorder(session)
+    previous_engineer = job.engineer_id
+    for name in ("summary", "expected_parts", "window_start", "window_end"):
+        if name in updates:
+            setattr(job, name, updates[name])
+    _check_window(job.window_start, job.window_end)
+    if "status" in updates and updates["status"] != job.status:
+        job.move_to(updates["status"])
+    if "engineer_id" in updates and updates["engineer_id"] != job.engineer_id:
+        _check_engineer(session, updates["engineer_id"])
+        _assign(session, job, updates["engineer_id"], by, changes)
+    else:
+        changes.job_assigned(job, previous_engineer)
+    changes.flush()
+    session.commit()
+    return job
+
+
+def _assign(session: so.Session, job: Job, engineer_id: int | None, by: User, changes: ChangeRecorder) -> None:
+    now = utcnow()
+    previous = job.engineer_id
+    if previous is not None:
+        session.execute(
+            sa.update(JobAssignment)
+            .where(JobAssignment.job_id == job.id, JobAssignment.unassigned_at.is_(None))
+            .values(unassigned_at=now)
+        )
+    job.engineer_id = engineer_id
+    session.flush()
+    if engineer_id is not None:
+        session.add(JobAssignment(job_id=job.id, engineer_id=engineer_id, assigned_at=now, assigned_by_id=by.id))
+    changes.job_assigned(job, previous)
+
+
+def archive_completed_jobs(session: so.Session, completed_days: int, now: datetime | None = None) -> int:
+    """Take jobs completed more than `completed_days` ago off the phones. A task: does not commit."""
+    now = now or utcnow()
+    jobs = session.scalars(
+        sa.select(Job).where(
+            Job.status == JobStatus.COMPLETED,
+            Job.archived_at.is_(None),
+            Job.completed_at < now - timedelta(days=completed_days),
+        )
+    ).all()
+    changes = ChangeRecorder(session)
+    for job in jobs:
+        job.archived_at = now
+        changes.job_assigned(job, job.engineer_id)
+    changes.flush()
+    return len(jobs)

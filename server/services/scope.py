@@ -1,0 +1,96 @@
+"""What each engineer's phone may see: the one place that defines a sync scope.
+
+Jobs assigned to the engineer (not cancelled, not archived), the sites of
+those jobs, the return lines the engineer holds, and everything global
+(catalogue, facilities).
+"""
+
+import uuid
+from collections import defaultdict
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from common.enums import HolderKind, JobStatus, SyncEntity
+from server.logistics.states import CLOSED_RETURN_STATUSES
+from server.models import Facility, Job, PartNumber, ReturnLine, Site
+
+GLOBAL_ENTITIES = frozenset({SyncEntity.FACILITY, SyncEntity.PART})
+
+
+def job_in_scope(user_id: int):
+    return sa.and_(Job.engineer_id == user_id, Job.status != JobStatus.CANCELLED, Job.archived_at.is_(None))
+
+
+def line_in_scope(user_id: int):
+    return sa.and_(
+        ReturnLine.holder_kind == HolderKind.ENGINEER,
+        ReturnLine.holder_id == user_id,
+        ReturnLine.status.not_in(CLOSED_RETURN_STATUSES),
+    )
+
+
+def site_in_scope(user_id: int):
+    return Site.id.in_(sa.select(Job.site_id).where(job_in_scope(user_id)))
+
+
+def _key_column(entity: SyncEntity):
+    return {
+        SyncEntity.FACILITY: Facility.id,
+        SyncEntity.PART: PartNumber.id,
+        SyncEntity.SITE: Site.id,
+        SyncEntity.JOB: Job.id,
+        SyncEntity.RETURN_LINE: ReturnLine.id,
+    }[entity]
+
+
+def _scope_clause(entity: SyncEntity, user_id: int):
+    if entity == SyncEntity.SITE:
+        return site_in_scope(user_id)
+    if entity == SyncEntity.JOB:
+        return job_in_scope(user_id)
+    if entity == SyncEntity.RETURN_LINE:
+        return line_in_scope(user_id)
+    return sa.true()
+
+
+def keys_in_scope(session: so.Session, user_id: int, entity: SyncEntity, keys: list[str]) -> set[str]:
+    """The subset of these record keys that the engineer may see now."""
+    if not keys:
+        return set()
+    column = _key_column(entity)
+    typed = [_typed_key(entity, k) for k in keys]
+    rows = session.scalars(sa.select(column).where(column.in_(typed), _scope_clause(entity, user_id)))
+    return {str(k) for k in rows}
+
+
+def snapshot_keys(session: so.Session, user_id: int, entity: SyncEntity, after: str | None, limit: int) -> list[str]:
+    """The next keys of a snapshot walk, in key order."""
+    column = _key_column(entity)
+    query = sa.select(column).where(_scope_clause(entity, user_id)).order_by(column).limit(limit)
+    if after is not None:
+        query = query.where(column > _typed_key(entity, after))
+    return [str(k) for k in session.scalars(query)]
+
+
+def _typed_key(entity: SyncEntity, key: str):
+    return uuid.UUID(key) if entity == SyncEntity.RETURN_LINE else int(key)
+
+
+def engineers_of_sites(session: so.Session, site_ids) -> dict[int, set[int]]:
+    """For each site, the engineers who have it in scope through a job."""
+    result: dict[int, set[int]] = defaultdict(set)
+    site_ids = list(set(site_ids))
+    if not site_ids:
+        return result
+    rows = session.execute(
+        sa.select(Job.site_id, Job.engineer_id).where(
+            Job.site_id.in_(site_ids),
+            Job.engineer_id.is_not(None),
+            Job.status != JobStatus.CANCELLED,
+            Job.archived_at.is_(None),
+        )
+    )
+    for site_id, engineer_id in rows:
+        result[site_id].add(engineer_id)
+    return result

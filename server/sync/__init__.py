@@ -1,0 +1,1 @@
+"""Rules of the sync protocol that need no database: sequence gaps, cursors, clock checks."""

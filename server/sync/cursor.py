@@ -1,0 +1,74 @@
+"""The pull cursor: opaque to phones, a position in the change log to the server.
+
+Two kinds: a *snapshot* cursor walks the records in scope entity by entity
+(a first or full re-sync); a *log* cursor follows the change log from a
+position ``(txid, id)``. Both carry the server epoch.
+"""
+
+import base64
+import binascii
+import json
+import uuid
+from dataclasses import dataclass
+
+from common.enums import SyncEntity
+
+#: The order in which a snapshot walks the records.
+SNAPSHOT_ORDER: tuple[SyncEntity, ...] = tuple(SyncEntity)
+
+
+class BadCursor(ValueError):
+    """A cursor the server did not issue, or cannot read."""
+
+
+@dataclass(frozen=True)
+class LogPosition:
+    txid: int
+    id: int
+    nonce: int
+
+    def key(self) -> tuple[int, int]:
+        return (self.txid, self.id)
+
+
+START = LogPosition(0, 0, 0)
+
+
+@dataclass(frozen=True)
+class Cursor:
+    epoch: uuid.UUID
+    position: LogPosition
+    #: While walking a snapshot: the entity being walked and the last key sent.
+    snapshot_entity: int | None = None
+    snapshot_after: str | None = None
+
+    @property
+    def in_snapshot(self) -> bool:
+        return self.snapshot_entity is not None
+
+    def encode(self) -> str:
+        doc = {"v": 1, "e": self.epoch.hex, "p": [self.position.txid, self.position.id, self.position.nonce]}
+        if self.in_snapshot:
+            doc["s"] = [self.snapshot_entity, self.snapshot_after]
+        raw = json.dumps(doc, separators=(",", ":")).encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode(text: str) -> Cursor:
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        doc = json.loads(raw)
+        if doc.get("v") != 1:
+            raise BadCursor("This cursor is of an unknown version.")
+        txid, row_id, nonce = (int(x) for x in doc["p"])
+        cursor = Cursor(uuid.UUID(hex=doc["e"]), LogPosition(txid, row_id, nonce))
+        if "s" in doc:
+            entity, after = doc["s"]
+            if not (isinstance(entity, int) and 0 <= entity < len(SNAPSHOT_ORDER)):
+                raise BadCursor("This cursor names no known record kind.")
+            cursor = Cursor(cursor.epoch, cursor.position, entity, None if after is None else str(after))
+        return cursor
+    except BadCursor:
+        raise
+    except (ValueError, KeyError, TypeError, binascii.Error, json.JSONDecodeError, AttributeError) as err:
+        raise BadCursor("This cursor cannot be read; pull without a cursor to start again.") from err
