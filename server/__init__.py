@@ -34,6 +34,8 @@ def create_app(config: dict | None = None) -> Flask:
         app.config["PASSWORD_HASH_MEMORY_KIB"], app.config["PASSWORD_HASH_TIME_COST"]
     )
 
+    # Importing it registers the flush hook that writes the sync change log.
+    import server.services.changes  # noqa: F401
     from server.api import register_api
 
     register_api(app, api)
@@ -56,7 +58,7 @@ def _api_settings() -> dict:
         "OPENAPI_URL_PREFIX": "/api",
         "OPENAPI_JSON_PATH": "openapi.json",
         "OPENAPI_SWAGGER_UI_PATH": "docs",
-        "OPENAPI_SWAGGER_UI_URL": "/api/docs/static/",
+        "OPENAPI_SWAGGER_UI_URL": "/static/vendor/swagger-ui/",
         "API_SPEC_OPTIONS": {
             "components": {
                 "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},

@@ -3,5 +3,5 @@
 from server import create_app
 from server.runner import runner_of
 
-app = create_app({"JOB_RUNNER": "celery"})
-celery = runner_of(app).celery
+flask_app = create_app({"JOB_RUNNER": "celery"})
+celery = runner_of(flask_app).celery

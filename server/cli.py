@@ -2,6 +2,7 @@
 
 import click
 from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
 
 from common.enums import Role
 from server.extensions import db
@@ -15,6 +16,7 @@ def register_commands(app: Flask) -> None:
 
 
 @click.command("seed-demo")
+@with_appcontext
 @click.option("--if-empty", is_flag=True, help="Do nothing (but print the log-ins) when the database has users.")
 def seed_demo(if_empty: bool):
     """Load the demo data set: sites, facilities, engineers, catalogue, installed base, jobs."""
@@ -34,6 +36,7 @@ def seed_demo(if_empty: bool):
 
 
 @click.command("create-user")
+@with_appcontext
 @click.argument("username")
 @click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
 @click.option("--password", help="Asked for when not given.")
@@ -58,7 +61,7 @@ def create_user(username, role, password, display_name, email):
     click.echo(f"Created {user.role} {user.username} (id {user.id}).")
 
 
-@click.group("sync")
+@click.group("sync", cls=AppGroup)
 def sync_group():
     """Sync administration."""
 
@@ -71,7 +74,7 @@ def rotate_epoch():
     click.echo(f"New sync epoch {rotate(db.session)}: every phone will re-sync and keep its unsent entries.")
 
 
-@click.group("tasks")
+@click.group("tasks", cls=AppGroup)
 def tasks_group():
     """Background tasks."""
 

@@ -26,13 +26,21 @@ def _bool(value: str | None, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def database_url(url: str) -> str:
+    """Use the psycopg 3 driver for plain ``postgresql://`` URLs."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
 def from_environment(env=None) -> dict:
     """Build the app's settings from environment variables."""
     env = os.environ if env is None else env
     return {
         "ENV_NAME": env.get("FIELDLOOP_ENV", "development"),
         "SECRET_KEY": env.get("SECRET_KEY"),
-        "SQLALCHEMY_DATABASE_URI": env.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'fieldloop.db'}"),
+        "SQLALCHEMY_DATABASE_URI": database_url(env.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'fieldloop.db'}")),
         "MAX_CONTENT_LENGTH": MAX_REQUEST_BYTES,
         "TOKEN_TTL_SECONDS": int(env.get("TOKEN_TTL_SECONDS", 12 * 3600)),
         "LOGIN_MAX_FAILURES_PER_USER": int(env.get("LOGIN_MAX_FAILURES_PER_USER", 5)),

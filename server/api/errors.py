@@ -3,7 +3,7 @@
 import logging
 
 import sqlalchemy.exc
-from flask import Flask, jsonify
+from flask import Flask, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from common.protocol import ProtocolError
@@ -39,9 +39,7 @@ def register_error_handlers(app: Flask) -> None:
     def _http(err: HTTPException):
         data = getattr(err, "data", None) or {}
         errors = data.get("errors") or data.get("messages")
-        message = data.get("message")
-        if message is None and err.code in (400, 413) and err.description:
-            message = err.description if err.code != 400 else _bad_request_message(err, errors)
+        message = data.get("message") or _message_for(err.code, errors)
         response = jsonify(error_body(err.code, err.name, message, errors))
         response.status_code = err.code
         for key, value in (data.get("headers") or {}).items():
@@ -77,10 +75,18 @@ def register_error_handlers(app: Flask) -> None:
         return response
 
 
-def _bad_request_message(err: HTTPException, errors) -> str:
-    if errors and "json" in errors and "_schema" in errors["json"]:
+def _message_for(code: int, errors) -> str | None:
+    """A sentence for the errors webargs and werkzeug report without one."""
+    body_errors = (errors or {}).get("json")
+    if code == 400 and body_errors == ["Invalid JSON body."]:
+        return "The body is not valid JSON."
+    if code == 422 and isinstance(body_errors, dict) and body_errors.get("_schema") == ["Invalid input type."]:
         return "The body must be a JSON object."
-    return "The body is not valid JSON." if "JSON" in (err.description or "") else DEFAULT_MESSAGES[400]
+    if code == 422 and request.content_length and not request.is_json:
+        return DEFAULT_MESSAGES[415]
+    if code == 413:
+        return f"The request is larger than the {current_app.config['MAX_CONTENT_LENGTH'] // 1024} KiB the server accepts."
+    return None
 
 
 def _status_name(code: int) -> str:

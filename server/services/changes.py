@@ -1,66 +1,119 @@
 """Writes the change log that phones pull, in the transaction of the change itself.
 
-A use case notes what it changed with a `ChangeRecorder`; the recorder works
-out whose scope that touches (scope rules: server/services/scope.py) and adds
-one log row per record and engineer before the transaction commits.
+Whatever changes a synced record — a push, a dispatcher, an import, the admin
+pages, a script — goes through a session flush, so the log is written here,
+after each flush, from what the flush changed. The scope rules it applies are
+those of server/services/scope.py. Synced records must therefore be changed
+through ORM objects, not bulk UPDATE statements.
 """
 
+from collections import defaultdict
+
+import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from common.enums import ChangeOp, SyncEntity
-from server.models import ChangeLogEntry, Job
-from server.services.scope import GLOBAL_ENTITIES, engineers_of_sites
+from common.enums import ChangeOp, HolderKind, JobStatus, SyncEntity
+from server.logistics.states import CLOSED_RETURN_STATUSES
+from server.models import ChangeLogEntry, Facility, Job, PartNumber, ReturnLine, SerialisedItem, Site
+from server.services.scope import engineers_of_sites
 
 
-class ChangeRecorder:
-    def __init__(self, session: so.Session):
-        self.session = session
-        self._rows: dict[tuple[SyncEntity, str, int | None], ChangeOp] = {}
-        self._sites_touched: set[int] = set()
+def _before(obj, name: str):
+    """The attribute's value before this flush (the current one if unchanged)."""
+    history = sa.inspect(obj).attrs[name].history
+    if history.deleted:
+        return history.deleted[0]
+    return getattr(obj, name)
 
-    def upsert(self, entity: SyncEntity, key, scope_user_id: int | None = None) -> None:
-        self._note(entity, key, ChangeOp.UPSERT, scope_user_id)
 
-    def delete(self, entity: SyncEntity, key, scope_user_id: int | None = None) -> None:
-        self._note(entity, key, ChangeOp.DELETE, scope_user_id)
+def _changed(obj, *names: str) -> bool:
+    state = sa.inspect(obj)
+    return any(state.attrs[n].history.has_changes() for n in names)
 
-    def site_changed(self, site_id: int) -> None:
-        """The site record (or its installed base) changed: tell every engineer who has it."""
-        self._sites_touched.add(site_id)
 
-    def _note(self, entity: SyncEntity, key, op: ChangeOp, scope_user_id: int | None) -> None:
-        if entity in GLOBAL_ENTITIES:
-            scope_user_id = None
-        elif scope_user_id is None:
-            raise ValueError(f"A {entity} change needs the engineer whose scope it is in.")
-        # The latest op per record and scope wins; dict order keeps the order of first mention.
-        self._rows.pop((entity, str(key), scope_user_id), None)
-        self._rows[(entity, str(key), scope_user_id)] = op
+class _Log:
+    def __init__(self):
+        self.rows: dict[tuple[SyncEntity, str, int | None], ChangeOp] = {}
+        self.sites_touched: set[int] = set()
+        self.sites_maybe_left: set[tuple[int, int]] = set()  # (site id, engineer id)
 
-    def job_assigned(self, job: Job, previous_engineer_id: int | None) -> None:
-        """A job's engineer changed (or it was created, cancelled, archived)."""
-        in_scope = job.engineer_id is not None and job.status != "cancelled" and job.archived_at is None
-        if previous_engineer_id is not None and (previous_engineer_id != job.engineer_id or not in_scope):
-            self.delete(SyncEntity.JOB, job.id, previous_engineer_id)
-            self._drop_site_if_out_of_scope(job, previous_engineer_id)
-        if in_scope:
-            self.upsert(SyncEntity.JOB, job.id, job.engineer_id)
-            self.upsert(SyncEntity.SITE, job.site_id, job.engineer_id)
+    def note(self, entity: SyncEntity, key, op: ChangeOp, scope: int | None = None) -> None:
+        # The latest op per record and scope wins.
+        self.rows.pop((entity, str(key), scope), None)
+        self.rows[(entity, str(key), scope)] = op
 
-    def _drop_site_if_out_of_scope(self, job: Job, engineer_id: int) -> None:
-        self.session.flush()
-        if engineer_id not in engineers_of_sites(self.session, [job.site_id]).get(job.site_id, set()):
-            self.delete(SyncEntity.SITE, job.site_id, engineer_id)
+    def job(self, job: Job, is_new: bool, deleted: bool) -> None:
+        def in_scope(engineer, status, archived_at):
+            return engineer is not None and status != JobStatus.CANCELLED and archived_at is None
 
-    def flush(self) -> None:
-        """Add the log rows to the session; call once, just before commit."""
-        if self._sites_touched:
-            for site_id, engineers in engineers_of_sites(self.session, self._sites_touched).items():
-                for engineer_id in engineers:
-                    self.upsert(SyncEntity.SITE, site_id, engineer_id)
-            self._sites_touched.clear()
-        self.session.add_all(
-            ChangeLogEntry(entity=entity, entity_key=key, op=op, scope_user_id=scope)
-            for (entity, key, scope), op in self._rows.items()
-        )
-        self._rows.clear()
+        now_engineer = job.engineer_id
+        now_in = not deleted and in_scope(job.engineer_id, job.status, job.archived_at)
+        if is_new:
+            before_engineer, before_in, before_site = None, False, job.site_id
+        else:
+            before_engineer = _before(job, "engineer_id")
+            before_in = in_scope(before_engineer, _before(job, "status"), _before(job, "archived_at"))
+            before_site = _before(job, "site_id")
+        if before_in and (before_engineer != now_engineer or not now_in):
+            self.note(SyncEntity.JOB, job.id, ChangeOp.DELETE, before_engineer)
+            self.sites_maybe_left.add((before_site, before_engineer))
+        elif before_in and before_site != job.site_id:
+            self.sites_maybe_left.add((before_site, before_engineer))
+        if now_in:
+            self.note(SyncEntity.JOB, job.id, ChangeOp.UPSERT, now_engineer)
+            if not before_in or before_engineer != now_engineer or before_site != job.site_id:
+                self.note(SyncEntity.SITE, job.site_id, ChangeOp.UPSERT, now_engineer)
+
+    def return_line(self, line: ReturnLine, is_new: bool, deleted: bool) -> None:
+        def held_by(kind, holder, status):
+            return holder if kind == HolderKind.ENGINEER and status not in CLOSED_RETURN_STATUSES else None
+
+        now_holder = None if deleted else held_by(line.holder_kind, line.holder_id, line.status)
+        before_holder = None if is_new else held_by(
+            _before(line, "holder_kind"), _before(line, "holder_id"), _before(line, "status"))
+        if before_holder is not None and before_holder != now_holder:
+            self.note(SyncEntity.RETURN_LINE, line.id, ChangeOp.DELETE, before_holder)
+        if now_holder is not None:
+            self.note(SyncEntity.RETURN_LINE, line.id, ChangeOp.UPSERT, now_holder)
+
+    def item(self, item: SerialisedItem, is_new: bool) -> None:
+        self.sites_touched.update(s for s in (item.site_id, None if is_new else _before(item, "site_id")) if s)
+
+    def entries(self, session: so.Session) -> list[dict]:
+        affected = {s for s, _ in self.sites_maybe_left} | self.sites_touched
+        engineers = engineers_of_sites(session, affected) if affected else defaultdict(set)
+        for site_id, engineer_id in self.sites_maybe_left:
+            if engineer_id not in engineers.get(site_id, set()):
+                self.note(SyncEntity.SITE, site_id, ChangeOp.DELETE, engineer_id)
+        for site_id in self.sites_touched:
+            for engineer_id in engineers.get(site_id, set()):
+                self.note(SyncEntity.SITE, site_id, ChangeOp.UPSERT, engineer_id)
+        return [
+            {"entity": entity, "entity_key": key, "op": op, "scope_user_id": scope}
+            for (entity, key, scope), op in self.rows.items()
+        ]
+
+
+@sa.event.listens_for(so.Session, "after_flush")
+def record_changes(session: so.Session, flush_context) -> None:
+    log = _Log()
+    for objects, is_new, deleted in ((session.new, True, False), (session.dirty, False, False),
+                                     (session.deleted, False, True)):
+        for obj in objects:
+            if not is_new and not deleted and not session.is_modified(obj, include_collections=False):
+                continue
+            if isinstance(obj, (PartNumber, Facility)):
+                entity = SyncEntity.PART if isinstance(obj, PartNumber) else SyncEntity.FACILITY
+                log.note(entity, obj.id, ChangeOp.DELETE if deleted else ChangeOp.UPSERT)
+            elif isinstance(obj, Site):
+                log.sites_touched.add(obj.id)
+            elif isinstance(obj, Job):
+                log.job(obj, is_new, deleted)
+            elif isinstance(obj, ReturnLine):
+                log.return_line(obj, is_new, deleted)
+            elif isinstance(obj, SerialisedItem) and (is_new or deleted or _changed(obj, "status", "site_id", "serial", "installed_on")):
+                log.item(obj, is_new)
+    if log.rows or log.sites_touched or log.sites_maybe_left:
+        rows = log.entries(session)
+        if rows:
+            session.execute(sa.insert(ChangeLogEntry), rows)

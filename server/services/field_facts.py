@@ -14,7 +14,7 @@ from datetime import datetime
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from common.enums import EventType, HolderKind, ItemStatus, JobStatus, ReturnStatus, SyncEntity
+from common.enums import HolderKind, ItemStatus, JobStatus, ReturnStatus
 from common.validation import CatalogueEntry, check_against_catalogue
 from server.logistics.states import CLOSED_RETURN_STATUSES, IllegalTransition, job_transition, return_transition
 from server.models import (
@@ -28,7 +28,6 @@ from server.models import (
     Site,
     User,
 )
-from server.services.changes import ChangeRecorder
 
 AFTER_REASSIGNMENT = "after_reassignment"
 SERIAL_NOT_IN_INSTALLED_BASE = "serial_not_in_installed_base"
@@ -47,10 +46,9 @@ def _error(path: str, message: str) -> dict:
 
 
 class FieldFacts:
-    def __init__(self, session: so.Session, user: User, changes: ChangeRecorder, events: list[dict]):
+    def __init__(self, session: so.Session, user: User, events: list[dict]):
         self.session = session
         self.user = user
-        self.changes = changes
         self.new_line_ids: list[uuid.UUID] = []
         payloads = [e["payload"] for e in events]
         part_numbers = {p["part_number"] for p in payloads if "part_number" in p}
@@ -188,8 +186,6 @@ class FieldFacts:
                 self.items[(part.id, item.serial)] = item
             elif item.site_id != site.id or item.status != ItemStatus.INSTALLED:
                 applied.flags.append(SERIAL_ELSEWHERE)
-            if item.site_id is not None and item.status == ItemStatus.INSTALLED:
-                self.changes.site_changed(item.site_id)
             item.status = ItemStatus.REMOVED
             item.location_kind, item.location_id = HolderKind.ENGINEER, self.user.id
         line = ReturnLine(
@@ -227,7 +223,6 @@ class FieldFacts:
                 note=f"Removed by {self.user.display_name}",
             )
         )
-        self.changes.upsert(SyncEntity.RETURN_LINE, line.id, self.user.id)
         self.new_line_ids.append(line.id)
         applied.return_line_id = line.id
 
@@ -243,13 +238,10 @@ class FieldFacts:
             item = SerialisedItem(part=part, serial=payload["serial"])
             self.session.add(item)
             self.items[(part.id, item.serial)] = item
-        elif item.site_id is not None and item.site_id != job.site_id:
-            self.changes.site_changed(item.site_id)
         item.status = ItemStatus.INSTALLED
         item.location_kind, item.location_id = HolderKind.SITE, job.site_id
         item.site_id = job.site_id
         item.installed_on = event["occurred_at"].date()
-        self.changes.site_changed(job.site_id)
 
     def _apply_job_completed(self, event: dict, job: Job, applied: Applied) -> None:
         payload = event["payload"]
@@ -257,8 +249,6 @@ class FieldFacts:
         job.completed_at = event["occurred_at"]
         job.notes = payload.get("notes")
         job.customer_signoff_name = payload.get("customer_signoff_name")
-        if job.engineer_id is not None:
-            self.changes.upsert(SyncEntity.JOB, job.id, job.engineer_id)
 
     def _apply_return_handed_over(self, event: dict, job: Job | None, applied: Applied) -> None:
         payload = event["payload"]
@@ -283,5 +273,4 @@ class FieldFacts:
                 note=f"Handed over by {self.user.display_name}",
             )
         )
-        self.changes.delete(SyncEntity.RETURN_LINE, line.id, self.user.id)
         applied.return_line_id = line.id

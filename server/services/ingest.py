@@ -20,7 +20,6 @@ from server.database import begin_write
 from server.models import Device, FieldEvent, User
 from server.models.types import utcnow
 from server.runner.queue import enqueue
-from server.services.changes import ChangeRecorder
 from server.services.field_facts import FieldFacts
 from server.sync.clock import clock_flags, device_clock_offset_s
 from server.sync.sequence import SeqTracker
@@ -86,8 +85,7 @@ def _ingest_once(session, user, device_pk, sent_at, events) -> PushResult:
             valid, errors = validate_event(raw["body"])
             fresh.append((i, raw, valid, errors))
 
-    changes = ChangeRecorder(session)
-    facts = FieldFacts(session, user, changes, [v for _, _, v, _ in fresh if v is not None])
+    facts = FieldFacts(session, user, [v for _, _, v, _ in fresh if v is not None])
     tracker = SeqTracker(device.highest_contiguous_seq, device.highest_seq_seen, [list(r) for r in device.missing_seq_ranges])
     with session.no_autoflush:
         for i, raw, valid, errors in sorted(fresh, key=lambda f: f[1]["seq"]):
@@ -127,7 +125,6 @@ def _ingest_once(session, user, device_pk, sent_at, events) -> PushResult:
         enqueue(session, ENGINE_TASK, {"return_line_ids": [str(x) for x in facts.new_line_ids]})
     _record_sequence(device, tracker, now)
     device.last_seen_at = now
-    changes.flush()
     session.commit()
     return PushResult(
         results=results,

@@ -11,7 +11,6 @@ from common.enums import JobStatus, Role
 from server.database import begin_write
 from server.models import Job, JobAssignment, Site, User
 from server.models.types import utcnow
-from server.services.changes import ChangeRecorder
 from server.services.errors import Invalid, NotFound
 
 
@@ -58,9 +57,7 @@ def create_job(session: so.Session, draft: JobDraft, by: User) -> Job:
         status=JobStatus.OPEN,
     )
     session.add(job)
-    changes = ChangeRecorder(session)
-    _assign(session, job, draft.engineer_id, by, changes)
-    changes.flush()
+    _assign(session, job, draft.engineer_id, by)
     session.commit()
     return job
 
@@ -71,8 +68,6 @@ def update_job(session: so.Session, job_id: int, updates: dict, by: User) -> Job
     job = session.get(Job, job_id)
     if job is None:
         raise NotFound(f"No job {job_id}.")
-    changes = ChangeRecorder(session)
-    previous_engineer = job.engineer_id
     for name in ("summary", "expected_parts", "window_start", "window_end"):
         if name in updates:
             setattr(job, name, updates[name])
@@ -81,18 +76,14 @@ def update_job(session: so.Session, job_id: int, updates: dict, by: User) -> Job
         job.move_to(updates["status"])
     if "engineer_id" in updates and updates["engineer_id"] != job.engineer_id:
         _check_engineer(session, updates["engineer_id"])
-        _assign(session, job, updates["engineer_id"], by, changes)
-    else:
-        changes.job_assigned(job, previous_engineer)
-    changes.flush()
+        _assign(session, job, updates["engineer_id"], by)
     session.commit()
     return job
 
 
-def _assign(session: so.Session, job: Job, engineer_id: int | None, by: User, changes: ChangeRecorder) -> None:
+def _assign(session: so.Session, job: Job, engineer_id: int | None, by: User) -> None:
     now = utcnow()
-    previous = job.engineer_id
-    if previous is not None:
+    if job.engineer_id is not None:
         session.execute(
             sa.update(JobAssignment)
             .where(JobAssignment.job_id == job.id, JobAssignment.unassigned_at.is_(None))
@@ -102,7 +93,6 @@ def _assign(session: so.Session, job: Job, engineer_id: int | None, by: User, ch
     session.flush()
     if engineer_id is not None:
         session.add(JobAssignment(job_id=job.id, engineer_id=engineer_id, assigned_at=now, assigned_by_id=by.id))
-    changes.job_assigned(job, previous)
 
 
 def archive_completed_jobs(session: so.Session, completed_days: int, now: datetime | None = None) -> int:
@@ -115,9 +105,6 @@ def archive_completed_jobs(session: so.Session, completed_days: int, now: dateti
             Job.completed_at < now - timedelta(days=completed_days),
         )
     ).all()
-    changes = ChangeRecorder(session)
     for job in jobs:
         job.archived_at = now
-        changes.job_assigned(job, job.engineer_id)
-    changes.flush()
     return len(jobs)

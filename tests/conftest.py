@@ -1,0 +1,135 @@
+"""Fixtures every level shares: a migrated database, an app on it, a live server.
+
+The suite runs on SQLite by default and on PostgreSQL when TEST_DATABASE_URL
+is set (.ci/run does both). The schema is built once per run with the
+Alembic migrations, never with ``create_all``, so models and migrations cannot
+drift; each test then starts from empty tables.
+"""
+
+import os
+import shutil
+import threading
+
+import pytest
+import sqlalchemy as sa
+from werkzeug.serving import make_server
+
+from app_settings import TEST_CONFIG
+from server import create_app
+from server.config import database_url as normalised_url
+from server.extensions import db
+
+
+def _postgres_url(worker: str) -> str | None:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        return None
+    url = normalised_url(url)
+    if worker == "master":
+        return url
+    # Each xdist worker gets its own database next to the given one.
+    base = sa.make_url(url)
+    name = f"{base.database}_{worker}"
+    engine = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        if not conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}):
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory, worker_id):
+    """A database URL whose schema has been built by the migrations."""
+    url = _postgres_url(worker_id)
+    if url is None:
+        path = tmp_path_factory.mktemp("db") / "template.db"
+        url = f"sqlite:///{path}"
+    else:
+        engine = sa.create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        engine.dispose()
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade()
+        db.engine.dispose()
+    return url
+
+
+def _empty_postgres(url: str) -> None:
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        tables = [t.name for t in db.metadata.sorted_tables if t.name != "server_state"]
+        conn.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        conn.execute(sa.text("UPDATE server_state SET pruned_through_txid = 0, pruned_through_id = 0"))
+    engine.dispose()
+
+
+@pytest.fixture
+def database_url(migrated_database, tmp_path):
+    """A fresh, empty, migrated database for one test."""
+    if migrated_database.startswith("sqlite"):
+        path = tmp_path / "fieldloop.db"
+        shutil.copy(sa.make_url(migrated_database).database, path)
+        return f"sqlite:///{path}"
+    _empty_postgres(migrated_database)
+    return migrated_database
+
+
+@pytest.fixture
+def is_postgres(database_url) -> bool:
+    return database_url.startswith("postgresql")
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, "MAIL_FOLDER": str(tmp_path / "mail")})
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app_context(app):
+    with app.app_context():
+        yield
+
+
+@pytest.fixture
+def session(app_context):
+    """The app's database session, for arranging and checking data directly."""
+    yield db.session
+    db.session.rollback()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+class LiveServer:
+    """The app served over real HTTP on a loopback port, in a thread."""
+
+    def __init__(self, app):
+        self.app = app
+        self._server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def start(self) -> "LiveServer":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._thread.join(timeout=10)
+
+
+@pytest.fixture
+def live_server(app):
+    server = LiveServer(app).start()
+    yield server
+    server.stop()

@@ -1,0 +1,76 @@
+"""Fixtures for server tests: a small named world and signed-in phones."""
+
+from dataclasses import dataclass
+
+import pytest
+
+import factories as make
+from common.enums import FacilityKind, Role
+from phones import Phone
+
+
+@dataclass
+class World:
+    amy: object
+    ben: object
+    dana: object
+    admin: object
+    depot: object
+    recycler: object
+    fuser: object
+    rollers: object
+    north: object
+    south: object
+    amy_job: object
+    ben_job: object
+    north_fuser: object
+    south_fuser: object
+
+
+@pytest.fixture
+def world(session) -> World:
+    """Two engineers with a job each at their own site, a dispatcher, two facilities, two parts."""
+    amy = make.user(session, "amy")
+    ben = make.user(session, "ben")
+    dana = make.user(session, "dana", Role.DISPATCHER)
+    admin = make.user(session, "root", Role.ADMIN)
+    depot = make.facility(session, "TPK")
+    recycler = make.facility(session, "OCR", FacilityKind.RECYCLER, ("recycle", "scrap", "hazardous"), 53.527, -2.146)
+    fuser = make.part(session, "PRN-FUS-220")
+    rollers = make.part(session, "PRN-RLR-KIT", serialised=False)
+    north = make.site(session, "North Office")
+    south = make.site(session, "South Office", latitude=53.40, longitude=-2.15)
+    north_fuser = make.installed_item(session, fuser, north, "AR00000001")
+    south_fuser = make.installed_item(session, fuser, south, "AR00000002")
+    amy_job = make.job(session, north, amy, dana)
+    ben_job = make.job(session, south, ben, dana)
+    return World(amy, ben, dana, admin, depot, recycler, fuser, rollers, north, south, amy_job, ben_job,
+                 north_fuser, south_fuser)
+
+
+@pytest.fixture
+def phone_of(client, world):
+    """A signed-in phone for a user of the world: ``phone_of("amy")``."""
+
+    def make_phone(username: str, device_id: str | None = None) -> Phone:
+        phone = Phone(client=client, device_id=device_id)
+        r = phone.sign_in(username)
+        assert r.status == 200, r.json
+        return phone
+
+    return make_phone
+
+
+@pytest.fixture
+def amy(phone_of) -> Phone:
+    return phone_of("amy")
+
+
+@pytest.fixture
+def ben(phone_of) -> Phone:
+    return phone_of("ben")
+
+
+@pytest.fixture
+def dana(phone_of) -> Phone:
+    return phone_of("dana")

@@ -1,0 +1,68 @@
+"""Every API endpoint against every kind of caller: only the allowed ones get through."""
+
+from datetime import timedelta
+
+import pytest
+
+import factories as make
+
+ENGINEER, DISPATCHER, ADMIN, ANONYMOUS = "engineer", "dispatcher", "admin", "anonymous"
+STAFF = {DISPATCHER, ADMIN}
+
+
+def endpoints(world, other_device_pk: int):
+    """(method, path, json body, who may call it)."""
+    job_body = {"site_id": world.north.id, "engineer_id": world.amy.id, "summary": "Visit",
+                "window_start": make.now().isoformat(), "window_end": (make.now() + timedelta(hours=1)).isoformat()}
+    return [
+        ("GET", "/api/v1/me", None, {ENGINEER, DISPATCHER, ADMIN}),
+        ("GET", "/api/v1/sync/pull", None, {ENGINEER}),
+        ("POST", "/api/v1/sync/push", "push", {ENGINEER}),
+        ("GET", "/api/v1/returns", None, STAFF),
+        ("GET", "/api/v1/jobs", None, STAFF),
+        ("POST", "/api/v1/jobs", job_body, STAFF),
+        ("GET", f"/api/v1/jobs/{world.amy_job.id}", None, STAFF),
+        ("PATCH", f"/api/v1/jobs/{world.amy_job.id}", {"summary": "Changed"}, STAFF),
+        ("GET", "/api/v1/sites", None, STAFF),
+        ("GET", "/api/v1/parts", None, STAFF),
+        ("GET", "/api/v1/facilities", None, STAFF),
+        ("GET", "/api/v1/events", None, STAFF),
+        ("GET", "/api/v1/devices", None, STAFF),
+        ("POST", f"/api/v1/devices/{other_device_pk}/revoke", None, STAFF),
+    ]
+
+
+@pytest.mark.parametrize("caller", [ENGINEER, DISPATCHER, ADMIN, ANONYMOUS])
+def test_each_endpoint_admits_exactly_its_roles(phone_of, client, session, world, caller):
+    import sqlalchemy as sa
+
+    from phones import Phone
+    from server.models import Device
+
+    other = phone_of("ben")
+    other_device_pk = session.scalar(sa.select(Device.id).where(Device.device_uid == other.device_id))
+    phone = {ENGINEER: lambda: phone_of("amy"), DISPATCHER: lambda: phone_of("dana"),
+             ADMIN: lambda: phone_of("root"), ANONYMOUS: lambda: Phone(client=client)}[caller]()
+    for method, path, body, allowed in endpoints(world, other_device_pk):
+        if body == "push":
+            body = {"protocol_version": 1, "device_id": phone.device_id, "events": []}
+        r = phone.request(method, path, json=body)
+        if caller in allowed:
+            assert r.status in (200, 201), (method, path, caller, r.status, r.json)
+        else:
+            assert r.status == (401 if caller == ANONYMOUS else 403), (method, path, caller, r.status)
+            assert r.json["message"]
+
+
+def test_an_engineer_cannot_read_another_engineers_return_line_through_pull(amy, ben, world):
+    ev = amy.new_event("part_removed", world.amy_job.id, part_number="PRN-FUS-220", serial="AR00000001",
+                       condition="faulty")
+    amy.push([ev])
+    ben.sync_down()
+    assert ev["id"] not in ben.cached("return_line")
+    assert str(world.amy_job.id) not in ben.cached("job")
+
+
+def test_an_engineer_cannot_write_to_another_engineers_job(ben, world):
+    ev = ben.new_event("job_completed", world.amy_job.id)
+    assert ben.push([ev]).json["results"][0]["status"] == "rejected"

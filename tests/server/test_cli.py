@@ -1,0 +1,83 @@
+"""Operator commands: demo data, users, sync epoch."""
+
+import sqlalchemy as sa
+
+from server.models import Customer, Facility, Job, PartNumber, SerialisedItem, ServerState, Site, User
+
+
+def test_seed_demo_builds_a_realistic_data_set_and_prints_the_log_ins(app, session):
+    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    assert "password for all: fieldloop-demo" in result.output
+    assert "disp.dana" in result.output and "eng.amy" in result.output
+    counts = {m.__name__: session.scalar(sa.select(sa.func.count()).select_from(m))
+              for m in (Site, Facility, PartNumber, SerialisedItem, Job, Customer)}
+    assert counts["Site"] == 40 and counts["Facility"] == 3 and 55 <= counts["PartNumber"] <= 65
+    assert counts["SerialisedItem"] > 200 and counts["Job"] > 30
+    roles = dict(session.execute(sa.select(User.role, sa.func.count()).group_by(User.role)).all())
+    assert roles == {"engineer": 8, "dispatcher": 1, "admin": 1}
+    kinds = set(session.scalars(sa.select(Facility.kind)))
+    assert kinds == {"depot", "refurbishment_centre", "recycler"}
+    assert session.scalar(sa.select(sa.func.count()).select_from(PartNumber).where(PartNumber.hazardous)) > 0
+    assert all(s.access_hours and s.contact_email for s in session.scalars(sa.select(Site)))
+
+
+def test_seed_demo_is_deterministic(app, database_url, tmp_path):
+    import shutil
+
+    from server import create_app
+    from app_settings import TEST_CONFIG
+
+    def snapshot(url):
+        other = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
+        other.test_cli_runner().invoke(args=["seed-demo"])
+        with other.app_context():
+            from server.extensions import db
+
+            rows = db.session.execute(sa.select(Site.name, Site.address, Site.latitude)).all()
+            serials = db.session.scalars(sa.select(SerialisedItem.serial).order_by(SerialisedItem.id)).all()
+            db.engine.dispose()
+        return rows, serials
+
+    if not database_url.startswith("sqlite"):
+        import pytest
+
+        pytest.skip("compares two fresh SQLite copies")
+    copy = tmp_path / "second.db"
+    shutil.copy(sa.make_url(database_url).database, copy)
+    assert snapshot(database_url) == snapshot(f"sqlite:///{copy}")
+
+
+def test_seed_demo_refuses_a_database_with_users_unless_asked_to_leave_it(app, session):
+    runner = app.test_cli_runner()
+    runner.invoke(args=["seed-demo"])
+    again = runner.invoke(args=["seed-demo"])
+    assert again.exit_code != 0 and "already has users" in again.output
+    kept = runner.invoke(args=["seed-demo", "--if-empty"])
+    assert kept.exit_code == 0 and "leaving it as it is" in kept.output and "eng.amy" in kept.output
+
+
+def test_create_user_makes_a_user_who_can_sign_in(app, client):
+    result = app.test_cli_runner().invoke(args=["create-user", "ops.olga", "--role", "dispatcher",
+                                                "--password", "a long enough password"])
+    assert result.exit_code == 0, result.output
+    from phones import Phone
+
+    assert Phone(client=client).sign_in("ops.olga", "a long enough password").status == 200
+
+
+def test_create_user_refuses_a_short_password_or_a_taken_name(app):
+    runner = app.test_cli_runner()
+    short = runner.invoke(args=["create-user", "x", "--role", "engineer", "--password", "short"])
+    assert short.exit_code != 0 and "at least 10 characters" in short.output
+    runner.invoke(args=["create-user", "y", "--role", "engineer", "--password", "long enough pw"])
+    taken = runner.invoke(args=["create-user", "y", "--role", "engineer", "--password", "long enough pw"])
+    assert taken.exit_code != 0 and "taken" in taken.output
+
+
+def test_rotate_epoch_changes_the_epoch(app, session):
+    before = session.get(ServerState, 1).epoch
+    result = app.test_cli_runner().invoke(args=["sync", "rotate-epoch"])
+    assert result.exit_code == 0
+    session.rollback()
+    assert session.get(ServerState, 1).epoch != before
