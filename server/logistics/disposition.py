@@ -1,0 +1,405 @@
+"""What happens to a returned item, and at which facility: decided together.
+
+Every disposition the rules allow is valued at its cheapest facility with room
+(destination.py); the best (disposition, facility) pair wins, except that a
+recovery (refurbish, reuse, vendor claim) must beat recycling or scrapping by
+`economics.min_margin`. When no facility has room, the line is held.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Sequence
+from uuid import UUID
+
+from common.enums import Disposition, FailureCode, PartCondition
+from server.logistics.destination import (
+    DestinationChoice,
+    FacilityOption,
+    choose_destination,
+    describe_full,
+    holding_depot,
+)
+from server.logistics.policy import Policy
+
+D = Disposition
+#: Dispositions that recover the part's value; they must clear the minimum margin.
+RECOVERY = frozenset({D.REFURBISH, D.REUSE, D.RETURN_TO_VENDOR})
+END_OF_LIFE = frozenset({D.RECYCLE, D.SCRAP})
+#: Tie-break order: equal values go to the first listed.
+_ORDER = (D.RETURN_TO_VENDOR, D.REUSE, D.REFURBISH, D.RECYCLE, D.SCRAP)
+LABEL = {
+    D.REFURBISH: "Refurbish",
+    D.REUSE: "Reuse",
+    D.RETURN_TO_VENDOR: "Return to vendor",
+    D.RECYCLE: "Recycle",
+    D.SCRAP: "Scrap",
+}
+_NOUN = {
+    D.REFURBISH: "refurbishment",
+    D.REUSE: "reuse",
+    D.RETURN_TO_VENDOR: "a vendor claim",
+    D.RECYCLE: "recycling",
+    D.SCRAP: "scrapping",
+}
+
+
+@dataclass(frozen=True)
+class Part:
+    """A catalogue entry: what one unit weighs, costs and is worth."""
+
+    part_number: str
+    #: Catalogue category; picks the recycle value per kg.
+    category: str
+    new_price: float
+    refurbishment_cost: float
+    #: Share of refurbishments that give a sellable part (0–1).
+    refurbishment_yield: float
+    #: What a used, working unit fetches as is.
+    residual_value: float
+    weight_kg: float
+    volume_l: float
+    hazardous: bool = False
+    vendor_warranty_days: int = 365
+    refurbished_stock: int = 0
+    refurbished_stock_target: int = 0
+
+    def __post_init__(self):
+        for name in ("new_price", "refurbishment_cost", "residual_value", "weight_kg", "volume_l"):
+            value = float(getattr(self, name))
+            if value < 0:
+                raise ValueError(f"Part {self.part_number}: {name} must be at least 0, got {value}")
+            object.__setattr__(self, name, value)
+        if not 0 <= self.refurbishment_yield <= 1:
+            raise ValueError(f"Part {self.part_number}: refurbishment_yield must be between 0 and 1")
+        for name in ("vendor_warranty_days", "refurbished_stock", "refurbished_stock_target"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"Part {self.part_number}: {name} must be at least 0")
+
+    @property
+    def refurbished_stock_short(self) -> bool:
+        return self.refurbished_stock < self.refurbished_stock_target
+
+
+@dataclass(frozen=True)
+class ReturnLine:
+    """One removed item (or a quantity of one non-serialised part) waiting for its disposition."""
+
+    line_id: UUID | str
+    part: Part
+    condition: PartCondition
+    failure_code: FailureCode | None
+    site_id: int
+    site_lat: float
+    site_lon: float
+    removed_on: date
+    installed_on: date | None = None
+    quantity: int = 1
+
+    def __post_init__(self):
+        object.__setattr__(self, "condition", PartCondition(self.condition))
+        if self.failure_code is not None:
+            object.__setattr__(self, "failure_code", FailureCode(self.failure_code))
+        for name in ("removed_on", "installed_on"):
+            if isinstance(getattr(self, name), datetime):
+                raise ValueError(f"Line {self.line_id}: {name} must be a date, not a datetime")
+        if self.installed_on is not None and self.installed_on > self.removed_on:
+            raise ValueError(f"Line {self.line_id}: installed_on {self.installed_on} is after removed_on")
+        if self.quantity < 1:
+            raise ValueError(f"Line {self.line_id}: quantity must be at least 1, got {self.quantity}")
+        if not -90 <= self.site_lat <= 90 or not -180 <= self.site_lon <= 180:
+            raise ValueError(f"Line {self.line_id}: site latitude/longitude out of range")
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """A disposition that was not chosen, and why (for the console)."""
+
+    disposition: Disposition
+    #: Its cheapest facility with room, if it had one.
+    facility: FacilityOption | None
+    expected_value: float | None
+    note: str
+
+
+@dataclass(frozen=True)
+class DispositionDecision:
+    #: What the line becomes; when held, what it waits for.
+    disposition: Disposition
+    #: None when the line must be held (see `hold_at` and `reason`).
+    facility: FacilityOption | None
+    #: Money recovered after all costs; None when held.
+    expected_value: float | None
+    reason: str
+    alternatives: tuple[Alternative, ...]
+    #: A vendor return must reach `facility` by this day.
+    deadline: date | None = None
+    #: Where to keep a held line: the nearest depot with room, or None for the site.
+    hold_at: FacilityOption | None = None
+
+    @property
+    def on_hold(self) -> bool:
+        return self.facility is None
+
+
+def warranty_ends_on(line: ReturnLine) -> date | None:
+    """Last day of the vendor warranty; None when the installation date is unknown."""
+    if line.installed_on is None:
+        return None
+    return line.installed_on + timedelta(days=line.part.vendor_warranty_days)
+
+
+def under_warranty(line: ReturnLine) -> bool:
+    ends = warranty_ends_on(line)
+    return ends is not None and line.removed_on <= ends
+
+
+def warranty_return_deadline(line: ReturnLine, policy: Policy) -> date:
+    """The day a vendor return must reach the vendor-returns facility."""
+    return line.removed_on + timedelta(days=policy.warranty.return_within_days)
+
+
+def allowed_dispositions(line: ReturnLine, policy: Policy) -> frozenset[Disposition]:
+    """The table's row for condition ∩ failure code, adjusted for the vendor warranty."""
+    allowed = policy.disposition_table.allowed(line.condition, line.failure_code)
+    if D.RETURN_TO_VENDOR not in allowed:
+        return allowed
+    if not under_warranty(line):
+        return allowed - {D.RETURN_TO_VENDOR}
+    if _claim_is_mandatory(line, policy):
+        return frozenset({D.RETURN_TO_VENDOR})
+    return allowed
+
+
+def _claim_is_mandatory(line: ReturnLine, policy: Policy) -> bool:
+    return (
+        line.condition in policy.warranty.always_claim_conditions
+        and D.RETURN_TO_VENDOR in policy.disposition_table.allowed(line.condition, line.failure_code)
+        and under_warranty(line)
+    )
+
+
+def decide_disposition(line: ReturnLine, facilities: Sequence[FacilityOption], policy: Policy) -> DispositionDecision:
+    """The best (disposition, facility) pair for a line, with the reason and the alternatives.
+
+    Parameters
+    ----------
+    line
+        The line to decide, with its part's economics.
+    facilities
+        The candidate facilities, with their capacity left for the period.
+    policy
+        The rules (see `policy.load_policy`).
+
+    Returns
+    -------
+    DispositionDecision
+        Pure and deterministic; independent of the order of `facilities`. A service
+        deciding many lines must lower the chosen facility's `remaining_capacity_units`
+        before deciding the next one.
+    """
+    allowed = allowed_dispositions(line, policy)
+    if not allowed:
+        raise ValueError(f"The rules allow no disposition for line {line.line_id}; check the disposition table.")
+    options = {d: _option(d, line, facilities, policy) for d in _ORDER if d in allowed}
+    priced = {d: o.value for d, o in options.items() if o.value is not None}
+    winner, blocked = _best(priced, policy)
+    if winner is None:
+        return _hold(line, facilities, options, policy)
+
+    chosen = options[winner]
+    others = [options[d] for d in _ranked(priced) if d != winner]
+    alternatives = tuple(
+        [Alternative(o.disposition, o.facility, round(o.value, 2), o.priced_note(policy)) for o in others]
+        + [Alternative(d, None, None, _unpriced_note(d, line, options, policy)) for d in _ORDER if d not in priced]
+    )
+    deadline = warranty_return_deadline(line, policy) if winner == D.RETURN_TO_VENDOR else None
+    reason = _reason(line, chosen, blocked and options[blocked], others, options, deadline, policy)
+    return DispositionDecision(winner, chosen.facility, round(chosen.value, 2), reason, alternatives, deadline)
+
+
+@dataclass(frozen=True)
+class _Option:
+    """One allowed disposition, valued at its cheapest facility."""
+
+    disposition: Disposition
+    destination: DestinationChoice
+    #: Value before transport and processing, and its arithmetic as text.
+    gross: float
+    gross_text: str
+
+    @property
+    def facility(self) -> FacilityOption | None:
+        return self.destination.chosen.facility if self.destination.chosen else None
+
+    @property
+    def value(self) -> float | None:
+        """Net value at the cheapest facility with room."""
+        chosen = self.destination.chosen
+        return self.gross - chosen.total_cost if chosen else None
+
+    @property
+    def value_if_room(self) -> float | None:
+        """Net value at the cheapest capable facility, had it room."""
+        full = self.destination.full
+        return self.gross - full[0].total_cost if full else self.value
+
+    def arithmetic(self, policy: Policy) -> str:
+        cost, m = self.destination.chosen, policy.money
+        text = f"{self.gross_text} − {m(cost.transport_cost)} transport"
+        return text + (f" − {m(cost.processing_cost)} processing" if cost.processing_cost else "")
+
+    def priced_note(self, policy: Policy) -> str:
+        return f"{policy.money(self.value)} at {self.facility.name} ({self.arithmetic(policy)})"
+
+
+def _option(d: Disposition, line: ReturnLine, facilities: Sequence[FacilityOption], policy: Policy) -> _Option:
+    destination = choose_destination(
+        d,
+        facilities,
+        policy,
+        lat=line.site_lat,
+        lon=line.site_lon,
+        quantity=line.quantity,
+        hazardous=line.part.hazardous,
+    )
+    return _Option(d, destination, *_gross_value(d, line, policy))
+
+
+def _ranked(value: dict[Disposition, float]) -> list[Disposition]:
+    return sorted(value, key=lambda d: (-value[d], _ORDER.index(d)))
+
+
+def _best(value: dict[Disposition, float], policy: Policy) -> tuple[Disposition | None, Disposition | None]:
+    """The winner, and the recovery the minimum margin kept from winning (if any)."""
+    ranked = _ranked(value)
+    if not ranked:
+        return None, None
+    winner = ranked[0]
+    best_end = next((d for d in ranked if d in END_OF_LIFE), None)
+    if winner in RECOVERY and best_end and value[winner] - value[best_end] < policy.economics.min_margin:
+        return best_end, winner
+    return winner, None
+
+
+def _gross_value(disposition: Disposition, line: ReturnLine, policy: Policy) -> tuple[float, str]:
+    """Value before transport and processing, with the arithmetic as text."""
+    p, q, m, econ = line.part, line.quantity, policy.money, policy.economics
+    kg = p.weight_kg * q
+    if disposition == D.RECYCLE:
+        rate, row = econ.recycle_rate(p.category)
+        return kg * rate, f"{_kg(kg)} kg × {m(rate)}/kg {row} recycling rate"
+    if disposition == D.SCRAP:
+        fee = kg * econ.scrap_cost_per_kg
+        return -fee, f"−{m(fee)} scrap fee ({_kg(kg)} kg × {m(econ.scrap_cost_per_kg)}/kg)"
+    if disposition == D.REFURBISH:
+        refurbished = p.new_price * econ.refurbished_value_ratio
+        need = ""
+        if p.refurbished_stock_short:
+            refurbished *= econ.need_multiplier
+            need = (
+                f" (×{econ.need_multiplier:g} need: {p.refurbished_stock} in stock, "
+                f"target {p.refurbished_stock_target})"
+            )
+        unit = p.refurbishment_yield * refurbished - p.refurbishment_cost
+        text = (
+            f"yield {p.refurbishment_yield:.0%} × {m(refurbished)} refurbished value{need}"
+            f" − {m(p.refurbishment_cost)} refurbishment"
+        )
+    elif disposition == D.REUSE:
+        unit, text = p.residual_value, f"{m(p.residual_value)} residual value"
+    else:
+        credit = p.new_price * policy.warranty.credit_ratio
+        unit = credit - policy.warranty.claim_handling_cost
+        text = f"{m(credit)} vendor credit − {m(policy.warranty.claim_handling_cost)} claim handling"
+    if q > 1:
+        text = f"{q} × ({text})" if " − " in text else f"{q} × {text}"
+    return unit * q, text
+
+
+def _kg(kg: float) -> str:
+    return f"{round(kg, 2):g}"
+
+
+def _unpriced_note(d: Disposition, line: ReturnLine, options: dict[Disposition, _Option], policy: Policy) -> str:
+    """Why a disposition has no value: not allowed, no warranty, or no facility with room."""
+    table = policy.disposition_table
+    if d in options:
+        return options[d].destination.reason
+    if d not in table.by_condition[line.condition]:
+        return f"Not allowed for a part whose condition is {_words(line.condition)}."
+    if d not in table.by_failure_code[line.failure_code]:
+        return f"Not allowed with failure code {_words(line.failure_code or 'none')}."
+    if d == D.RETURN_TO_VENDOR:
+        ends = warranty_ends_on(line)
+        return f"Vendor warranty ended on {ends}." if ends else "No vendor warranty: installation date unknown."
+    return f"Not allowed: a part {_words(line.condition)} under vendor warranty goes back to the vendor."
+
+
+def _words(code: str) -> str:
+    return code.replace("_", " ")
+
+
+def _reason(line, chosen: _Option, blocked: _Option | None, others, options, deadline, policy: Policy) -> str:
+    """One sentence on the choice and its numbers; a second on capacity and deadline, when they matter."""
+    m, facility = policy.money, chosen.facility
+    expected = f"expected {m(chosen.value)} ({chosen.arithmetic(policy)})"
+    first = f"{LABEL[chosen.disposition]} at {facility.name}: "
+    if _claim_is_mandatory(line, policy):
+        first += (
+            f"{_words(line.condition)} within the vendor warranty (until {warranty_ends_on(line)}), "
+            f"so it goes back to the vendor; {expected}"
+        )
+    elif blocked:
+        first += (
+            f"{expected}; {_NOUN[blocked.disposition]} would give {m(blocked.value)}, "
+            f"less than the {m(policy.economics.min_margin)} minimum margin above it"
+        )
+    elif others:
+        first += f"{expected} beats {_NOUN[others[0].disposition]} ({m(others[0].value)})"
+    else:
+        first += f"{expected}; no other allowed disposition has a facility with room"
+
+    notes = [
+        f"{_NOUN[o.disposition]} would pay more but {describe_full(o.destination.full)}"
+        for o in options.values()
+        if o.value is None and o.destination.full and o.value_if_room > chosen.value
+    ]
+    if chosen.destination.full:
+        notes.append(describe_full(chosen.destination.full))
+    if deadline:
+        notes.append(f"it must reach {facility.name} by {deadline}")
+    second = "; ".join(notes)
+    return f"{first}." + (f" {second[0].upper()}{second[1:]}." if second else "")
+
+
+def _hold(line, facilities, options: dict[Disposition, _Option], policy: Policy) -> DispositionDecision:
+    """No allowed disposition has a facility with room: keep the line at a depot or the site.
+
+    The decision still names the disposition it waits for: the best one among those
+    whose facilities are full or, when no facility can perform any, the best before transport.
+    """
+    depot = holding_depot(
+        facilities,
+        policy,
+        lat=line.site_lat,
+        lon=line.site_lon,
+        quantity=line.quantity,
+        hazardous=line.part.hazardous,
+    )
+    if_room = {d: o.value_if_room for d, o in options.items() if o.value_if_room is not None}
+    intended, _ = _best(if_room, policy)
+    if intended:
+        worth = f"expected {policy.money(if_room[intended])}"
+    else:
+        intended, _ = _best({d: o.gross for d, o in options.items()}, policy)
+        worth = f"{policy.money(options[intended].gross)} before transport"
+    why_not = options[intended].destination.reason
+    reason = (
+        f"Hold at {depot.name if depot else 'the site'}: {_NOUN[intended]} would be best ({worth}) "
+        f"but {why_not[0].lower()}{why_not[1:]}"
+    )
+    deadline = warranty_return_deadline(line, policy) if intended == D.RETURN_TO_VENDOR else None
+    alternatives = tuple(
+        Alternative(d, None, None, _unpriced_note(d, line, options, policy)) for d in _ORDER if d != intended
+    )
+    return DispositionDecision(intended, None, None, reason, alternatives, deadline, depot)
