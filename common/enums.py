@@ -132,3 +132,26 @@ class ItemStatus(StrEnum):
     REMOVED = "removed"  # on its way back: see its return line
     IN_STOCK = "in_stock"  # at a facility, available
     DISPOSED = "disposed"  # recycled, scrapped or returned to its vendor
+
+
+class PickupStatus(StrEnum):
+    OPEN = "open"  # lines wait at the site; not yet on a route
+    SCHEDULED = "scheduled"  # on a planned courier route, customer told
+    COLLECTED = "collected"  # the courier has the items
+    CANCELLED = "cancelled"  # nothing left to collect
+
+
+class CustomerAnswer(StrEnum):
+    CONFIRMED = "confirmed"
+    NOT_READY = "not_ready"
+    ANOTHER_DAY = "another_day"
+
+
+class ProcessingOutcome(StrEnum):
+    """What a facility finally did with a received item."""
+
+    REFURBISHED = "refurbished"
+    RESTOCKED = "restocked"
+    CREDITED = "credited"  # the vendor credited a warranty claim
+    RECYCLED = "recycled"
+    SCRAPPED = "scrapped"

@@ -20,6 +20,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     from server.database import configure_engine, render_migration_type
     from server.extensions import api, db, migrate
+    from server.logistics.policy import load_policy
     from server.services.passwords import Passwords
 
     db.init_app(app)
@@ -30,6 +31,7 @@ def create_app(config: dict | None = None) -> Flask:
         render_item=render_migration_type,
     )
     api.init_app(app)
+    app.extensions["fieldloop.policy"] = load_policy(app.config["RULES_PATH"])
     app.extensions["fieldloop.passwords"] = Passwords(
         app.config["PASSWORD_HASH_MEMORY_KIB"], app.config["PASSWORD_HASH_TIME_COST"]
     )

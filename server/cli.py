@@ -13,6 +13,9 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(sync_group)
     app.cli.add_command(tasks_group)
+    app.cli.add_command(simulate_command)
+    app.cli.add_command(figures_command)
+    app.cli.add_command(plan_command)
 
 
 @click.command("seed-demo")
@@ -84,4 +87,69 @@ def run_due_command():
     """Run every background task that is due now, then stop."""
     from server.runner import run_due
 
-    click.echo(f"Ran {run_due(current_app)} task(s).")
+    click.echo(f"Ran {run_due(current_app, keep_schedule=True)} task(s).")
+
+
+def _print_figures(values: dict) -> None:
+    rate = values["recovery_rate"]
+    click.echo(f"  lines removed           {values['lines_removed']}")
+    click.echo(f"  lines received          {values['lines_received']}")
+    click.echo(f"  recovery rate           {'–' if rate is None else f'{rate:.1%}'}")
+    click.echo(f"  value recovered         {values['value_recovered']:.2f} (expected {values['value_expected']:.2f})")
+    click.echo(f"  value still in transit  {values['value_expected_open']:.2f} expected")
+    click.echo(f"  cycle time removal→received: median {values['cycle_time_median_days']} days, "
+               f"p90 {values['cycle_time_p90_days']} days")
+    click.echo("  open lines by age        " + ", ".join(f"{k}: {v}" for k, v in values["open_by_age"].items()))
+    click.echo(f"  courier km planned      {values['courier_km_planned']} (one trip per line: "
+               f"{values['courier_km_naive']})")
+    click.echo(f"  CO2                     {values['co2_kg_planned']} kg (one trip per line: {values['co2_kg_naive']} kg)")
+
+
+@click.command("figures")
+@with_appcontext
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Lines removed from this day on.")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Lines removed up to this day.")
+def figures_command(since, until):
+    """Recovery rate, value, cycle time, open lines, courier km and CO2."""
+    from server.services.figures import compute_figures
+
+    _print_figures(compute_figures(db.session, since and since.date(), until and until.date()))
+
+
+@click.command("plan")
+@with_appcontext
+@click.argument("day", type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--seconds", type=float, help="Time for the route search.")
+def plan_command(day, seconds):
+    """Plan (or re-plan) the courier rounds of DAY."""
+    from server.services.planning import plan_day
+
+    plan = plan_day(db.session, day.date(), seconds=seconds)
+    click.echo(f"{len(plan.routes)} round(s), {plan.pickups_due} pickup(s) due, {plan.pickups_skipped} left for "
+               f"later; {plan.total_distance_km} km (one trip per line: {plan.naive_distance_km} km).")
+
+
+@click.command("simulate")
+@click.option("--days", type=click.IntRange(1, 60), default=5, show_default=True)
+@click.option("--seed", type=int, default=7, show_default=True)
+@click.option("--planner-seconds", type=float, help="Route search time per day (default PLANNER_SECONDS).")
+def simulate_command(days, seed, planner_seconds):
+    """Replay DAYS weekdays of field activity over the demo data, through the sync API."""
+    from tqdm import tqdm
+
+    from server.demo.simulation import simulate
+
+    app = current_app._get_current_object()
+    with app.app_context():
+        has_users = db.session.execute(db.text("SELECT 1 FROM users LIMIT 1")).first() is not None
+    if not has_users:
+        raise click.ClickException("Load the demo data first: flask --app server seed-demo")
+    with tqdm(total=days, unit="day", desc="Simulating") as bar:
+        result = simulate(app, days, seed, progress=bar.set_postfix_str, step=lambda: bar.update(1),
+                          planner_seconds=planner_seconds)
+    click.echo(f"\n{len(result.days)} days from {result.days[0]:%a %d %b %Y}: {result.jobs_done} jobs, "
+               f"{result.events_accepted}/{result.events_pushed} events accepted, "
+               f"{result.pickups_collected} pickups collected.")
+    click.echo(f"Mail delivered to {app.config['SMTP_HOST'] or app.config['MAIL_FOLDER']}.")
+    click.echo("Figures for the lines removed during the simulation:")
+    _print_figures(result.figures)

@@ -56,6 +56,29 @@ def from_environment(env=None) -> dict:
         "TASK_POLL_SECONDS": float(env.get("TASK_POLL_SECONDS", 2.0)),
         "TASK_RETRY_BASE_S": float(env.get("TASK_RETRY_BASE_S", 15)),
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+        # The logistics engine and planning
+        "RULES_PATH": env.get("RULES_PATH"),  # default: server/logistics/rules.toml
+        "SITE_TIMEZONE": env.get("SITE_TIMEZONE", "Europe/London"),
+        "PLANNER_SECONDS": float(env.get("PLANNER_SECONDS", 5)),
+        "PICKUP_WINDOW_MINUTES": int(env.get("PICKUP_WINDOW_MINUTES", 120)),
+        "DISTANCE_PROVIDER": env.get("DISTANCE_PROVIDER", "great_circle"),  # great_circle | osrm
+        "OSRM_URL": env.get("OSRM_URL"),
+        "COURIER_SPEED_KMH": float(env.get("COURIER_SPEED_KMH", 35)),
+        "CO2_KG_PER_KM": float(env.get("CO2_KG_PER_KM", 0.21)),
+        "OVERDUE_PICKUP_DAYS": int(env.get("OVERDUE_PICKUP_DAYS", 10)),
+        "OVERDUE_RECEIVE_DAYS": int(env.get("OVERDUE_RECEIVE_DAYS", 5)),
+        # Notifications
+        "MAIL_FROM": env.get("MAIL_FROM", "Fieldloop <returns@fieldloop.example>"),
+        "MAIL_REPLY_TO": env.get("MAIL_REPLY_TO"),
+        "SMTP_HOST": env.get("SMTP_HOST"),  # none: mail is written to MAIL_FOLDER
+        "SMTP_PORT": int(env.get("SMTP_PORT", 25)),
+        "SMTP_USERNAME": env.get("SMTP_USERNAME"),
+        "SMTP_PASSWORD": env.get("SMTP_PASSWORD"),
+        "SMTP_STARTTLS": _bool(env.get("SMTP_STARTTLS"), False),
+        "SMTP_SSL": _bool(env.get("SMTP_SSL"), False),
+        "MAIL_FOLDER": env.get("MAIL_FOLDER", str(INSTANCE_DIR / "mail")),
+        "CUSTOMER_LINK_TTL_DAYS": int(env.get("CUSTOMER_LINK_TTL_DAYS", 14)),
+        "WEBHOOK_TIMEOUT_S": float(env.get("WEBHOOK_TIMEOUT_S", 10)),
         "BEHIND_PROXY": _bool(env.get("BEHIND_PROXY"), False),
     }
 

@@ -3,25 +3,43 @@
 A task is a function ``fn(session, **args)`` that does its work in the
 session it is given and never commits: the runner commits its effects
 together with the task's own "done" mark, so a task takes effect once.
+
+A task that acts outside the database (sending mail) cannot share a
+transaction with its effect; it is registered with ``transactional=False``,
+commits its own progress, and is leased: if its worker dies, it runs again
+when the lease runs out, and must itself skip what it already did.
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from typing import Callable
+from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import current_app
 
-from server.services import jobs, sync_state
+from common.enums import PickupStatus
+from server.models import Pickup
+from server.models.types import utcnow
+from server.services import chasing, engine, jobs, notices, outbox, planning, sync_state
+from server.services.settings import current_policy
 
-TASKS: dict[str, Callable[..., None]] = {}
+
+@dataclass(frozen=True)
+class TaskSpec:
+    fn: Callable[..., None]
+    transactional: bool = True
 
 
-def task(name: str):
+TASKS: dict[str, TaskSpec] = {}
+
+
+def task(name: str, *, transactional: bool = True):
     def register(fn):
         if name in TASKS:
             raise ValueError(f"Task {name!r} is registered twice.")
-        TASKS[name] = fn
+        TASKS[name] = TaskSpec(fn, transactional)
         return fn
 
     return register
@@ -36,15 +54,60 @@ class Periodic:
     offset: timedelta = timedelta(0)
 
 
+def _local_today() -> date:
+    return utcnow().astimezone(ZoneInfo(current_app.config["SITE_TIMEZONE"])).date()
+
+
 SCHEDULE: list[Periodic] = [
     Periodic("prune_change_log", every=timedelta(hours=6)),
     Periodic("archive_completed_jobs", every=timedelta(hours=1)),
+    Periodic("plan_tomorrow", every=timedelta(days=1), offset=timedelta(hours=17)),
+    Periodic("send_pickup_reminders", every=timedelta(hours=1)),
+    Periodic("chase_overdue", every=timedelta(days=1), offset=timedelta(hours=7)),
 ]
 
 
 @task("decide_return_lines")
 def decide_return_lines(session: so.Session, return_line_ids: list[str]) -> None:
-    """Hand new return lines to the logistics engine."""
+    """The logistics engine decides new return lines."""
+    engine.decide_return_lines(session, return_line_ids, current_policy())
+
+
+@task("plan_day", transactional=False)
+def plan_day(session: so.Session, day: str) -> None:
+    """(Re-)plan one day's courier rounds; the plan commits in its own transaction."""
+    planning.plan_day(session, date.fromisoformat(day))
+
+
+@task("plan_tomorrow", transactional=False)
+def plan_tomorrow(session: so.Session) -> None:
+    planning.plan_day(session, _local_today() + timedelta(days=1))
+
+
+@task("send_pickup_reminders")
+def send_pickup_reminders(session: so.Session) -> None:
+    """The day before a pickup, remind the site contact once."""
+    tomorrow = _local_today() + timedelta(days=1)
+    due = session.scalars(sa.select(Pickup).where(
+        Pickup.status == PickupStatus.SCHEDULED, Pickup.planned_date == tomorrow,
+        sa.or_(Pickup.reminded_for.is_(None), Pickup.reminded_for != tomorrow),
+    )).all()
+    for pickup in due:
+        pickup.reminded_for = tomorrow
+        notices.pickup_reminder(session, pickup)
+
+
+@task("chase_overdue")
+def chase_overdue(session: so.Session) -> None:
+    config = current_app.config
+    chasing.chase_overdue(session, config["OVERDUE_PICKUP_DAYS"], config["OVERDUE_RECEIVE_DAYS"])
+
+
+@task(outbox.DELIVER_TASK, transactional=False)
+def deliver_notification(session: so.Session, notification_id: int) -> None:
+    config = current_app.config
+    outbox.deliver(session, notification_id, outbox.mail_transport(config), max_attempts=config["TASK_MAX_ATTEMPTS"],
+                   webhook_timeout_s=config["WEBHOOK_TIMEOUT_S"])
 
 
 @task("prune_change_log")

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from werkzeug.serving import make_server
 
 from app_settings import TEST_CONFIG
+from loopback_servers import smtp_server, webhook_receiver  # noqa: F401  (fixtures for every level)
 from server import create_app
 from server.config import database_url as normalised_url
 from server.extensions import db

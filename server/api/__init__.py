@@ -1,15 +1,34 @@
 """The JSON API: blueprints registered in one visible list."""
 
+from datetime import date
+
 from flask import Flask
 from flask_smorest import Api
+from werkzeug.routing import BaseConverter, ValidationError
 
-from server.api import auth, events, jobs, reference, returns, sync
+from server.api import auth, customer, events, jobs, operations, pickups, reference, returns, sync
 from server.api.errors import register_error_handlers
 
-BLUEPRINTS = [auth.blp, sync.blp, returns.blp, jobs.blp, reference.blp, events.blp]
+BLUEPRINTS = [auth.blp, sync.blp, returns.blp, jobs.blp, pickups.blp, operations.blp, reference.blp, events.blp,
+              customer.blp]
+
+
+class IsoDateConverter(BaseConverter):
+    """``<date:day>`` in a route: an ISO date such as 2026-11-25."""
+
+    def to_python(self, value: str) -> date:
+        try:
+            return date.fromisoformat(value)
+        except ValueError as err:
+            raise ValidationError() from err
+
+    def to_url(self, value: date) -> str:
+        return value.isoformat()
 
 
 def register_api(app: Flask, api: Api) -> None:
+    app.url_map.converters["date"] = IsoDateConverter
+    api.register_converter(IsoDateConverter, lambda converter: {"type": "string", "format": "date"})
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
     register_error_handlers(app)

@@ -5,14 +5,16 @@ import uuid
 import marshmallow as ma
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask import g
 from flask_smorest import Blueprint
-from marshmallow import fields
+from marshmallow import fields, validate
 
-from common.enums import Disposition, HolderKind, ReturnStatus
+from common.enums import Disposition, HolderKind, ProcessingOutcome, ReturnStatus
 from server.api.pagination import PageQuery, page_of, paginate
 from server.api.security import STAFF, requires
 from server.extensions import db
 from server.models import PartNumber, ReturnLine
+from server.services import chasing, overrides, receiving
 from server.services.errors import NotFound
 
 blp = Blueprint("returns", __name__, url_prefix="/api/v1/returns", description="Return lines")
@@ -40,6 +42,11 @@ class ReturnLineSchema(ma.Schema):
     expected_value = fields.Decimal(as_string=True, allow_none=True)
     disposition_overridden_by_id = fields.Integer(allow_none=True)
     override_comment = fields.String(allow_none=True)
+    disposition_overridden_at = fields.AwareDateTime(allow_none=True)
+    alternatives = fields.List(fields.Dict())
+    pickup_id = fields.Integer(allow_none=True)
+    overdue_since = fields.AwareDateTime(allow_none=True)
+    received_condition = fields.String(allow_none=True)
     destination_facility_id = fields.Integer(allow_none=True)
     travel_mode = fields.String(allow_none=True)
     deadline = fields.AwareDateTime(allow_none=True)
@@ -67,6 +74,7 @@ class ReturnQuery(PageQuery):
     site_id = fields.Integer()
     engineer_id = fields.Integer(metadata={"description": "Removed by this engineer"})
     holder_engineer_id = fields.Integer(metadata={"description": "Held by this engineer now"})
+    overdue = fields.Boolean(metadata={"description": "Only lines the chasing job flagged"})
     part_number = fields.String()
     serial = fields.String()
 
@@ -92,6 +100,8 @@ def list_returns(args):
         query = query.join(PartNumber).where(PartNumber.part_number == args["part_number"])
     if "serial" in args:
         query = query.where(ReturnLine.serial == args["serial"])
+    if args.get("overdue"):
+        query = query.where(ReturnLine.overdue_since.is_not(None))
     return paginate(db.session, query, args["page"], args["page_size"])
 
 
@@ -104,3 +114,43 @@ def get_return(line_id: uuid.UUID):
     if line is None:
         raise NotFound(f"No return line {line_id}.")
     return line
+
+
+class OverrideSchema(ma.Schema):
+    disposition = fields.Enum(Disposition, by_value=True, required=True)
+    comment = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    facility_id = fields.Integer(strict=True, allow_none=True, load_default=None)
+
+
+class OutcomeSchema(ma.Schema):
+    outcome = fields.Enum(ProcessingOutcome, by_value=True, required=True)
+    recovered_value = fields.Decimal(allow_none=True, load_default=None, places=2, validate=validate.Range(-10**6, 10**7))
+    weight_kg = fields.Float(allow_none=True, load_default=None, validate=validate.Range(min=0, max=10**5))
+
+
+@blp.route("/<uuid:line_id>/disposition", methods=["PUT"])
+@requires(*STAFF)
+@blp.arguments(OverrideSchema)
+@blp.response(200, ReturnLineDetailSchema)
+def override(data, line_id: uuid.UUID):
+    """Override the engine's disposition (and destination); the comment and who made it are kept."""
+    return overrides.override_disposition(db.session, line_id, data["disposition"], data["comment"], g.user,
+                                          data["facility_id"])
+
+
+@blp.route("/<uuid:line_id>/outcome", methods=["POST"])
+@requires(*STAFF)
+@blp.arguments(OutcomeSchema)
+@blp.response(200, ReturnLineSchema)
+def outcome(data, line_id: uuid.UUID):
+    """Record what the facility did with a received item and the value it recovered."""
+    return receiving.record_outcome(db.session, line_id, data["outcome"], g.user,
+                                    recovered_value=data["recovered_value"], weight_kg=data["weight_kg"])
+
+
+@blp.route("/<uuid:line_id>/chase", methods=["POST"])
+@requires(*STAFF)
+@blp.response(204)
+def chase(line_id: uuid.UUID):
+    """Notify the dispatchers and the engineer holding the line again."""
+    chasing.chase_line(db.session, line_id, g.user)

@@ -66,6 +66,12 @@ FACILITIES = [
      {"recycle": 2.5, "scrap": 1.5}, "TPK"),
 ]
 
+# Courier vans: name, depot code, capacity kg, capacity litres, shift start, shift end.
+VEHICLES = [
+    ("Van TPK-1", "TPK", 800.0, 6000.0, "08:00", "17:00"),
+    ("Van TPK-2", "TPK", 800.0, 6000.0, "08:00", "17:00"),
+]
+
 # Engineers (username, display name, phone) — all start and end their day at the depot.
 ENGINEERS = [
     ("eng.amy", "Amy Clarke", "07700 900101"),

@@ -16,7 +16,7 @@ import sqlalchemy.orm as so
 
 from common.enums import FacilityKind, HolderKind, ItemStatus, Role
 from server.demo import data
-from server.models import Customer, Facility, PartNumber, SerialisedItem, Site, User
+from server.models import Customer, Facility, PartNumber, SerialisedItem, Site, User, Vehicle
 from server.services import auth, jobs
 from server.services.passwords import Passwords
 
@@ -52,6 +52,7 @@ def seed(session: so.Session, passwords: Passwords, today: date | None = None,
 
     progress("Facilities and catalogue…")
     facilities = _facilities(session)
+    _vehicles(session, facilities)
     parts = _catalogue(session)
     progress("Customers, sites and installed base…")
     sites = _sites(session, rng)
@@ -101,6 +102,12 @@ def _facilities(session) -> dict[str, Facility]:
         if fed_by:
             out[code].fed_by_id = out[fed_by].id
     return out
+
+
+def _vehicles(session, facilities: dict[str, Facility]) -> None:
+    for name, depot, kg, litres, start, end in data.VEHICLES:
+        session.add(Vehicle(name=name, depot_id=facilities[depot].id, capacity_weight_kg=kg, capacity_volume_l=litres,
+                            shift_start=time.fromisoformat(start), shift_end=time.fromisoformat(end)))
 
 
 def _catalogue(session) -> dict[str, PartNumber]:

@@ -16,6 +16,7 @@ from server.logistics.destination import (
     DestinationChoice,
     FacilityOption,
     choose_destination,
+    cost_to,
     describe_full,
     holding_depot,
 )
@@ -263,6 +264,13 @@ def _option(d: Disposition, line: ReturnLine, facilities: Sequence[FacilityOptio
         hazardous=line.part.hazardous,
     )
     return _Option(d, destination, *_gross_value(d, line, policy))
+
+
+def value_at(disposition: Disposition, line: ReturnLine, facility: FacilityOption, policy: Policy) -> float:
+    """Expected recovered value of `disposition` done at `facility` (for a dispatcher's choice)."""
+    gross, _ = _gross_value(disposition, line, policy)
+    cost = cost_to(facility, disposition, line.site_lat, line.site_lon, line.quantity, policy)
+    return gross - cost.total_cost
 
 
 def _ranked(value: dict[Disposition, float]) -> list[Disposition]:

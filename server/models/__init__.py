@@ -5,13 +5,15 @@ from server.models.catalogue import PartNumber, SerialisedItem
 from server.models.events import FieldEvent
 from server.models.facilities import Facility
 from server.models.jobs import Job, JobAssignment
-from server.models.returns import CustodyEntry, ReturnLine
+from server.models.notifications import Notification
+from server.models.pickups import CourierPlan, CourierRoute, CourierStop, Pickup, Vehicle
+from server.models.returns import CustodyEntry, DispositionRecord, ReturnLine
 from server.models.sites import Customer, Site
 from server.models.sync import ChangeLogEntry, ServerState
 from server.models.tasks import BackgroundTask
 
 __all__ = [
-    "ApiToken", "BackgroundTask", "ChangeLogEntry", "CustodyEntry", "Customer", "Device",
-    "Facility", "FieldEvent", "Job", "JobAssignment", "LoginFailure", "PartNumber",
-    "ReturnLine", "SerialisedItem", "ServerState", "Site", "User",
+    "ApiToken", "BackgroundTask", "ChangeLogEntry", "CourierPlan", "CourierRoute", "CourierStop", "CustodyEntry",
+    "Customer", "Device", "DispositionRecord", "Facility", "FieldEvent", "Job", "JobAssignment", "LoginFailure",
+    "Notification", "PartNumber", "Pickup", "ReturnLine", "SerialisedItem", "ServerState", "Site", "User", "Vehicle",
 ]

@@ -52,6 +52,13 @@ class ReturnLine(db.Model):
     travel_mode: so.Mapped[TravelMode | None] = so.mapped_column(enum_type(TravelMode))
     #: A warranty return must reach its facility by then.
     deadline: so.Mapped[datetime | None] = so.mapped_column(UtcDateTime)
+    #: The other dispositions the engine weighed, for the console.
+    alternatives: so.Mapped[list] = so.mapped_column(sa.JSON, default=list)
+    decided_at: so.Mapped[datetime | None] = so.mapped_column(UtcDateTime)
+    pickup_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("pickups.id"), index=True)
+    #: Set by the chasing task when the line is late to be picked up or received.
+    overdue_since: so.Mapped[datetime | None] = so.mapped_column(UtcDateTime, index=True)
+    chased_at: so.Mapped[datetime | None] = so.mapped_column(UtcDateTime)
 
     received_at: so.Mapped[datetime | None] = so.mapped_column(UtcDateTime)
     received_condition: so.Mapped[PartCondition | None] = so.mapped_column(enum_type(PartCondition))
@@ -62,6 +69,7 @@ class ReturnLine(db.Model):
     part = so.relationship("PartNumber")
     origin_site = so.relationship("Site")
     serialised_item = so.relationship("SerialisedItem")
+    pickup = so.relationship("Pickup", back_populates="lines")
     custody: so.Mapped[list["CustodyEntry"]] = so.relationship(
         viewonly=True, order_by="(CustodyEntry.at, CustodyEntry.id)"
     )
@@ -97,3 +105,29 @@ class CustodyEntry(db.Model):
 @sa.event.listens_for(CustodyEntry, "before_delete")
 def _custody_is_append_only(mapper, connection, target):
     raise RuntimeError("The custody log is append-only: add an entry instead of changing one.")
+
+
+class DispositionRecord(db.Model):
+    """Append-only: every disposition decided for a line, by the engine or a dispatcher."""
+
+    __tablename__ = "disposition_records"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    return_line_id: so.Mapped[uuid.UUID] = so.mapped_column(sa.ForeignKey("return_lines.id"), index=True)
+    disposition: so.Mapped[Disposition | None] = so.mapped_column(enum_type(Disposition))
+    destination_facility_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("facilities.id"))
+    travel_mode: so.Mapped[TravelMode | None] = so.mapped_column(enum_type(TravelMode))
+    expected_value: so.Mapped[Decimal | None] = so.mapped_column(Money)
+    reason: so.Mapped[str] = so.mapped_column(sa.Text)
+    #: None when the engine decided.
+    decided_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
+    comment: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    at: so.Mapped[datetime] = so.mapped_column(UtcDateTime, default=utcnow)
+
+    decided_by = so.relationship("User")
+
+
+@sa.event.listens_for(DispositionRecord, "before_update")
+@sa.event.listens_for(DispositionRecord, "before_delete")
+def _decisions_are_append_only(mapper, connection, target):
+    raise RuntimeError("Disposition records are append-only.")

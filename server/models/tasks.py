@@ -8,7 +8,7 @@ import sqlalchemy.orm as so
 from server.extensions import db
 from server.models.types import UtcDateTime, utcnow
 
-PENDING, DONE, FAILED = "pending", "done", "failed"
+PENDING, RUNNING, DONE, FAILED = "pending", "running", "done", "failed"
 
 
 class BackgroundTask(db.Model):

@@ -4,6 +4,8 @@ from datetime import datetime, timezone
 
 import sqlalchemy as sa
 
+from server import clock
+
 
 class UtcDateTime(sa.types.TypeDecorator):
     """A timestamp stored in UTC and always read back timezone-aware."""
@@ -28,7 +30,8 @@ class UtcDateTime(sa.types.TypeDecorator):
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    """Now, from the server clock (server/clock.py)."""
+    return clock.now()
 
 
 #: An integer primary key that auto-increments on both databases.

@@ -58,13 +58,17 @@ def runner_of(app: Flask):
     return app.extensions[EXTENSION]
 
 
-def run_due(app: Flask, limit: int = 1000) -> int:
-    """Run every task that is due now, in this thread; return how many ran."""
+def run_due(app: Flask, limit: int = 1000, *, keep_schedule: bool = False) -> int:
+    """Run every task that is due now, in this thread; return how many ran.
+
+    With `keep_schedule`, first enqueue the periodic tasks whose time has come.
+    """
     from server.tasks import SCHEDULE
 
     ran = 0
     with app.app_context():
-        queue.tick(db.session, SCHEDULE)
+        if keep_schedule:
+            queue.tick(db.session, SCHEDULE)
         for task_id in queue.due_task_ids(db.session, limit):
             ran += run_one(app, task_id)
     return ran

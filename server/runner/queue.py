@@ -15,7 +15,7 @@ import sqlalchemy.exc
 import sqlalchemy.orm as so
 
 from server.database import begin_write
-from server.models.tasks import DONE, FAILED, PENDING, BackgroundTask
+from server.models.tasks import DONE, FAILED, PENDING, RUNNING, BackgroundTask
 from server.models.types import utcnow
 
 #: Key in ``session.info`` of the tasks added in the current transaction.
@@ -23,6 +23,9 @@ NEW_TASKS = "fieldloop.new_tasks"
 
 RETRY_BASE_S = 15
 RETRY_MAX_S = 3600
+#: A non-transactional task whose worker died is run again after this.
+LEASE_S = 600
+_RUNNABLE = (PENDING, RUNNING)
 
 
 def enqueue(
@@ -56,7 +59,7 @@ def due_task_ids(session: so.Session, limit: int = 100, now: datetime | None = N
     now = now or utcnow()
     ids = session.scalars(
         sa.select(BackgroundTask.id)
-        .where(BackgroundTask.status == PENDING, BackgroundTask.run_after <= now)
+        .where(BackgroundTask.status.in_(_RUNNABLE), BackgroundTask.run_after <= now)
         .order_by(BackgroundTask.run_after, BackgroundTask.id)
         .limit(limit)
     ).all()
@@ -71,13 +74,13 @@ def retry_delay_s(attempts: int, base_s: float = RETRY_BASE_S) -> float:
 
 
 def execute(session: so.Session, task_id: int, *, max_attempts: int = 8, retry_base_s: float = RETRY_BASE_S) -> bool:
-    """Run one due task with its effects in one transaction; False if it was not due or taken."""
+    """Run one due task; False if it was not due, taken by another worker, or failed."""
     from server.tasks import TASKS
 
     begin_write(session)
     now = utcnow()
     query = sa.select(BackgroundTask).where(
-        BackgroundTask.id == task_id, BackgroundTask.status == PENDING, BackgroundTask.run_after <= now
+        BackgroundTask.id == task_id, BackgroundTask.status.in_(_RUNNABLE), BackgroundTask.run_after <= now
     )
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
@@ -85,22 +88,42 @@ def execute(session: so.Session, task_id: int, *, max_attempts: int = 8, retry_b
     if task is None:
         session.rollback()
         return False
+    spec = TASKS[task.name]
     task.attempts += 1
-    try:
-        with session.begin_nested():
-            TASKS[task.name](session, **task.args)
-    except Exception:
-        task.last_error = traceback.format_exc(limit=8)[-4000:]
-        if task.attempts >= max_attempts:
-            task.status = FAILED
-        else:
-            task.run_after = now + timedelta(seconds=retry_delay_s(task.attempts, retry_base_s))
+    if spec.transactional:
+        try:
+            with session.begin_nested():
+                spec.fn(session, **task.args)
+            error = None
+        except Exception:
+            error = traceback.format_exc(limit=8)[-4000:]
     else:
-        task.status = DONE
-        task.finished_at = utcnow()
-        task.last_error = None
+        task.status, task.run_after = RUNNING, now + timedelta(seconds=LEASE_S)
+        args = dict(task.args)
+        session.commit()
+        try:
+            spec.fn(session, **args)
+            error = None
+        except Exception:
+            session.rollback()
+            error = traceback.format_exc(limit=8)[-4000:]
+        begin_write(session)
+        task = session.get(BackgroundTask, task_id)
+    _finish(task, error, now, max_attempts, retry_base_s)
     session.commit()
     return task.status == DONE
+
+
+def _finish(task: BackgroundTask, error: str | None, now: datetime, max_attempts: int, retry_base_s: float) -> None:
+    if error is None:
+        task.status, task.finished_at, task.last_error = DONE, utcnow(), None
+        return
+    task.last_error = error
+    if task.attempts >= max_attempts:
+        task.status = FAILED
+    else:
+        task.status = PENDING
+        task.run_after = now + timedelta(seconds=retry_delay_s(task.attempts, retry_base_s))
 
 
 def tick(session: so.Session, schedule, now: datetime | None = None) -> None:

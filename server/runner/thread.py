@@ -35,7 +35,7 @@ class ThreadRunner:
 
         while not self._stop.is_set():
             try:
-                run_due(self.app)
+                run_due(self.app, keep_schedule=True)
             except Exception:
                 log.exception("The task runner's pass failed; trying again shortly")
             self._wake.wait(self.app.config["TASK_POLL_SECONDS"])

@@ -14,8 +14,9 @@ from datetime import datetime
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from common.enums import HolderKind, ItemStatus, JobStatus, ReturnStatus
+from common.enums import EventType, HolderKind, ItemStatus, JobStatus, ReturnStatus, TravelMode
 from common.validation import CatalogueEntry, check_against_catalogue
+from server.database import insert_values
 from server.logistics.states import CLOSED_RETURN_STATUSES, IllegalTransition, job_transition, return_transition
 from server.models import (
     CustodyEntry,
@@ -28,6 +29,8 @@ from server.models import (
     Site,
     User,
 )
+from server.services.changes import record_new_return_lines
+from server.services.engine import leave_at_site
 
 AFTER_REASSIGNMENT = "after_reassignment"
 SERIAL_NOT_IN_INSTALLED_BASE = "serial_not_in_installed_base"
@@ -50,6 +53,13 @@ class FieldFacts:
         self.session = session
         self.user = user
         self.new_line_ids: list[uuid.UUID] = []
+        # New return lines and custody entries are written with multi-row INSERTs after the flush
+        # (write_new_rows), which costs a fraction of an ORM flush. A batch that completes a job may
+        # have the engine add custody entries as ORM objects (leave_at_site); such a batch stays
+        # with the ORM throughout, so that every row keeps the order it was made in.
+        self._in_bulk = all(e["type"] != EventType.JOB_COMPLETED for e in events)
+        self._new_lines: list[ReturnLine] = []
+        self._custody_rows: list[tuple[ReturnLine, SerialisedItem | None, dict]] = []
         payloads = [e["payload"] for e in events]
         part_numbers = {p["part_number"] for p in payloads if "part_number" in p}
         serials = {p["serial"] for p in payloads if p.get("serial")}
@@ -87,6 +97,36 @@ class FieldFacts:
             )
             for line in open_lines:
                 self.open_line_of_item[by_id[line.serialised_item_id]] = line
+
+    # --- rows written in bulk ----------------------------------------------
+
+    def _add_line(self, line: ReturnLine) -> None:
+        if self._in_bulk:
+            self._new_lines.append(line)
+        else:
+            self.session.add(line)
+
+    def _add_custody(self, line: ReturnLine, item: SerialisedItem | None, **fields) -> None:
+        if self._in_bulk:
+            self._custody_rows.append((line, item, fields))
+        else:
+            self.session.add(CustodyEntry(return_line=line, serialised_item=item, **fields))
+
+    def log_new_lines(self) -> None:
+        """Write the change log of the new lines; call it after the last event and before the flush."""
+        with self.session.no_autoflush:
+            record_new_return_lines(self.session, self._new_lines)
+
+    def write_new_rows(self) -> None:
+        """Insert the new lines, then the custody entries; call it after the flush that wrote new items."""
+        if self._new_lines:
+            self.session.execute(sa.insert(ReturnLine.__table__), [insert_values(line) for line in self._new_lines])
+            self._new_lines.clear()
+        if self._custody_rows:
+            rows = [{"return_line_id": line.id, "serialised_item_id": item.id if item is not None else None, **fields}
+                    for line, item, fields in self._custody_rows]
+            self.session.execute(sa.insert(CustodyEntry.__table__), rows)
+            self._custody_rows.clear()
 
     def _all(self, model, column, values):
         if not values:
@@ -206,22 +246,20 @@ class FieldFacts:
             holder_id=self.user.id,
         )
         line.serialised_item = item
-        self.session.add(line)
+        self._add_line(line)
         if item is not None:
             self.open_line_of_item[item] = line
         self.lines[line.id] = line
-        self.session.add(
-            CustodyEntry(
-                return_line=line,
-                serialised_item=item,
-                holder_kind=HolderKind.ENGINEER,
-                holder_id=self.user.id,
-                place=f"{site.name}, {site.address}",
-                at=at,
-                event_id=event["id"],
-                recorded_by_id=self.user.id,
-                note=f"Removed by {self.user.display_name}",
-            )
+        self._add_custody(
+            line,
+            item,
+            holder_kind=HolderKind.ENGINEER,
+            holder_id=self.user.id,
+            place=f"{site.name}, {site.address}",
+            at=at,
+            event_id=event["id"],
+            recorded_by_id=self.user.id,
+            note=f"Removed by {self.user.display_name}",
         )
         self.new_line_ids.append(line.id)
         applied.return_line_id = line.id
@@ -249,6 +287,16 @@ class FieldFacts:
         job.completed_at = event["occurred_at"]
         job.notes = payload.get("notes")
         job.customer_signoff_name = payload.get("customer_signoff_name")
+        # Items the engine asked to leave for the courier stay behind when the engineer leaves.
+        waiting = self.session.scalars(
+            sa.select(ReturnLine).where(
+                ReturnLine.job_id == job.id, ReturnLine.holder_kind == HolderKind.ENGINEER,
+                ReturnLine.holder_id == self.user.id, ReturnLine.travel_mode == TravelMode.COURIER_PICKUP,
+                ReturnLine.status == ReturnStatus.AWAITING_PICKUP,
+            )
+        )
+        for line in waiting:
+            leave_at_site(self.session, line, event["occurred_at"], f"Left at the site for the courier by {self.user.display_name}")
 
     def _apply_return_handed_over(self, event: dict, job: Job | None, applied: Applied) -> None:
         payload = event["payload"]
@@ -257,20 +305,19 @@ class FieldFacts:
         at = event["occurred_at"]
         line.move_to(ReturnStatus.DELIVERED, at)
         line.holder_kind, line.holder_id = HolderKind.FACILITY, facility.id
+        line.pickup = None  # the engineer brought it: no courier needed
         item = line.serialised_item
         if item is not None:
             item.location_kind, item.location_id = HolderKind.FACILITY, facility.id
-        self.session.add(
-            CustodyEntry(
-                return_line=line,
-                serialised_item=item,
-                holder_kind=HolderKind.FACILITY,
-                holder_id=facility.id,
-                place=f"{facility.name} ({facility.code})",
-                at=at,
-                event_id=event["id"],
-                recorded_by_id=self.user.id,
-                note=f"Handed over by {self.user.display_name}",
-            )
+        self._add_custody(
+            line,
+            item,
+            holder_kind=HolderKind.FACILITY,
+            holder_id=facility.id,
+            place=f"{facility.name} ({facility.code})",
+            at=at,
+            event_id=event["id"],
+            recorded_by_id=self.user.id,
+            note=f"Handed over by {self.user.display_name}",
         )
         applied.return_line_id = line.id

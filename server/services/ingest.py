@@ -87,34 +87,37 @@ def _ingest_once(session, user, device_pk, sent_at, events) -> PushResult:
 
     facts = FieldFacts(session, user, [v for _, _, v, _ in fresh if v is not None])
     tracker = SeqTracker(device.highest_contiguous_seq, device.highest_seq_seen, [list(r) for r in device.missing_seq_ranges])
+    receipts: list[dict] = []
     with session.no_autoflush:
         for i, raw, valid, errors in sorted(fresh, key=lambda f: f[1]["seq"]):
             if valid is not None:
                 errors = facts.check(valid)
-            receipt = FieldEvent(
-                id=raw["id"],
-                device_id=device.id,
-                user_id=user.id,
-                seq=raw["seq"],
-                type=str(raw["body"].get("type"))[:40],
-                occurred_at=valid["occurred_at"] if valid else None,
-                job_id=valid["job_id"] if valid else None,
-                body=raw["body"],
-                received_at=now,
-                device_clock_offset_s=offset_s,
-                flags=[],
-            )
+            receipt = {
+                "id": raw["id"],
+                "device_id": device.id,
+                "user_id": user.id,
+                "seq": raw["seq"],
+                "type": str(raw["body"].get("type"))[:40],
+                "occurred_at": valid["occurred_at"] if valid else None,
+                "job_id": valid["job_id"] if valid else None,
+                "body": raw["body"],
+                "received_at": now,
+                "device_clock_offset_s": offset_s,
+                "flags": [],
+                "errors": None,
+                "return_line_id": None,
+            }
             if errors:
-                receipt.status, receipt.errors = EventOutcome.REJECTED, errors
+                receipt["status"], receipt["errors"] = EventOutcome.REJECTED, errors
                 results[i] = _rejected(raw["id"], raw["seq"], errors)
             else:
                 applied = facts.apply(valid)
-                receipt.status = EventOutcome.ACCEPTED
-                receipt.flags = clock_flags(valid["occurred_at"], now, offset_s) + applied.flags
-                receipt.return_line_id = applied.return_line_id
+                receipt["status"] = EventOutcome.ACCEPTED
+                receipt["flags"] = clock_flags(valid["occurred_at"], now, offset_s) + applied.flags
+                receipt["return_line_id"] = applied.return_line_id
                 results[i] = {"id": raw["id"], "seq": raw["seq"], "status": EventOutcome.ACCEPTED,
                               "return_line_id": applied.return_line_id}
-            session.add(receipt)
+            receipts.append(receipt)
             tracker.receive(raw["seq"])
 
     for i, first in repeats:
@@ -125,6 +128,13 @@ def _ingest_once(session, user, device_pk, sent_at, events) -> PushResult:
         enqueue(session, ENGINE_TASK, {"return_line_ids": [str(x) for x in facts.new_line_ids]})
     _record_sequence(device, tracker, now)
     device.last_seen_at = now
+    # New lines, custody entries and receipts go in with multi-row INSERTs rather than one ORM
+    # object each, the largest cost of a push (docs/BENCHMARKS.md, "Sync ingest").
+    facts.log_new_lines()
+    session.flush()
+    facts.write_new_rows()
+    if receipts:
+        session.execute(sa.insert(FieldEvent.__table__), receipts)
     session.commit()
     return PushResult(
         results=results,

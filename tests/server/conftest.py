@@ -74,3 +74,39 @@ def ben(phone_of) -> Phone:
 @pytest.fixture
 def dana(phone_of) -> Phone:
     return phone_of("dana")
+
+
+@dataclass
+class Logistics:
+    world: World
+    refurb: object
+    van: object
+    printer: object
+    battery: object
+
+
+@pytest.fixture
+def logistics(session, world) -> Logistics:
+    """The world plus a refurbishment centre, a courier van, a heavy printer and a hazardous battery;
+    engineers end their day at the depot."""
+    from datetime import time
+
+    from server.models import Vehicle
+
+    refurb = make.facility(session, "SQR", FacilityKind.REFURBISHMENT_CENTRE, ("refurbish", "stock", "hazardous"),
+                           53.470, -2.294)
+    world.depot.fed_by_id = None
+    for engineer in (world.amy, world.ben):
+        engineer.home_facility_id = world.depot.id
+    van = Vehicle(name="Van 1", depot_id=world.depot.id, capacity_weight_kg=800, capacity_volume_l=6000,
+                  shift_start=time(8, 0), shift_end=time(17, 0))
+    session.add(van)
+    session.commit()
+    printer = make.part(session, "PRN-MFP-C550", new_price=4200, refurbishment_cost=380, residual_value=650,
+                        weight_kg=95.0, volume_l=450.0, vendor_warranty_days=730)
+    battery = make.part(session, "MED-BAT-V12", serial_pattern="MD[0-9]{8}", category="battery", new_price=260,
+                        refurbishment_cost=0, refurbishment_yield=0.0, residual_value=20, weight_kg=0.7,
+                        volume_l=0.6, hazardous=True)
+    make.installed_item(session, printer, world.north, "AR55555555", days_ago=900)
+    make.installed_item(session, battery, world.north, "MD00000001", days_ago=400)
+    return Logistics(world, refurb, van, printer, battery)

@@ -1,0 +1,113 @@
+"""Facility receiving, the figures, and the notification outbox."""
+
+import marshmallow as ma
+import sqlalchemy as sa
+from flask import g
+from flask_smorest import Blueprint
+from marshmallow import fields, validate
+
+from common.enums import PartCondition
+from server.api.pagination import PageQuery, page_of, paginate
+from server.api.returns import ReturnLineSchema
+from server.api.security import STAFF, requires
+from server.extensions import db
+from server.models import Notification
+from server.services import figures, outbox, receiving
+from server.services.errors import NotFound
+
+blp = Blueprint("operations", __name__, url_prefix="/api/v1", description="Receiving, figures, notifications")
+
+
+class ReceiveSchema(ma.Schema):
+    facility_id = fields.Integer(strict=True, required=True)
+    return_line_id = fields.UUID(load_default=None)
+    serial = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
+    condition = fields.Enum(PartCondition, by_value=True, load_default=None,
+                            metadata={"description": "The condition found on arrival"})
+
+    @ma.validates_schema
+    def _something_scanned(self, data, **kwargs):
+        if data.get("return_line_id") is None and not data.get("serial"):
+            raise ma.ValidationError("Scan a serial or a return line id.", "serial")
+
+
+class FiguresQuery(ma.Schema):
+    since = fields.Date(load_default=None)
+    until = fields.Date(load_default=None)
+
+
+class FiguresSchema(ma.Schema):
+    lines_removed = fields.Integer()
+    lines_received = fields.Integer()
+    recovery_rate = fields.Float(allow_none=True)
+    value_recovered = fields.Float()
+    value_expected = fields.Float()
+    value_expected_open = fields.Float()
+    cycle_time_median_days = fields.Float(allow_none=True)
+    cycle_time_p90_days = fields.Float(allow_none=True)
+    open_by_age = fields.Dict(keys=fields.String(), values=fields.Integer())
+    courier_km_planned = fields.Float()
+    courier_km_naive = fields.Float()
+    co2_kg_planned = fields.Float()
+    co2_kg_naive = fields.Float()
+
+
+class NotificationSchema(ma.Schema):
+    id = fields.Integer()
+    channel = fields.String()
+    kind = fields.String()
+    recipient = fields.String()
+    subject = fields.String()
+    pickup_id = fields.Integer(allow_none=True)
+    status = fields.String()
+    attempts = fields.Integer()
+    last_error = fields.String(allow_none=True)
+    created_at = fields.AwareDateTime()
+    sent_at = fields.AwareDateTime(allow_none=True)
+
+
+class NotificationQuery(PageQuery):
+    status = fields.String(validate=validate.OneOf(["pending", "sending", "sent", "failed"]))
+    kind = fields.String()
+    pickup_id = fields.Integer()
+
+
+@blp.route("/facility/receive", methods=["POST"])
+@requires(*STAFF)
+@blp.arguments(ReceiveSchema)
+@blp.response(200, ReturnLineSchema)
+def receive(data):
+    """A facility scans an arriving item (serial or return line id): it is received."""
+    return receiving.receive_item(db.session, data["facility_id"], by=g.user, return_line_id=data["return_line_id"],
+                                  serial=data["serial"], condition=data["condition"])
+
+
+@blp.route("/figures", methods=["GET"])
+@requires(*STAFF)
+@blp.arguments(FiguresQuery, location="query")
+@blp.response(200, FiguresSchema)
+def get_figures(args):
+    """Recovery rate, value, cycle time, open lines by age, courier km and CO2, for lines removed in the period."""
+    return figures.compute_figures(db.session, args["since"], args["until"])
+
+
+@blp.route("/notifications", methods=["GET"])
+@requires(*STAFF)
+@blp.arguments(NotificationQuery, location="query")
+@blp.response(200, page_of(NotificationSchema))
+def list_notifications(args):
+    """The outbox: every email and webhook with its delivery status."""
+    query = sa.select(Notification).order_by(Notification.id.desc())
+    for name in ("status", "kind", "pickup_id"):
+        if name in args:
+            query = query.where(getattr(Notification, name) == args[name])
+    return paginate(db.session, query, args["page"], args["page_size"])
+
+
+@blp.route("/notifications/<int:notification_id>/resend", methods=["POST"])
+@requires(*STAFF)
+@blp.response(200, NotificationSchema)
+def resend(notification_id: int):
+    if db.session.get(Notification, notification_id) is None:
+        raise NotFound(f"No notification {notification_id}.")
+    return outbox.resend(db.session, notification_id)

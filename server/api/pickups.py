@@ -1,0 +1,163 @@
+"""Courier pickups and the day's plan, for dispatchers and tools."""
+
+from datetime import date
+
+import marshmallow as ma
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import g
+from flask_smorest import Blueprint
+from marshmallow import fields
+
+from common.enums import CustomerAnswer, PickupStatus
+from server.api.pagination import PageQuery, page_of, paginate
+from server.api.returns import ReturnLineSchema
+from server.api.security import STAFF, requires
+from server.extensions import db
+from server.models import CourierPlan, CourierRoute, CourierStop, Pickup, ReturnLine
+from server.services import planning, receiving
+from server.services.errors import NotFound
+
+blp = Blueprint("pickups", __name__, url_prefix="/api/v1", description="Courier pickups and route plans")
+
+
+class PickupSchema(ma.Schema):
+    id = fields.Integer()
+    reference = fields.String()
+    site_id = fields.Integer()
+    status = fields.Enum(PickupStatus, by_value=True)
+    not_before = fields.Date(allow_none=True)
+    planned_date = fields.Date(allow_none=True)
+    window_start = fields.AwareDateTime(allow_none=True)
+    window_end = fields.AwareDateTime(allow_none=True)
+    customer_answer = fields.Enum(CustomerAnswer, by_value=True, allow_none=True)
+    customer_answered_at = fields.AwareDateTime(allow_none=True)
+    collected_at = fields.AwareDateTime(allow_none=True)
+
+
+class PickupDetailSchema(PickupSchema):
+    lines = fields.List(fields.Nested(ReturnLineSchema))
+
+
+class PickupQuery(PageQuery):
+    status = fields.Enum(PickupStatus, by_value=True)
+    planned_date = fields.Date()
+    site_id = fields.Integer()
+
+
+class MoveSchema(ma.Schema):
+    day = fields.Date(required=True)
+
+
+class StopSchema(ma.Schema):
+    sequence = fields.Integer()
+    pickup_id = fields.Integer()
+    arrival_at = fields.AwareDateTime()
+    service_start_at = fields.AwareDateTime()
+    departure_at = fields.AwareDateTime()
+    load_weight_kg_after = fields.Float()
+    load_volume_l_after = fields.Float()
+
+
+class RouteSchema(ma.Schema):
+    id = fields.Integer()
+    vehicle_id = fields.Integer()
+    vehicle = fields.Function(lambda r: r.vehicle.name)
+    start_at = fields.AwareDateTime()
+    end_at = fields.AwareDateTime()
+    distance_km = fields.Float()
+    duration_min = fields.Float()
+    load_weight_kg = fields.Float()
+    load_volume_l = fields.Float()
+    stops = fields.List(fields.Nested(StopSchema))
+
+
+class PlanSchema(ma.Schema):
+    id = fields.Integer()
+    plan_date = fields.Date()
+    created_at = fields.AwareDateTime()
+    total_distance_km = fields.Float()
+    naive_distance_km = fields.Float()
+    total_cost = fields.Float()
+    pickups_due = fields.Integer()
+    pickups_skipped = fields.Integer()
+    solver_seconds = fields.Float()
+    routes = fields.List(fields.Nested(RouteSchema))
+
+
+class PlanRequestSchema(ma.Schema):
+    date = fields.Date(required=True)
+    seconds = fields.Float(load_default=None, validate=ma.validate.Range(min=0.5, max=120))
+
+
+@blp.route("/pickups", methods=["GET"])
+@requires(*STAFF)
+@blp.arguments(PickupQuery, location="query")
+@blp.response(200, page_of(PickupSchema))
+def list_pickups(args):
+    query = sa.select(Pickup).order_by(Pickup.id.desc())
+    for name in ("status", "planned_date", "site_id"):
+        if name in args:
+            query = query.where(getattr(Pickup, name) == args[name])
+    return paginate(db.session, query, args["page"], args["page_size"])
+
+
+def _pickup(pickup_id: int) -> Pickup:
+    pickup = db.session.get(Pickup, pickup_id, options=[
+        so.selectinload(Pickup.lines).joinedload(ReturnLine.part)])
+    if pickup is None:
+        raise NotFound(f"No pickup {pickup_id}.")
+    return pickup
+
+
+@blp.route("/pickups/<int:pickup_id>", methods=["GET"])
+@requires(*STAFF)
+@blp.response(200, PickupDetailSchema)
+def get_pickup(pickup_id: int):
+    return _pickup(pickup_id)
+
+
+@blp.route("/pickups/<int:pickup_id>/collected", methods=["POST"])
+@requires(*STAFF)
+@blp.response(200, PickupDetailSchema)
+def collected(pickup_id: int):
+    """The courier has collected the pickup: its lines are in transit; the customer is told."""
+    return receiving.collect_pickup(db.session, pickup_id, g.user)
+
+
+@blp.route("/pickups/<int:pickup_id>/move", methods=["POST"])
+@requires(*STAFF)
+@blp.arguments(MoveSchema)
+@blp.response(200, PickupSchema)
+def move(data, pickup_id: int):
+    """Move a pickup to another day; it is planned that day and the customer's invitation is updated."""
+    return planning.move_pickup(db.session, pickup_id, data["day"], g.user)
+
+
+def _active_plan(day: date) -> CourierPlan | None:
+    return db.session.scalar(
+        sa.select(CourierPlan).where(CourierPlan.plan_date == day, CourierPlan.active)
+        .options(so.selectinload(CourierPlan.routes).selectinload(CourierRoute.stops),
+                 so.selectinload(CourierPlan.routes).joinedload(CourierRoute.vehicle))
+    )
+
+
+@blp.route("/plans/<date:day>", methods=["GET"])
+@requires(*STAFF)
+@blp.response(200, PlanSchema)
+def get_plan(day: date):
+    """The active courier plan of a day."""
+    plan = _active_plan(day)
+    if plan is None:
+        raise NotFound(f"No plan for {day.isoformat()}.")
+    return plan
+
+
+@blp.route("/plans", methods=["POST"])
+@requires(*STAFF)
+@blp.arguments(PlanRequestSchema)
+@blp.response(201, PlanSchema)
+def make_plan(data):
+    """Plan (or re-plan) a day's courier rounds now."""
+    plan = planning.plan_day(db.session, data["date"], g.user, data["seconds"])
+    return _active_plan(plan.plan_date)

@@ -1,0 +1,83 @@
+"""The customer's signed link: confirm, not ready, another day; tampered and expired links refused."""
+
+import email
+import re
+from email import policy as email_policy
+from datetime import date, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from common.enums import CustomerAnswer, PickupStatus
+from server.models import BackgroundTask, Notification, Pickup
+from server.services.planning import plan_day
+from test_planning import DAY, due_pickup, leave_for_courier, next_weekday  # noqa: F401  (fixture)
+
+
+@pytest.fixture
+def link(app, due_pickup, session) -> str:
+    plan_day(session, DAY)
+    content = session.scalar(sa.select(Notification.content).where(Notification.kind == "pickup_scheduled"))
+    text = email.message_from_string(content, policy=email_policy.default).get_body(("plain",)).get_content()
+    return re.search(r"/pickup/([A-Za-z0-9_.\-]+)", text).group(1)
+
+
+def test_the_link_shows_the_pickup_and_its_items(client, link, due_pickup):
+    r = client.get(f"/api/v1/customer/pickups/{link}")
+    assert r.status_code == 200
+    assert r.json["id"] == due_pickup.id and r.json["status"] == "scheduled"
+    assert {line["serial"] for line in r.json["lines"]} == {"AR55555555", "MD00000001"}
+
+
+def test_confirming_keeps_the_plan(client, link, due_pickup, session):
+    r = client.post(f"/api/v1/customer/pickups/{link}/answer", json={"answer": "confirmed"})
+    assert r.status_code == 200 and r.json["customer_answer"] == "confirmed" and r.json["status"] == "scheduled"
+
+
+def test_asking_for_another_day_changes_the_plan(client, link, due_pickup, session):
+    later = next_weekday(DAY)
+    r = client.post(f"/api/v1/customer/pickups/{link}/answer", json={"answer": "another_day", "another_day": later.isoformat()})
+    assert r.status_code == 200
+    session.rollback()
+    pickup = session.get(Pickup, due_pickup.id)
+    assert (pickup.status, pickup.not_before, pickup.customer_answer) == (PickupStatus.OPEN, later, CustomerAnswer.ANOTHER_DAY)
+    assert session.scalar(sa.select(BackgroundTask.args).where(BackgroundTask.name == "plan_day")) == {"day": DAY.isoformat()}
+    assert "pickup_cancelled" in session.scalars(sa.select(Notification.kind)).all()
+    assert plan_day(session, later).pickups_due == 1
+
+
+def test_not_ready_takes_the_visit_off_its_day(client, link, due_pickup, session):
+    client.post(f"/api/v1/customer/pickups/{link}/answer", json={"answer": "not_ready"})
+    session.rollback()
+    pickup = session.get(Pickup, due_pickup.id)
+    assert pickup.status == PickupStatus.OPEN and pickup.not_before == DAY + timedelta(days=1)
+
+
+@pytest.mark.parametrize("day", [None, date.today().isoformat(), (date.today() + timedelta(days=400)).isoformat()],
+                         ids=["missing", "today", "too-far"])
+def test_another_day_must_be_a_day_from_tomorrow(client, link, day):
+    r = client.post(f"/api/v1/customer/pickups/{link}/answer", json={"answer": "another_day", "another_day": day})
+    assert r.status_code == 422 and "another_day" in r.json["errors"]
+
+
+def test_a_tampered_link_is_refused(client, link):
+    forged = link[:-4] + ("AAAA" if not link.endswith("AAAA") else "BBBB")
+    r = client.get(f"/api/v1/customer/pickups/{forged}")
+    assert r.status_code == 403 and "not valid" in r.json["message"]
+    assert client.post(f"/api/v1/customer/pickups/{forged}/answer", json={"answer": "confirmed"}).status_code == 403
+
+
+def test_an_expired_link_is_refused(app, client, link):
+    app.config["CUSTOMER_LINK_TTL_DAYS"] = 0
+    from server import clock
+
+    clock.shift_to(clock.now() + timedelta(days=30))
+    try:
+        r = client.get(f"/api/v1/customer/pickups/{link}")
+    finally:
+        clock.reset()
+    assert r.status_code == 403 and "expired" in r.json["message"]
+
+
+def test_customer_links_open_nothing_else(client, link):
+    assert client.get("/api/v1/returns", headers={"Authorization": f"Bearer {link}"}).status_code == 401
