@@ -30,6 +30,8 @@ from common.protocol import (
 )
 
 PART_NUMBER = validate.Length(min=1, max=64)
+#: Record ids are 32-bit integers.
+MAX_RECORD_ID = 2**31 - 1
 SERIAL = validate.Length(min=1, max=64)
 
 
@@ -101,7 +103,7 @@ class JobCompletedPayload(StrictSchema):
 
 class ReturnHandedOverPayload(StrictSchema):
     return_line_id = fields.UUID(required=True)
-    facility_id = fields.Integer(strict=True, required=True)
+    facility_id = fields.Integer(strict=True, required=True, validate=validate.Range(min=1, max=MAX_RECORD_ID))
 
 
 PAYLOAD_SCHEMAS: dict[EventType, type[ma.Schema]] = {

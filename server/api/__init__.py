@@ -6,10 +6,10 @@ from flask import Flask
 from flask_smorest import Api
 from werkzeug.routing import BaseConverter, ValidationError
 
-from server.api import auth, customer, events, jobs, operations, pickups, reference, returns, sync
+from server.api import auth, customer, events, health, jobs, operations, pickups, reference, returns, sync
 from server.api.errors import register_error_handlers
 
-BLUEPRINTS = [auth.blp, sync.blp, returns.blp, jobs.blp, pickups.blp, operations.blp, reference.blp, events.blp,
+BLUEPRINTS = [health.blp, auth.blp, sync.blp, returns.blp, jobs.blp, pickups.blp, operations.blp, reference.blp, events.blp,
               customer.blp]
 
 

@@ -7,6 +7,7 @@ from flask_smorest import Blueprint
 from marshmallow import fields
 
 from common.enums import EventOutcome
+from server.api.fields import RECORD_ID, record_id
 from server.api.pagination import PageQuery, page_of, paginate
 from server.api.security import STAFF, requires
 from server.extensions import db
@@ -19,13 +20,13 @@ blp = Blueprint("events", __name__, url_prefix="/api/v1", description="Field eve
 
 class FieldEventSchema(ma.Schema):
     id = fields.UUID()
-    device_id = fields.Integer()
-    user_id = fields.Integer()
+    device_id = record_id()
+    user_id = record_id()
     seq = fields.Integer()
     type = fields.String()
     occurred_at = fields.AwareDateTime(allow_none=True)
     received_at = fields.AwareDateTime()
-    job_id = fields.Integer(allow_none=True)
+    job_id = record_id(allow_none=True)
     status = fields.Enum(EventOutcome, by_value=True)
     errors = fields.Dict(allow_none=True)
     flags = fields.List(fields.String())
@@ -37,16 +38,16 @@ class FieldEventSchema(ma.Schema):
 class EventQuery(PageQuery):
     status = fields.Enum(EventOutcome, by_value=True)
     type = fields.String()
-    user_id = fields.Integer()
-    device_id = fields.Integer()
-    job_id = fields.Integer()
+    user_id = record_id()
+    device_id = record_id()
+    job_id = record_id()
     flagged = fields.Boolean(metadata={"description": "Only events with flags"})
 
 
 class DeviceSchema(ma.Schema):
     id = fields.Integer()
     device_uid = fields.String()
-    user_id = fields.Integer()
+    user_id = record_id()
     label = fields.String(allow_none=True)
     registered_at = fields.AwareDateTime()
     last_seen_at = fields.AwareDateTime(allow_none=True)
@@ -62,7 +63,7 @@ class DeviceSchema(ma.Schema):
 
 class DeviceQuery(PageQuery):
     with_gaps = fields.Boolean(metadata={"description": "Only devices with missing entries"})
-    user_id = fields.Integer()
+    user_id = record_id()
 
 
 @blp.route("/events", methods=["GET"])
@@ -94,7 +95,7 @@ def list_devices(args):
     return paginate(db.session, query, args["page"], args["page_size"])
 
 
-@blp.route("/devices/<int:device_id>/revoke", methods=["POST"])
+@blp.route(f"/devices/<{RECORD_ID}:device_id>/revoke", methods=["POST"])
 @requires(*STAFF)
 @blp.response(200, DeviceSchema)
 def revoke_device(device_id: int):

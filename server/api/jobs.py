@@ -8,6 +8,7 @@ from marshmallow import fields, validate
 
 from common.enums import JobStatus
 from common.schemas import ExpectedPartRecord
+from server.api.fields import RECORD_ID, record_id
 from server.api.pagination import PageQuery, page_of, paginate
 from server.api.security import STAFF, requires
 from server.extensions import db
@@ -27,8 +28,8 @@ class ExpectedPartSchema(ma.Schema):
 class JobSchema(ma.Schema):
     id = fields.Integer()
     reference = fields.String()
-    site_id = fields.Integer()
-    engineer_id = fields.Integer(allow_none=True)
+    site_id = record_id()
+    engineer_id = record_id(allow_none=True)
     summary = fields.String()
     window_start = fields.AwareDateTime()
     window_end = fields.AwareDateTime()
@@ -41,8 +42,8 @@ class JobSchema(ma.Schema):
 
 
 class JobCreateSchema(ma.Schema):
-    site_id = fields.Integer(required=True, strict=True)
-    engineer_id = fields.Integer(strict=True, allow_none=True, load_default=None)
+    site_id = record_id(required=True, strict=True)
+    engineer_id = record_id(strict=True, allow_none=True, load_default=None)
     summary = fields.String(required=True, validate=validate.Length(min=1, max=300))
     window_start = fields.AwareDateTime(required=True)
     window_end = fields.AwareDateTime(required=True)
@@ -51,7 +52,7 @@ class JobCreateSchema(ma.Schema):
 
 
 class JobUpdateSchema(ma.Schema):
-    engineer_id = fields.Integer(strict=True, allow_none=True)
+    engineer_id = record_id(strict=True, allow_none=True)
     summary = fields.String(validate=validate.Length(min=1, max=300))
     window_start = fields.AwareDateTime()
     window_end = fields.AwareDateTime()
@@ -61,8 +62,8 @@ class JobUpdateSchema(ma.Schema):
 
 class JobQuery(PageQuery):
     status = fields.Enum(JobStatus, by_value=True)
-    engineer_id = fields.Integer()
-    site_id = fields.Integer()
+    engineer_id = record_id()
+    site_id = record_id()
 
 
 @blp.route("", methods=["GET"])
@@ -87,7 +88,7 @@ def create_job(data):
     return jobs.create_job(db.session, jobs.JobDraft(**data), g.user)
 
 
-@blp.route("/<int:job_id>", methods=["GET"])
+@blp.route(f"/<{RECORD_ID}:job_id>", methods=["GET"])
 @requires(*STAFF)
 @blp.response(200, JobSchema)
 def get_job(job_id: int):
@@ -97,7 +98,7 @@ def get_job(job_id: int):
     return job
 
 
-@blp.route("/<int:job_id>", methods=["PATCH"])
+@blp.route(f"/<{RECORD_ID}:job_id>", methods=["PATCH"])
 @requires(*STAFF)
 @blp.arguments(JobUpdateSchema)
 @blp.response(200, JobSchema)

@@ -7,6 +7,7 @@ from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from common.enums import PartCondition
+from server.api.fields import RECORD_ID, record_id
 from server.api.pagination import PageQuery, page_of, paginate
 from server.api.returns import ReturnLineSchema
 from server.api.security import STAFF, requires
@@ -19,7 +20,7 @@ blp = Blueprint("operations", __name__, url_prefix="/api/v1", description="Recei
 
 
 class ReceiveSchema(ma.Schema):
-    facility_id = fields.Integer(strict=True, required=True)
+    facility_id = record_id(strict=True, required=True)
     return_line_id = fields.UUID(load_default=None)
     serial = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
     condition = fields.Enum(PartCondition, by_value=True, load_default=None,
@@ -58,7 +59,7 @@ class NotificationSchema(ma.Schema):
     kind = fields.String()
     recipient = fields.String()
     subject = fields.String()
-    pickup_id = fields.Integer(allow_none=True)
+    pickup_id = record_id(allow_none=True)
     status = fields.String()
     attempts = fields.Integer()
     last_error = fields.String(allow_none=True)
@@ -69,7 +70,7 @@ class NotificationSchema(ma.Schema):
 class NotificationQuery(PageQuery):
     status = fields.String(validate=validate.OneOf(["pending", "sending", "sent", "failed"]))
     kind = fields.String()
-    pickup_id = fields.Integer()
+    pickup_id = record_id()
 
 
 @blp.route("/facility/receive", methods=["POST"])
@@ -104,7 +105,7 @@ def list_notifications(args):
     return paginate(db.session, query, args["page"], args["page_size"])
 
 
-@blp.route("/notifications/<int:notification_id>/resend", methods=["POST"])
+@blp.route(f"/notifications/<{RECORD_ID}:notification_id>/resend", methods=["POST"])
 @requires(*STAFF)
 @blp.response(200, NotificationSchema)
 def resend(notification_id: int):

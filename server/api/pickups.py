@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 from marshmallow import fields
 
 from common.enums import CustomerAnswer, PickupStatus
+from server.api.fields import RECORD_ID, record_id
 from server.api.pagination import PageQuery, page_of, paginate
 from server.api.returns import ReturnLineSchema
 from server.api.security import STAFF, requires
@@ -24,7 +25,7 @@ blp = Blueprint("pickups", __name__, url_prefix="/api/v1", description="Courier 
 class PickupSchema(ma.Schema):
     id = fields.Integer()
     reference = fields.String()
-    site_id = fields.Integer()
+    site_id = record_id()
     status = fields.Enum(PickupStatus, by_value=True)
     not_before = fields.Date(allow_none=True)
     planned_date = fields.Date(allow_none=True)
@@ -42,7 +43,7 @@ class PickupDetailSchema(PickupSchema):
 class PickupQuery(PageQuery):
     status = fields.Enum(PickupStatus, by_value=True)
     planned_date = fields.Date()
-    site_id = fields.Integer()
+    site_id = record_id()
 
 
 class MoveSchema(ma.Schema):
@@ -51,7 +52,7 @@ class MoveSchema(ma.Schema):
 
 class StopSchema(ma.Schema):
     sequence = fields.Integer()
-    pickup_id = fields.Integer()
+    pickup_id = record_id()
     arrival_at = fields.AwareDateTime()
     service_start_at = fields.AwareDateTime()
     departure_at = fields.AwareDateTime()
@@ -110,14 +111,14 @@ def _pickup(pickup_id: int) -> Pickup:
     return pickup
 
 
-@blp.route("/pickups/<int:pickup_id>", methods=["GET"])
+@blp.route(f"/pickups/<{RECORD_ID}:pickup_id>", methods=["GET"])
 @requires(*STAFF)
 @blp.response(200, PickupDetailSchema)
 def get_pickup(pickup_id: int):
     return _pickup(pickup_id)
 
 
-@blp.route("/pickups/<int:pickup_id>/collected", methods=["POST"])
+@blp.route(f"/pickups/<{RECORD_ID}:pickup_id>/collected", methods=["POST"])
 @requires(*STAFF)
 @blp.response(200, PickupDetailSchema)
 def collected(pickup_id: int):
@@ -125,7 +126,7 @@ def collected(pickup_id: int):
     return receiving.collect_pickup(db.session, pickup_id, g.user)
 
 
-@blp.route("/pickups/<int:pickup_id>/move", methods=["POST"])
+@blp.route(f"/pickups/<{RECORD_ID}:pickup_id>/move", methods=["POST"])
 @requires(*STAFF)
 @blp.arguments(MoveSchema)
 @blp.response(200, PickupSchema)

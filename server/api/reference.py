@@ -6,6 +6,7 @@ from flask_smorest import Blueprint
 from marshmallow import fields
 
 from common.schemas import FacilityRecord, PartRecord
+from server.api.fields import money, record_id
 from server.api.pagination import PageQuery, page_of, paginate
 from server.api.security import STAFF, requires
 from server.extensions import db
@@ -16,7 +17,7 @@ blp = Blueprint("reference", __name__, url_prefix="/api/v1", description="Sites,
 
 class SiteSchema(ma.Schema):
     id = fields.Integer()
-    customer_id = fields.Integer()
+    customer_id = record_id()
     name = fields.String()
     address = fields.String()
     postcode = fields.String(allow_none=True)
@@ -30,10 +31,10 @@ class SiteSchema(ma.Schema):
 
 class PartSchema(PartRecord):
     vendor = fields.String()
-    new_price = fields.Decimal(as_string=True)
-    refurbishment_cost = fields.Decimal(as_string=True)
+    new_price = money()
+    refurbishment_cost = money()
     refurbishment_yield = fields.Float()
-    residual_value = fields.Decimal(as_string=True)
+    residual_value = money()
     vendor_warranty_days = fields.Integer()
     refurbished_stock = fields.Integer()
     refurbished_stock_target = fields.Integer()

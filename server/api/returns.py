@@ -1,6 +1,7 @@
 """Return lines for dispatchers: list with filters, and one line with its custody timeline."""
 
 import uuid
+from decimal import Decimal
 
 import marshmallow as ma
 import sqlalchemy as sa
@@ -10,6 +11,7 @@ from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from common.enums import Disposition, HolderKind, ProcessingOutcome, ReturnStatus
+from server.api.fields import money, record_id
 from server.api.pagination import PageQuery, page_of, paginate
 from server.api.security import STAFF, requires
 from server.extensions import db
@@ -30,7 +32,7 @@ class ReturnLineSchema(ma.Schema):
     condition = fields.String()
     failure_code = fields.String(allow_none=True)
     origin_site_id = fields.Integer()
-    job_id = fields.Integer(allow_none=True)
+    job_id = record_id(allow_none=True)
     removed_by_id = fields.Integer()
     removed_at = fields.AwareDateTime()
     status = fields.Enum(ReturnStatus, by_value=True)
@@ -39,19 +41,19 @@ class ReturnLineSchema(ma.Schema):
     holder_id = fields.Integer(allow_none=True)
     disposition = fields.Enum(Disposition, by_value=True, allow_none=True)
     disposition_reason = fields.String(allow_none=True)
-    expected_value = fields.Decimal(as_string=True, allow_none=True)
+    expected_value = money(allow_none=True)
     disposition_overridden_by_id = fields.Integer(allow_none=True)
     override_comment = fields.String(allow_none=True)
     disposition_overridden_at = fields.AwareDateTime(allow_none=True)
     alternatives = fields.List(fields.Dict())
-    pickup_id = fields.Integer(allow_none=True)
+    pickup_id = record_id(allow_none=True)
     overdue_since = fields.AwareDateTime(allow_none=True)
     received_condition = fields.String(allow_none=True)
     destination_facility_id = fields.Integer(allow_none=True)
     travel_mode = fields.String(allow_none=True)
     deadline = fields.AwareDateTime(allow_none=True)
     received_at = fields.AwareDateTime(allow_none=True)
-    recovered_value = fields.Decimal(as_string=True, allow_none=True)
+    recovered_value = money(allow_none=True)
     created_at = fields.AwareDateTime()
 
 
@@ -71,9 +73,9 @@ class ReturnLineDetailSchema(ReturnLineSchema):
 class ReturnQuery(PageQuery):
     status = fields.Enum(ReturnStatus, by_value=True)
     disposition = fields.Enum(Disposition, by_value=True)
-    site_id = fields.Integer()
-    engineer_id = fields.Integer(metadata={"description": "Removed by this engineer"})
-    holder_engineer_id = fields.Integer(metadata={"description": "Held by this engineer now"})
+    site_id = record_id()
+    engineer_id = record_id(metadata={"description": "Removed by this engineer"})
+    holder_engineer_id = record_id(metadata={"description": "Held by this engineer now"})
     overdue = fields.Boolean(metadata={"description": "Only lines the chasing job flagged"})
     part_number = fields.String()
     serial = fields.String()
@@ -119,12 +121,12 @@ def get_return(line_id: uuid.UUID):
 class OverrideSchema(ma.Schema):
     disposition = fields.Enum(Disposition, by_value=True, required=True)
     comment = fields.String(required=True, validate=validate.Length(min=1, max=2000))
-    facility_id = fields.Integer(strict=True, allow_none=True, load_default=None)
+    facility_id = record_id(strict=True, allow_none=True, load_default=None)
 
 
 class OutcomeSchema(ma.Schema):
     outcome = fields.Enum(ProcessingOutcome, by_value=True, required=True)
-    recovered_value = fields.Decimal(allow_none=True, load_default=None, places=2, validate=validate.Range(-10**6, 10**7))
+    recovered_value = fields.Float(allow_none=True, load_default=None, validate=validate.Range(-10**6, 10**7))
     weight_kg = fields.Float(allow_none=True, load_default=None, validate=validate.Range(min=0, max=10**5))
 
 
@@ -144,8 +146,10 @@ def override(data, line_id: uuid.UUID):
 @blp.response(200, ReturnLineSchema)
 def outcome(data, line_id: uuid.UUID):
     """Record what the facility did with a received item and the value it recovered."""
+    value = data["recovered_value"]
     return receiving.record_outcome(db.session, line_id, data["outcome"], g.user,
-                                    recovered_value=data["recovered_value"], weight_kg=data["weight_kg"])
+                                    recovered_value=None if value is None else Decimal(str(value)),
+                                    weight_kg=data["weight_kg"])
 
 
 @blp.route("/<uuid:line_id>/chase", methods=["POST"])

@@ -168,7 +168,7 @@ class FieldFacts:
             line = self.open_line_of_item[item]
             return _error(
                 "payload.serial",
-                f"Serial {item.serial} is already on its way back (return line {line.id}, {line.status}).",
+                f"Serial {item.serial} was already logged as removed on {line.removed_at:%d %b %Y} and is on its way back.",
             )
         return {}
 

@@ -66,3 +66,21 @@ def test_an_engineer_cannot_read_another_engineers_return_line_through_pull(amy,
 def test_an_engineer_cannot_write_to_another_engineers_job(ben, world):
     ev = ben.new_event("job_completed", world.amy_job.id)
     assert ben.push([ev]).json["results"][0]["status"] == "rejected"
+
+
+def test_a_customer_link_opens_its_own_pickup_and_nothing_else(client, session, world):
+    from common.enums import PickupStatus
+    from server.models import Pickup
+    from server.services.notices import pickup_link
+
+    mine, other = Pickup(site_id=world.north.id, status=PickupStatus.OPEN), Pickup(site_id=world.south.id)
+    session.add_all([mine, other])
+    session.commit()
+    token = pickup_link(mine).rsplit("/", 1)[1]
+    assert client.get(f"/api/v1/customer/pickups/{token}").json["id"] == mine.id
+    as_bearer = {"Authorization": f"Bearer {token}"}
+    for method, path, body, _ in endpoints(world, other_device_pk=1):
+        r = client.open(path, method=method, json=body if isinstance(body, dict) else None, headers=as_bearer)
+        assert r.status_code == 401, (method, path)
+    assert client.get(f"/pickup/{token}").status_code == 200
+    assert client.get("/console/").status_code in (302, 401, 403)

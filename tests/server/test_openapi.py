@@ -19,3 +19,8 @@ def test_interactive_docs_are_served_without_any_cdn(client):
     assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in page
     assert "cdn" not in page.lower()
     assert client.get("/static/vendor/swagger-ui/swagger-ui-bundle.js").status_code == 200
+
+
+def test_health_needs_no_sign_in_and_names_the_protocol(client):
+    r = client.get("/api/v1/health")
+    assert r.status_code == 200 and r.json["status"] == "ok" and r.json["protocol_version"] == 1

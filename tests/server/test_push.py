@@ -151,7 +151,7 @@ def test_serial_already_on_its_way_back_is_rejected(amy, world, session):
     again = removal(amy, world)
     r = amy.push([again]).json["results"][0]
     assert r["status"] == "rejected"
-    assert "already on its way back" in r["errors"]["payload"]["serial"][0]
+    assert "already logged as removed" in r["errors"]["payload"]["serial"][0]
 
 
 def test_serial_that_does_not_match_the_part_format_is_rejected(amy, world):
