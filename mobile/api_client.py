@@ -1,0 +1,138 @@
+"""The one module that talks HTTP to the Fieldloop server (docs/sync-protocol.md).
+
+Each call has a timeout; each answer the protocol gives a meaning to becomes
+its own exception, so the sync engine decides what to do by type.
+"""
+
+from datetime import datetime, timezone
+
+import requests
+
+from common.protocol import PROTOCOL_VERSION
+
+CONNECT_TIMEOUT_S = 5
+READ_TIMEOUT_S = 30
+PROBE_TIMEOUT_S = 3
+
+
+class ApiError(Exception):
+    """The server answered with an error, or did not answer."""
+
+    def __init__(self, message: str, status: int | None = None, errors: dict | None = None,
+                 retry_after_s: float | None = None):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.errors = errors or {}
+        self.retry_after_s = retry_after_s
+
+
+class Offline(ApiError):
+    """No answer: no network, server down, or the request timed out. Nothing is known to have failed."""
+
+
+class SignInRequired(ApiError):
+    """401: no token, an expired or revoked one, or a wrong password."""
+
+
+class NotAllowed(ApiError):
+    """403 or 404: signed in, but this user or device may not do this."""
+
+
+class ResyncRequired(ApiError):
+    """409: the pull cursor is too old or from another server epoch."""
+
+
+class BatchTooLarge(ApiError):
+    """413: too many events or bytes in one push."""
+
+
+class UpdateRequired(ApiError):
+    """426: the server does not speak this app's protocol version."""
+
+
+class TryLater(ApiError):
+    """429, 503 or another server failure: wait, then retry; nothing was written."""
+
+
+class AppBug(ApiError):
+    """400 or 422: the server could not read what the app sent."""
+
+
+_BY_STATUS = {401: SignInRequired, 403: NotAllowed, 404: NotAllowed, 409: ResyncRequired, 413: BatchTooLarge,
+              426: UpdateRequired, 429: TryLater, 400: AppBug, 422: AppBug}
+
+
+class ApiClient:
+    def __init__(self, base_url: str, device_id: str, *, token: str | None = None,
+                 timeout_s: tuple[float, float] = (CONNECT_TIMEOUT_S, READ_TIMEOUT_S)):
+        self.base_url = base_url.rstrip("/")
+        self.device_id = device_id
+        self.token = token
+        self.timeout_s = timeout_s
+        self._http = requests.Session()
+
+    def sign_in(self, username: str, password: str, device_label: str | None = None) -> dict:
+        body = {"username": username, "password": password, "device_id": self.device_id}
+        if device_label:
+            body["device_label"] = device_label[:120]
+        answer = self._call("POST", "/api/v1/auth/token", json=body, authenticated=False)
+        self.token = answer["access_token"]
+        return answer
+
+    def push(self, events: list[dict]) -> dict:
+        body = {"protocol_version": PROTOCOL_VERSION, "device_id": self.device_id,
+                "sent_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "events": events}
+        return self._call("POST", "/api/v1/sync/push", json=body)
+
+    def pull(self, cursor: str | None, limit: int | None = None) -> dict:
+        params = {}
+        if cursor is not None:
+            params["cursor"] = cursor
+        if limit is not None:
+            params["limit"] = limit
+        return self._call("GET", "/api/v1/sync/pull", params=params)
+
+    def probe(self) -> bool:
+        """True when the server answers at all (any status): the network is back."""
+        try:
+            self._http.get(self.base_url + "/api/v1/me", timeout=PROBE_TIMEOUT_S)
+        except requests.RequestException:
+            return False
+        return True
+
+    def close(self) -> None:
+        self._http.close()
+
+    def _call(self, method: str, path: str, *, authenticated: bool = True, **kwargs) -> dict:
+        headers = {}
+        if authenticated:
+            if not self.token:
+                raise SignInRequired("Sign in to sync.", 401)
+            headers["Authorization"] = f"Bearer {self.token}"
+        try:
+            response = self._http.request(method, self.base_url + path, headers=headers, timeout=self.timeout_s,
+                                          **kwargs)
+        except requests.RequestException as err:
+            raise Offline(f"The server could not be reached ({type(err).__name__}).") from err
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if response.status_code == 200 and isinstance(body, dict):
+            return body
+        raise _error(response.status_code, body, response.headers.get("Retry-After"))
+
+
+def _error(status: int, body, retry_after: str | None) -> ApiError:
+    if not isinstance(body, dict) and status not in _BY_STATUS:
+        # Something answered, but not the Fieldloop server: a Wi-Fi sign-in page, a proxy's error page.
+        return Offline(f"The network answered {status} without reaching the Fieldloop server.", status)
+    body = body if isinstance(body, dict) else {}
+    message = body.get("message") or f"The server answered {status}."
+    kind = _BY_STATUS.get(status, TryLater if status >= 500 else AppBug)
+    try:
+        retry_after_s = float(retry_after) if retry_after else None
+    except ValueError:
+        retry_after_s = None
+    return kind(message, status, body.get("errors"), retry_after_s)

@@ -1,0 +1,105 @@
+"""Swap: the part removed (part number, serial, condition, failure code) and the part installed in its place.
+
+Also used alone for either half, to correct a removal or an installation the server refused.
+"""
+
+from pathlib import Path
+
+from kivy.app import App
+from kivy.lang import Builder
+from kivy.properties import BooleanProperty, NumericProperty, OptionProperty, StringProperty
+from kivy.uix.screenmanager import Screen
+
+from mobile import entries
+from mobile.screens import forms
+
+
+class SwapScreen(Screen):
+    job_id = NumericProperty(0)
+    #: swap: both halves; removed / installed: one half, to correct a refused entry.
+    mode = OptionProperty("swap", options=["swap", "removed", "installed"])
+    corrects = StringProperty(None, allownone=True)
+    subtitle = StringProperty()
+    message = StringProperty()
+    busy = BooleanProperty(False)
+
+    def on_kv_post(self, base_widget):
+        # Strong references: a half that is not shown is taken out of the page, and ids are weak.
+        self._halves = {"removed": self.ids.removed_section.__self__, "installed": self.ids.installed_section.__self__}
+
+    def on_mode(self, screen, mode):
+        body = self.ids.body
+        for half, section in self._halves.items():
+            if section.parent is not None:
+                body.remove_widget(section)
+        message = self.ids.message.__self__
+        body.remove_widget(message)
+        for half in ("removed", "installed"):
+            if mode in ("swap", half):
+                body.add_widget(self._halves[half])
+        body.add_widget(message)
+
+    def start(self, job_id: int, mode: str = "swap", prefill: dict | None = None, corrects: str | None = None):
+        self.subtitle = forms.job_title(job_id)
+        self.job_id, self.mode, self.corrects, self.message, self.busy = job_id, mode, corrects, "", False
+        self.ids.page.scroll_y = 1
+        for name in ("removed_part", "removed_serial", "installed_part", "installed_serial"):
+            self.ids[name].text = ""
+        self.ids.removed_quantity.text = "1"
+        self.ids.condition.text = forms.condition_label("faulty")
+        self.ids.failure.text = forms.NO_FAILURE_CODE
+        self._clear_messages()
+        prefill = prefill or {}
+        half = "installed" if mode == "installed" else "removed"
+        self.ids[f"{half}_part"].text = prefill.get("part_number") or ""
+        self.ids[f"{half}_serial"].text = prefill.get("serial") or ""
+        if mode == "removed":
+            self.ids.removed_quantity.text = str(prefill.get("quantity", 1))
+            self.ids.condition.text = forms.condition_label(prefill.get("condition"))
+            self.ids.failure.text = forms.failure_label(prefill.get("failure_code"))
+
+    def scan(self, half: str, target):
+        forms.scan_into(self.ids[f"{half}_part"], self.ids[f"{half}_serial"], target)
+
+    def save(self):
+        self._clear_messages()
+        drafts, halves = [], []
+        if self.mode in ("swap", "removed"):
+            quantity = self.ids.removed_quantity.text.strip()
+            drafts.append(entries.removal(
+                self.job_id, self.ids.removed_part.text, self.ids.removed_serial.text,
+                forms.CONDITIONS.get(self.ids.condition.text, ""), forms.FAILURE_CODES.get(self.ids.failure.text),
+                int(quantity) if quantity.isdigit() else 1,
+            ))
+            halves.append("removed")
+        if self.mode == "installed" or (self.mode == "swap" and self.ids.installed_part.text.strip()):
+            drafts.append(entries.installation(self.job_id, self.ids.installed_part.text,
+                                               self.ids.installed_serial.text))
+            halves.append("installed")
+        self.busy = True
+        App.get_running_app().save_entries(drafts, self._saved, lambda errors: self._refused(errors, halves),
+                                           corrects=self.corrects)
+
+    def _saved(self, logged):
+        self.busy = False
+        forms.saved_on_phone(len(logged))
+
+    def _refused(self, errors: list[dict], halves: list[str]):
+        self.busy = False
+        general = []
+        for half, found in zip(halves, errors):
+            fields = {"part_number": self.ids[f"{half}_part"], "serial": self.ids[f"{half}_serial"]}
+            if half == "removed":
+                fields |= {"quantity": self.ids.removed_quantity, "condition": self.ids.condition,
+                           "failure_code": self.ids.failure}
+            forms.show_messages(found, fields, general.append)
+        self.message = " ".join(m for m in general if m) or "Some fields need correcting; nothing was saved."
+
+    def _clear_messages(self):
+        for name in ("removed_part", "removed_serial", "removed_quantity", "condition", "failure",
+                     "installed_part", "installed_serial"):
+            self.ids[name].message = ""
+        self.message = ""
+
+
+Builder.load_file(str(Path(__file__).with_suffix(".kv")))

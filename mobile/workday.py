@@ -1,0 +1,193 @@
+"""What the engineer's screens show, read from the cache and the queue: jobs, a job's site, carried lines.
+
+Everything here works offline: an entry waiting in the outbox shows its effect
+at once (a removed part is carried, a handed-over line is on its way out, a
+completed job is completed) until the server's own records arrive by pull.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from common.enums import EventType, SyncEntity
+from mobile.store import Entry, Store
+
+REMOVALS = (EventType.PART_REMOVED, EventType.EQUIPMENT_COLLECTED)
+
+
+def local_time(text: str | None, fmt: str = "%H:%M") -> str:
+    if not text:
+        return ""
+    return datetime.fromisoformat(text).astimezone().strftime(fmt)
+
+
+def window_text(start: str | None, end: str | None) -> str:
+    """"Today 08:00–10:00", "Tomorrow 11:00–13:00" or "Mon 30 Nov 08:00–10:00", in the phone's time zone."""
+    if not start:
+        return ""
+    begins = datetime.fromisoformat(start).astimezone()
+    days = (begins.date() - datetime.now().astimezone().date()).days
+    day = {0: "Today", 1: "Tomorrow", -1: "Yesterday"}.get(days) or begins.strftime("%a %d %b")
+    return f"{day} {begins:%H:%M}–{local_time(end)}" if end else f"{day} {begins:%H:%M}"
+
+
+def humanise(value: str | None) -> str:
+    return (value or "").replace("_", " ")
+
+
+@dataclass(frozen=True)
+class JobCard:
+    id: int
+    reference: str
+    summary: str
+    status: str  # open | completed (completed also when its completion is waiting to be sent)
+    site_name: str
+    customer: str
+    address: str
+    window: str
+    contact: str
+    waiting: int  # entries of this job not yet sent
+    starts_at: str = ""
+
+
+@dataclass(frozen=True)
+class InstalledItem:
+    part_number: str
+    serial: str
+    removed: bool  # a removal of it is logged on this phone
+
+
+@dataclass(frozen=True)
+class JobView:
+    card: JobCard
+    installed: list[InstalledItem]
+    expected: list[str]
+    entries: list[Entry]
+
+
+@dataclass(frozen=True)
+class CarriedLine:
+    id: str
+    part_number: str
+    serial: str | None
+    quantity: int
+    condition: str
+    job_reference: str
+    state: str  # carried | not_sent (its removal is waiting) | handing_over (its hand-over is waiting)
+    facility: str = ""
+
+    def describe(self) -> str:
+        what = f"{self.part_number} {self.serial}" if self.serial else f"{self.quantity} × {self.part_number}"
+        return f"{what}, {humanise(self.condition)}, from {self.job_reference}"
+
+
+def jobs(store: Store) -> list[JobCard]:
+    """The engineer's jobs, soonest first."""
+    waiting = store.waiting()
+    cards = [_card(store, job, waiting) for job in store.records(SyncEntity.JOB)]
+    return sorted(cards, key=lambda c: (c.status != "open", c.starts_at, c.reference))
+
+
+def job_view(store: Store, job_id: int) -> JobView | None:
+    job = store.record(SyncEntity.JOB, job_id)
+    if job is None:
+        return None
+    site = store.record(SyncEntity.SITE, job["site_id"]) or {}
+    removed = {(p.get("part_number"), p.get("serial")) for p in _removal_payloads(store)}
+    installed = [InstalledItem(i["part_number"], i["serial"], (i["part_number"], i["serial"]) in removed)
+                 for i in site.get("installed", [])]
+    expected = [f"{humanise(p.get('action')) or 'part'}: {p.get('quantity', 1)} × {p['part_number']}"
+                for p in job.get("expected_parts", [])]
+    return JobView(_card(store, job, store.waiting()), installed, expected, store.entries(job_id))
+
+
+def carried_lines(store: Store) -> list[CarriedLine]:
+    """Return lines the engineer holds: pulled from the server, or logged here and not yet sent."""
+    jobs_by_id = {j["id"]: j for j in store.records(SyncEntity.JOB)}
+    facilities = {f["id"]: f.get("code") or f.get("name") for f in store.records(SyncEntity.FACILITY)}
+    handing_over = {}
+    lines: dict[str, CarriedLine] = {}
+    for entry in store.waiting():
+        if entry.type == EventType.RETURN_HANDED_OVER:
+            handing_over[entry.payload["return_line_id"]] = facilities.get(entry.payload["facility_id"], "")
+        elif entry.type in REMOVALS:
+            lines[entry.id] = _line(entry.id, entry.payload, entry.job_id, jobs_by_id, "not_sent")
+    for record in store.records(SyncEntity.RETURN_LINE):
+        lines.setdefault(record["id"], _line(record["id"], record, record.get("job_id"), jobs_by_id, "carried"))
+    for line_id, facility in handing_over.items():
+        if line_id in lines:
+            line = lines[line_id]
+            lines[line_id] = CarriedLine(line.id, line.part_number, line.serial, line.quantity, line.condition,
+                                         line.job_reference, "handing_over", facility)
+    return sorted(lines.values(), key=lambda line: (line.state == "handing_over", line.part_number, line.serial or ""))
+
+
+def open_serials(store: Store) -> dict[tuple[str, str], CarriedLine]:
+    """Serialised items logged as removed on this phone and not handed over: (part number, serial) → line."""
+    return {(line.part_number, line.serial): line for line in carried_lines(store)
+            if line.serial and line.state != "handing_over"}
+
+
+def facilities(store: Store) -> list[dict]:
+    """Facilities to hand over at: depots first, where engineers usually end their day."""
+    return sorted(store.records(SyncEntity.FACILITY), key=lambda f: (f.get("kind") != "depot", f.get("code") or ""))
+
+
+def describe(entry: Entry, store: Store | None = None) -> str:
+    """One line a person reads: "Removed PRN-FUS-220 AR00000001, faulty (mechanical wear)"."""
+    p = entry.payload
+    item = _item(p)
+    if entry.type == EventType.PART_REMOVED:
+        why = f" ({humanise(p['failure_code'])})" if p.get("failure_code") else ""
+        return f"Removed {item}, {humanise(p.get('condition'))}{why}"
+    if entry.type == EventType.PART_INSTALLED:
+        return f"Installed {item}"
+    if entry.type == EventType.EQUIPMENT_COLLECTED:
+        return f"Collected {item}, {humanise(p.get('condition'))}"
+    if entry.type == EventType.JOB_COMPLETED:
+        by = f", signed off by {p['customer_signoff_name']}" if p.get("customer_signoff_name") else ""
+        return f"Job completed{by}"
+    if entry.type == EventType.RETURN_HANDED_OVER:
+        removal = store.entry(p["return_line_id"]) if store else None
+        line = removal.payload if removal else (store.record(SyncEntity.RETURN_LINE, p["return_line_id"]) if store else None)
+        facility = store.record(SyncEntity.FACILITY, p["facility_id"]) if store else None
+        where = facility.get("code") if facility else f"facility {p['facility_id']}"
+        return f"Handed over {_item(line) if line else 'a return line'} at {where}"
+    return entry.type
+
+
+def reason(entry: Entry) -> str:
+    """Why the server refused an entry, as the sentences it gave."""
+    from mobile.entries import field_messages
+
+    return " ".join(field_messages(entry.errors or {}).values()) or "Refused by the server."
+
+
+def _card(store: Store, job: dict, waiting: list[Entry]) -> JobCard:
+    site = store.record(SyncEntity.SITE, job["site_id"]) or {}
+    mine = [e for e in waiting if e.job_id == job["id"]]
+    completed = job.get("status") == "completed" or any(e.type == EventType.JOB_COMPLETED for e in mine)
+    start, end = job.get("window_start"), job.get("window_end")
+    contact = " · ".join(x for x in (site.get("contact_name"), site.get("contact_phone")) if x)
+    return JobCard(
+        id=job["id"], reference=job.get("reference", ""), summary=job.get("summary", ""),
+        status="completed" if completed else job.get("status", "open"),
+        site_name=site.get("name", f"Site {job['site_id']}"), customer=site.get("customer_name", ""),
+        address=site.get("address", ""), contact=contact,
+        window=window_text(start, end),
+        waiting=len(mine), starts_at=start or "",
+    )
+
+
+def _line(line_id: str, data: dict, job_id, jobs_by_id: dict, state: str) -> CarriedLine:
+    job = jobs_by_id.get(job_id) or {}
+    return CarriedLine(line_id, data["part_number"], data.get("serial"), data.get("quantity", 1),
+                       data.get("condition", "unknown"), job.get("reference") or f"job {job_id}", state)
+
+
+def _item(payload: dict) -> str:
+    item = " ".join(x for x in (payload.get("part_number"), payload.get("serial")) if x)
+    return f"{payload['quantity']} × {item}" if payload.get("quantity", 1) != 1 else item
+
+
+def _removal_payloads(store: Store) -> list[dict]:
+    return [e.payload for e in store.entries() if e.type in REMOVALS and e.state != "rejected"]

@@ -1,0 +1,350 @@
+"""Drives the real field app in a real window, as an engineer would: touches, typed text, assertions on screens.
+
+Run by test_mobile_ui.py in its own process (Kivy's window is one per
+process) with DISPLAY set to a private Xvfb. The app talks to the server
+through a FlakyLink, so the scenario can take the network away and give it back.
+Exits 0 when the whole scenario passed; prints the failing step otherwise.
+"""
+
+import argparse
+import os
+import sys
+import time
+import traceback
+from pathlib import Path
+
+WINDOW_SIZE = (400, 800)
+STEP_TIMEOUT_S = 30
+
+
+class Robot:
+    """Touches and keystrokes on the app's window."""
+
+    def __init__(self, app, shots: Path | None):
+        self.app = app
+        self.shots = shots
+
+    def screen(self, name: str | None = None):
+        manager = self.app.root
+        return manager.get_screen(name) if name else manager.current_screen
+
+    def on(self, name: str):
+        """A condition: screen `name` is shown and takes touches (none are taken while a transition runs)."""
+        return lambda: (self.app.root is not None and self.app.root.current == name
+                        and not self.app.root.transition.is_active)
+
+    def tap(self, widget) -> None:
+        from kivy.tests.common import UnitTestTouch
+
+        assert not widget.disabled, f"{widget} is disabled"
+        x, y = widget.to_window(*widget.center)
+        touch = UnitTestTouch(x, y)
+        touch.touch_down()
+        touch.touch_up()
+
+    def type_into(self, field, text: str):
+        """Tap a Field's input, remove what is there, and type `text` key by key.
+
+        A generator: inside a scroll view a tap reaches the input a moment later.
+        """
+        from kivy.core.window import Window
+
+        self.tap(field.ids.input)
+        yield lambda: field.ids.input.focus
+        field.ids.input.cursor = field.ids.input.get_cursor_from_index(len(field.ids.input.text))
+        for _ in range(len(field.ids.input.text)):
+            Window.dispatch("on_key_down", 8, 0, None, [])
+            Window.dispatch("on_key_up", 8, 0)
+        for char in text:
+            Window.dispatch("on_textinput", char)
+        assert field.text == text, f"{field.label}: typed {text!r}, shows {field.text!r}"
+
+    def choose(self, choice, text: str):
+        """Open a Choice's list and tap one of its options (a generator: the list opens on the next frame)."""
+        spinner = choice.ids.spinner
+        self.tap(spinner)
+        yield lambda: spinner.is_open
+        [option] = [o for o in spinner._dropdown.container.children if o.text == text]
+        self.tap(option)
+        yield lambda: choice.text == text and spinner._dropdown.parent is None
+
+    def find(self, root, kind: str, text: str | None = None):
+        """The widgets under `root` of class `kind` (and with this text)."""
+        found = [w for w in root.walk() if type(w).__name__ == kind and (text is None or getattr(w, "text", None) == text)]
+        return found
+
+    def texts(self, root) -> str:
+        return "\n".join(str(w.text) for w in root.walk() if hasattr(w, "text") and isinstance(w.text, str))
+
+    def shot(self, name: str):
+        """Save the window as mobile-<name>.png (after two frames, so the last change is drawn)."""
+        if self.shots is None:
+            return
+        yield 0.25
+        from kivy.core.window import Window
+
+        self.shots.mkdir(parents=True, exist_ok=True)
+        made = Window.screenshot(name=str(self.shots / f"mobile-{name}.png"))
+        os.replace(made, self.shots / f"mobile-{name}.png")
+
+
+def first_day(robot: Robot, link, password: str):
+    """Sign in, see the day, lose the network, log a swap and a collection, sync, correct a refusal, hand over."""
+    app = robot.app
+    yield robot.on("sign_in")
+    sign_in = robot.screen()
+    assert sign_in.ids.server.text == link.url
+    yield from robot.type_into(sign_in.ids.username, "amy")
+    yield from robot.type_into(sign_in.ids.password, password)
+    yield from robot.shot("sign-in")
+    robot.tap(sign_in.ids.submit)
+
+    yield robot.on("today")
+    today = robot.screen()
+    yield lambda: len(today.ids.jobs.children) == 1 and app.sync_state == "idle"
+    [card] = today.ids.jobs.children
+    assert card.site == "North Office · Northwind Legal" and "Replace fuser" in card.summary, robot.texts(card)
+    assert app.sync_line.startswith("Up to date"), app.sync_line
+    yield from robot.shot("today")
+
+    link.down()  # no signal from here on
+    robot.tap(card)
+    yield robot.on("job")
+    job = robot.screen()
+    assert "PRN-FUS-220 · AR00000001" in robot.texts(job.ids.installed)
+    assert "replace: 1 × PRN-FUS-220" in robot.texts(job.ids.expected)
+
+    robot.tap(job.ids.swap_button)
+    yield robot.on("swap")
+    swap = robot.screen()
+    yield from robot.type_into(swap.ids.removed_part, "PRN-FUS-220")
+    yield from robot.type_into(swap.ids.removed_serial, "AR123")
+    yield from robot.choose(swap.ids.failure, "Mechanical wear")
+    yield from robot.type_into(swap.ids.installed_part, "PRN-FUS-220")
+    yield from robot.type_into(swap.ids.installed_serial, "AR55500001")
+    robot.tap(swap.ids.save_button)
+    yield lambda: swap.ids.removed_serial.message
+    assert swap.ids.removed_serial.message == "'AR123' is not a valid serial for PRN-FUS-220."
+    assert app.store.waiting_count() == 0 and app.root.current == "swap"
+    yield from robot.shot("swap-validation")
+
+    yield from robot.type_into(swap.ids.removed_serial, "AR00000001")
+    robot.tap(swap.ids.save_button)
+    yield robot.on("job")
+    assert "Saved on this phone (2 entries)" in job.flash, job.flash
+    assert app.store.waiting_count() == 2
+    yield lambda: app.sync_state == "offline"
+    assert "2 waiting" in app.sync_line, app.sync_line
+    rows = robot.find(job.ids.logged, "EntryRow")
+    assert [row.state_text for row in rows] == ["waiting to sync"] * 2
+    assert "Removed PRN-FUS-220 AR00000001, faulty (mechanical wear)" in [row.text for row in rows]
+    assert "removed" in robot.texts(job.ids.installed)
+    yield from robot.shot("job")
+
+    # Ben already sent AR00000002 back from his own job: the server will refuse it; the phone cannot know.
+    robot.tap(job.ids.collect_button)
+    yield robot.on("collect")
+    collect = robot.screen()
+    yield from robot.type_into(collect.ids.part, "PRN-FUS-220")
+    yield from robot.type_into(collect.ids.serial, "AR00000002")
+    robot.tap(collect.ids.save_button)
+    yield robot.on("job")
+
+    [back] = robot.find(job, "Button", "<")
+    robot.tap(back)
+    yield robot.on("today")
+    robot.tap(today.ids.carrying_button)
+    yield robot.on("carrying")
+    carrying = robot.screen()
+    lines = robot.find(carrying.ids.lines, "LineRow")
+    assert sorted(line.text for line in lines) == ["PRN-FUS-220 · AR00000001", "PRN-FUS-220 · AR00000002"]
+    assert all("waiting to sync" in line.detail for line in lines)
+    yield from robot.shot("carrying")
+
+    link.up()  # signal again
+    [back] = robot.find(carrying, "Button", "<")
+    robot.tap(back)
+    yield robot.on("today")
+    robot.tap(today.ids.sync_button)
+    yield robot.on("sync")
+    sync = robot.screen()
+    robot.tap(sync.ids.sync_now)
+    yield lambda: app.waiting == 0 and app.problems == 1 and app.sync_state == "idle"
+    [problem] = robot.find(sync.ids.problems, "ProblemRow")
+    assert problem.text == "Collected PRN-FUS-220 AR00000002, working", problem.text
+    assert "AR00000002 was already logged as removed" in problem.reason, problem.reason
+    assert "1 problem" in app.sync_line
+    yield from robot.shot("sync-problem")
+
+    [correct] = robot.find(problem, "QuietButton", "Correct")
+    robot.tap(correct)
+    yield robot.on("collect")
+    assert collect.ids.serial.text == "AR00000002" and collect.corrects == problem.entry_id
+    yield from robot.type_into(collect.ids.serial, "AR00000100")
+    robot.tap(collect.ids.save_button)
+    yield robot.on("sync")  # saving woke the sync engine: the corrected entry goes at once
+    yield lambda: app.waiting == 0 and app.problems == 0 and app.sync_state == "idle"
+    assert robot.find(sync.ids.problems, "ProblemRow") == []
+
+    [back] = robot.find(sync, "Button", "<")
+    robot.tap(back)
+    yield robot.on("today")
+    robot.tap(today.ids.carrying_button)
+    yield robot.on("carrying")
+    [removed] = [line for line in robot.find(carrying.ids.lines, "LineRow") if line.text.endswith("AR00000001")]
+    robot.tap(removed)
+    yield lambda: removed.selected
+    assert carrying.ids.facility.text.startswith("TPK")
+    robot.tap(carrying.ids.hand_over_button)
+    yield lambda: carrying.flash.startswith("Hand-over of 1 item saved")
+    app.sync_now()
+    yield lambda: app.waiting == 0 and app.sync_state == "idle"
+    yield lambda: [line.text for line in robot.find(carrying.ids.lines, "LineRow")] == ["PRN-FUS-220 · AR00000100"]
+
+
+def after_restart(robot: Robot, link, password: str):
+    """The app restarts with its token expired: work goes on offline-style, then the password is asked for."""
+    app = robot.app
+    yield robot.on("today")  # no sign-in: the account and the day's work are on the phone
+    today = robot.screen()
+    yield lambda: app.sync_state == "needs_password" and len(today.ids.jobs.children) == 1
+    assert "Sign-in expired" in app.sync_line, app.sync_line
+    [enter_password] = robot.find(today, "QuietButton", "Enter password")
+    assert enter_password.height > 0 and not enter_password.disabled
+
+    [card] = today.ids.jobs.children
+    robot.tap(card)
+    yield robot.on("job")
+    job = robot.screen()
+    robot.tap(job.ids.complete_button)
+    yield robot.on("complete")
+    complete = robot.screen()
+    yield from robot.type_into(complete.ids.signoff, "Ms Patel")
+    robot.tap(complete.ids.save_button)
+    yield robot.on("job")
+    assert app.store.waiting_count() == 1 and job.completed
+    [back] = robot.find(job, "Button", "<")
+    robot.tap(back)
+    yield robot.on("today")
+    yield lambda: app.sync_state == "needs_password"
+    yield from robot.shot("today-sign-in-expired")
+
+    robot.tap(enter_password)
+    yield robot.on("sign_in")
+    sign_in = robot.screen()
+    assert sign_in.reauth and sign_in.ids.username.text == "amy" and sign_in.ids.username.readonly
+    yield from robot.type_into(sign_in.ids.password, password)
+    robot.tap(sign_in.ids.submit)
+    yield robot.on("today")
+    yield lambda: app.waiting == 0 and app.sync_state == "idle"
+    assert today.ids.jobs.children[0].status == "completed"
+
+
+SCENARIOS = {"first-day": first_day, "after-restart": after_restart}
+
+
+class Stepper:
+    """Advances the scenario on the Kivy clock: a step yields a condition to wait for, or seconds to wait."""
+
+    def __init__(self, app, steps):
+        self.app = app
+        self.steps = steps
+        self.waiting_for = None
+        self.deadline = 0.0
+        self.failure: str | None = None
+        self.finished = False
+        #: Where to save the window when a step fails.
+        self.failure_shot: str | None = None
+
+    def tick(self, dt):
+        if self.finished:
+            return False
+        try:
+            if self.waiting_for is not None:
+                if not self.waiting_for():
+                    if time.monotonic() > self.deadline:
+                        raise AssertionError(f"timed out at {_where(self.steps)} waiting for "
+                                             f"{_describe(self.waiting_for)}")
+                    return True
+                self.waiting_for = None
+            step = next(self.steps)
+        except StopIteration:
+            return self._finish()
+        except Exception:  # noqa: BLE001 - any failure ends the run and is reported
+            self.failure = traceback.format_exc()
+            if self.failure_shot:
+                from kivy.core.window import Window
+
+                Window.screenshot(name=self.failure_shot)
+            return self._finish()
+        if isinstance(step, (int, float)):
+            until = time.monotonic() + step
+            self.waiting_for = lambda: time.monotonic() >= until
+        else:
+            self.waiting_for = step
+        self.deadline = time.monotonic() + STEP_TIMEOUT_S
+        return True
+
+    def _finish(self):
+        self.finished = True
+        self.app.stop()
+        return False
+
+
+def _where(generator) -> str:
+    """The lines the scenario, and the steps it delegates to, are paused at."""
+    lines = []
+    while generator is not None and generator.gi_frame is not None:
+        lines.append(f"line {generator.gi_frame.f_lineno}")
+        generator = getattr(generator, "gi_yieldfrom", None)
+    return " > ".join(lines) or "the end"
+
+
+def _describe(condition) -> str:
+    code = condition.__code__
+    return f"the condition at {Path(code.co_filename).name}:{code.co_firstlineno}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--server", required=True)
+    parser.add_argument("--data", required=True)
+    parser.add_argument("--password", required=True)
+    parser.add_argument("--shots")
+    parser.add_argument("--scenario", choices=SCENARIOS, default="first-day")
+    parser.add_argument("--link-port", type=int, default=0,
+                        help="port of the app's side of the link; the app remembers its server across restarts")
+    args = parser.parse_args()
+
+    os.environ["KIVY_NO_ARGS"] = "1"
+    from kivy.config import Config
+
+    Config.set("graphics", "width", str(WINDOW_SIZE[0]))
+    Config.set("graphics", "height", str(WINDOW_SIZE[1]))
+    Config.set("input", "mouse", "mouse,disable_multitouch")
+    from kivy.clock import Clock
+
+    from mobile.main import FieldloopApp
+    from mobile_network import FlakyLink
+
+    link = FlakyLink(int(args.server.rsplit(":", 1)[1]), listen_port=args.link_port)
+    app = FieldloopApp(server_url=link.url, data_dir=args.data)
+    robot = Robot(app, Path(args.shots) if args.shots else None)
+    stepper = Stepper(app, SCENARIOS[args.scenario](robot, link, args.password))
+    stepper.failure_shot = str(Path(args.data) / "failure.png")
+    Clock.schedule_interval(stepper.tick, 1 / 30)
+    app.run()
+    link.close()
+    if not stepper.finished:
+        print("The app stopped before the scenario finished.", file=sys.stderr)
+        return 2
+    if stepper.failure:
+        print(f"SCENARIO FAILED in {robot.app.root.current if robot.app.root else '?'}:\n{stepper.failure}",
+              file=sys.stderr)
+        return 1
+    print("SCENARIO PASSED")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,56 @@
+"""Signing in on the phone: who may, and what a sign-in does to the entries and cache already there."""
+
+import pytest
+
+import factories as make
+from mobile import workday
+from mobile.account import EntriesOfAnotherAccount
+from mobile.api_client import NotAllowed, Offline, SignInRequired
+from mobile_workload import log_entries
+
+
+def test_a_wrong_password_is_refused_with_the_servers_message(phone_at, world, server):
+    phone = phone_at(username=None)
+    with pytest.raises(SignInRequired, match="Wrong username or password"):
+        phone.account.sign_in(server.url, "amy", "not the password")
+    assert not phone.account.known
+
+
+def test_a_dispatcher_cannot_sign_in_to_the_field_app(phone_at, world, server):
+    phone = phone_at(username=None)
+    with pytest.raises(NotAllowed, match="for field engineers"):
+        phone.account.sign_in(server.url, "dana", make.PASSWORD)
+    assert not phone.account.known and phone.client.token is None
+
+
+def test_an_unreachable_server_is_said_so(phone_at, world):
+    phone = phone_at(username=None)
+    with pytest.raises(Offline):
+        phone.account.sign_in("http://127.0.0.1:9", "amy", make.PASSWORD)
+
+
+def test_the_device_id_is_the_one_sent_at_sign_in(phone_at, world, session):
+    from server.models import Device
+
+    phone = phone_at()
+    session.rollback()
+    assert session.query(Device).filter_by(device_uid=phone.store.device_id).one().label == "test phone"
+
+
+def test_another_engineer_cannot_sign_in_while_entries_are_waiting(amy, world, server):
+    log_entries(amy.store, world.amy_job.id, 1)
+    with pytest.raises(EntriesOfAnotherAccount, match="Entries logged by amy"):
+        amy.account.sign_in(server.url, "ben", make.PASSWORD)
+    assert amy.account.username == "amy" and amy.store.waiting_count() == 1
+
+
+def test_another_engineer_signing_in_gets_their_own_cache_and_the_next_seq(amy, world, server):
+    [last] = log_entries(amy.store, world.amy_job.id, 1)
+    amy.engine.sync_once()
+
+    amy.account.sign_in(server.url, "ben", make.PASSWORD)
+    amy.engine.sync_once()
+
+    assert [card.id for card in workday.jobs(amy.store)] == [world.ben_job.id]
+    [bens_first] = log_entries(amy.store, world.ben_job.id, 1, username="ben", first_serial=50_000_000)
+    assert bens_first.seq == last.seq + 1

@@ -1,0 +1,104 @@
+"""Checks before an entry is saved: the server's own rules on the cached catalogue, then what only the phone knows."""
+
+import pytest
+
+from mobile import entries, workday
+from mobile.entries import EntryRefused
+from mobile.store import Store
+
+JOB = 120
+FUSER, ROLLERS = "PRN-FUS-220", "PRN-RLR-KIT"
+
+
+@pytest.fixture
+def store(tmp_path):
+    """A phone whose cache holds a two-part catalogue, a depot, and one job at one site."""
+    store = Store(tmp_path / "phone.db")
+    changes = [
+        {"entity": "part", "id": "1", "op": "upsert",
+         "data": {"id": 1, "part_number": FUSER, "serialised": True, "serial_pattern": "AR[0-9]{8}"}},
+        {"entity": "part", "id": "2", "op": "upsert",
+         "data": {"id": 2, "part_number": ROLLERS, "serialised": False, "serial_pattern": None}},
+        {"entity": "facility", "id": "5", "op": "upsert", "data": {"id": 5, "code": "TPK", "kind": "depot"}},
+        {"entity": "site", "id": "9", "op": "upsert",
+         "data": {"id": 9, "name": "North Office", "installed": [{"part_number": FUSER, "serial": "AR00000001"}]}},
+        {"entity": "job", "id": str(JOB), "op": "upsert",
+         "data": {"id": JOB, "reference": "J-1", "site_id": 9, "status": "open",
+                  "window_start": "2026-11-25T09:00:00+00:00", "window_end": "2026-11-25T11:00:00+00:00"}},
+    ]
+    store.apply_pull_page(None, {"changes": changes, "cursor": "c1", "has_more": False, "full_resync": True})
+    yield store
+    store.close()
+
+
+def refusal(store, *drafts) -> list[dict[str, str]]:
+    """The field messages of each draft; checks that nothing was saved."""
+    waiting_before = store.waiting_count()
+    with pytest.raises(EntryRefused) as refused:
+        entries.log(store, list(drafts), "amy")
+    assert store.waiting_count() == waiting_before, "a refused entry must not be saved"
+    return [refused.value.messages(i) for i in range(len(drafts))]
+
+
+def test_an_unknown_part_number_is_refused_before_saving(store):
+    [messages] = refusal(store, entries.removal(JOB, "PRN-XX", "AR00000001", "faulty"))
+    assert messages == {"part_number": "Unknown part number 'PRN-XX'."}
+
+
+def test_a_serial_that_does_not_fit_the_part_is_refused(store):
+    [messages] = refusal(store, entries.removal(JOB, FUSER, "AR123", "faulty"))
+    assert messages == {"serial": "'AR123' is not a valid serial for PRN-FUS-220."}
+
+
+def test_a_serialised_part_needs_its_serial(store):
+    [messages] = refusal(store, entries.collection(JOB, FUSER, "", "working"))
+    assert "serial" in messages
+
+
+def test_a_condition_outside_the_list_is_refused_with_the_servers_message(store):
+    [messages] = refusal(store, entries.removal(JOB, ROLLERS, None, "broken"))
+    assert messages["condition"].startswith("Must be one of")
+
+
+def test_a_serial_already_logged_on_this_phone_is_refused(store):
+    entries.log(store, [entries.removal(JOB, FUSER, "AR00000001", "faulty")], "amy")
+    [messages] = refusal(store, entries.collection(JOB, FUSER, "AR00000001", "working"))
+    assert messages["serial"] == "AR00000001 is already logged as on its way back (from J-1)."
+
+
+def test_a_serial_handed_over_may_be_logged_again(store):
+    [removed] = entries.log(store, [entries.removal(JOB, FUSER, "AR00000001", "faulty")], "amy")
+    entries.log(store, [entries.hand_over(removed.id, 5)], "amy")
+    entries.log(store, [entries.collection(JOB, FUSER, "AR00000001", "working")], "amy")
+    assert store.waiting_count() == 3
+
+
+def test_the_part_just_removed_cannot_be_installed_in_the_same_swap(store):
+    _, installed = refusal(store, entries.removal(JOB, FUSER, "AR00000001", "faulty"),
+                           entries.installation(JOB, FUSER, "AR00000001"))
+    assert "cannot be installed" in installed["serial"]
+
+
+def test_a_swap_is_saved_whole_or_not_at_all(store):
+    removed, installed = refusal(store, entries.removal(JOB, FUSER, "AR00000001", "faulty"),
+                                 entries.installation(JOB, "PRN-NOPE", None))
+    assert removed == {} and installed == {"part_number": "Unknown part number 'PRN-NOPE'."}
+
+
+def test_a_part_number_typed_in_lower_case_is_saved_as_the_catalogue_writes_it(store):
+    [saved] = entries.log(store, [entries.removal(JOB, " prn-fus-220 ", " AR00000001 ", "faulty")], "amy")
+    assert saved.payload == {"part_number": FUSER, "serial": "AR00000001", "condition": "faulty"}
+
+
+def test_blank_optional_fields_are_left_out(store):
+    [saved] = entries.log(store, [entries.completion(JOB, "  ", "Ms Patel")], "amy")
+    assert saved.payload == {"customer_signoff_name": "Ms Patel"}
+
+
+def test_an_entry_waiting_shows_its_effect_at_once(store):
+    entries.log(store, [entries.removal(JOB, FUSER, "AR00000001", "faulty"), entries.completion(JOB, None, None)], "amy")
+    [card] = workday.jobs(store)
+    assert card.status == "completed" and card.waiting == 2
+    view = workday.job_view(store, JOB)
+    assert [item.removed for item in view.installed] == [True]
+    assert [line.state for line in workday.carried_lines(store)] == ["not_sent"]

@@ -1,0 +1,93 @@
+"""The real app in a real window (Xvfb), driven by touches and typed text against the real server.
+
+The scenario lives in mobile_ui_driver.py and runs in its own process. Set
+FIELDLOOP_SCREENSHOT_DIR (e.g. to docs/screenshots) to keep the screenshots
+it takes of the main screens.
+"""
+
+import os
+import select
+import shutil
+import socket
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+import factories as make
+from phones import Phone as ProtocolPhone
+from server.models import ApiToken, Device, FieldEvent
+
+ROOT = Path(__file__).resolve().parents[2]
+DRIVER = Path(__file__).with_name("mobile_ui_driver.py")
+SCENARIO_TIMEOUT_S = 150
+
+
+@pytest.fixture
+def display():
+    """A private X display (Xvfb picks a free number and tells us through a pipe)."""
+    if shutil.which("Xvfb") is None:
+        pytest.skip("Xvfb is not installed (Debian package: xvfb); the UI test needs an X display")
+    read_end, write_end = os.pipe()
+    xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write_end), "-screen", "0", "1280x1024x24", "-nolisten", "tcp"],
+                            pass_fds=(write_end,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    os.close(write_end)
+    ready, _, _ = select.select([read_end], [], [], 20)
+    number = os.read(read_end, 32).decode().strip() if ready else ""
+    os.close(read_end)
+    if not number:
+        xvfb.kill()
+        pytest.fail("Xvfb did not start")
+    yield f":{number}"
+    xvfb.terminate()
+    xvfb.wait(10)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def run_app(scenario: str, display: str, server_url: str, link_port: int, data: Path, kivy_home: Path) -> None:
+    """Run one scenario of mobile_ui_driver.py against the app; fail with its report if it fails."""
+    shots = os.environ.get("FIELDLOOP_SCREENSHOT_DIR")
+    command = [sys.executable, str(DRIVER), "--scenario", scenario, "--server", server_url, "--data", str(data),
+               "--link-port", str(link_port), "--password", make.PASSWORD]
+    command += ["--shots", str(Path(shots).resolve())] if shots else []
+    env = {**os.environ, "DISPLAY": display, "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'tests' / 'mobile'}",
+           "KIVY_HOME": str(kivy_home), "KIVY_NO_ARGS": "1", "KIVY_NO_FILELOG": "1"}
+    run = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, timeout=SCENARIO_TIMEOUT_S)
+    assert run.returncode == 0, f"{scenario}:\n{run.stdout[-3000:]}\n{run.stderr[-6000:]}"
+
+
+@pytest.mark.slow
+def test_an_engineer_works_a_day_offline_and_online_in_the_real_app(display, server, world, session, tmp_path):
+    # Ben already sent AR00000002 back from his job: Amy's collection of it will be refused by the server.
+    bens_phone = ProtocolPhone(base_url=server.url)
+    bens_phone.sign_in("ben")
+    answer = bens_phone.push([bens_phone.new_event("part_removed", world.ben_job.id, part_number="PRN-FUS-220",
+                                                   serial="AR00000002", condition="faulty")])
+    assert answer.json["results"][0]["status"] == "accepted"
+
+    link_port = free_port()
+    run_app("first-day", display, server.url, link_port, tmp_path / "app", tmp_path / "kivy")
+    session.rollback()
+    session.execute(sa.update(ApiToken).values(expires_at=make.now() - timedelta(minutes=1)))
+    session.commit()
+    run_app("after-restart", display, server.url, link_port, tmp_path / "app", tmp_path / "kivy")
+
+    session.rollback()
+    stored = (session.query(FieldEvent).join(Device, FieldEvent.device_id == Device.id)
+              .filter(Device.device_uid != bens_phone.device_id).order_by(FieldEvent.seq).all())
+    assert [(e.seq, e.type, e.body["payload"].get("serial"), e.status) for e in stored] == [
+        (1, "part_removed", "AR00000001", "accepted"),
+        (2, "part_installed", "AR55500001", "accepted"),
+        (3, "equipment_collected", "AR00000002", "rejected"),
+        (4, "equipment_collected", "AR00000100", "accepted"),
+        (5, "return_handed_over", None, "accepted"),
+        (6, "job_completed", None, "accepted"),
+    ]
