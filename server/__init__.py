@@ -39,8 +39,10 @@ def create_app(config: dict | None = None) -> Flask:
     # Importing it registers the flush hook that writes the sync change log.
     import server.services.changes  # noqa: F401
     from server.api import register_api
+    from server.console import register_console
 
     register_api(app, api)
+    register_console(app)
 
     from server.cli import register_commands
 

@@ -79,6 +79,10 @@ def from_environment(env=None) -> dict:
         "MAIL_FOLDER": env.get("MAIL_FOLDER", str(INSTANCE_DIR / "mail")),
         "CUSTOMER_LINK_TTL_DAYS": int(env.get("CUSTOMER_LINK_TTL_DAYS", 14)),
         "WEBHOOK_TIMEOUT_S": float(env.get("WEBHOOK_TIMEOUT_S", 10)),
+        # Dispatcher console
+        "MAP_TILE_URL": env.get("MAP_TILE_URL", ""),  # e.g. a tile server of your own; empty: routes drawn without tiles
+        "MAP_TILE_ATTRIBUTION": env.get("MAP_TILE_ATTRIBUTION", ""),
+        "CONSOLE_SESSION_HOURS": int(env.get("CONSOLE_SESSION_HOURS", 12)),
         "BEHIND_PROXY": _bool(env.get("BEHIND_PROXY"), False),
     }
 

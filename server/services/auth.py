@@ -49,13 +49,7 @@ def sign_in(
     """Check the password and issue a token bound to this device."""
     begin_write(session)
     now = utcnow()
-    _refuse_when_too_many_failures(session, policy, username, remote_addr, now)
-    user = session.scalar(sa.select(User).where(User.username == username))
-    if not passwords.verify(user.password_hash if user else None, password) or not user.active:
-        session.add(LoginFailure(username=username[:80], remote_addr=remote_addr[:64], at=now))
-        session.commit()
-        raise Unauthorized("Wrong username or password.")
-    session.execute(sa.delete(LoginFailure).where(LoginFailure.username == username))
+    user = _verified_user(session, passwords, policy, username, password, remote_addr, now)
 
     device = session.scalar(sa.select(Device).where(Device.device_uid == device_uid))
     if device is None:
@@ -85,6 +79,31 @@ def sign_in(
     )
     session.commit()
     return SignedIn(token, policy.token_ttl_s, user)
+
+
+def check_password(
+    session: so.Session, passwords: Passwords, policy: SignInPolicy, *, username: str, password: str, remote_addr: str
+) -> User:
+    """The user whose password this is, counted against the same failure limits as `sign_in`; no token.
+
+    For the web console, whose session cookie stands in for a token.
+    """
+    begin_write(session)
+    user = _verified_user(session, passwords, policy, username, password, remote_addr, utcnow())
+    session.commit()
+    return user
+
+
+def _verified_user(session, passwords: Passwords, policy: SignInPolicy, username: str, password: str,
+                   remote_addr: str, now) -> User:
+    _refuse_when_too_many_failures(session, policy, username, remote_addr, now)
+    user = session.scalar(sa.select(User).where(User.username == username))
+    if not passwords.verify(user.password_hash if user else None, password) or not user.active:
+        session.add(LoginFailure(username=username[:80], remote_addr=remote_addr[:64], at=now))
+        session.commit()
+        raise Unauthorized("Wrong username or password.")
+    session.execute(sa.delete(LoginFailure).where(LoginFailure.username == username))
+    return user
 
 
 def _refuse_when_too_many_failures(session, policy: SignInPolicy, username: str, remote_addr: str, now) -> None:

@@ -1,0 +1,125 @@
+"""Plain record maintenance (Flask-Admin) under /console/admin, behind the console's sign-in.
+
+Every view needs a staff session and checks the CSRF token of every POST; users
+are an admin's business. Password hashes, token digests and webhook secrets are
+never listed, shown or put in a form.
+"""
+
+from flask import Flask, redirect, render_template, request, url_for
+from flask_admin import Admin, AdminIndexView, expose
+from flask_admin.contrib.sqla import ModelView
+from flask_admin.menu import MenuLink
+from flask_admin.theme import Bootstrap4Theme
+
+from common.enums import Role
+from server.console.security import csrf, signed_in_user
+from server.extensions import db
+from server.models import Customer, Facility, PartNumber, Site, User, Vehicle
+
+URL = "/console/admin"
+
+
+class _StaffOnly:
+    admin_only = False
+
+    def is_accessible(self) -> bool:
+        user = signed_in_user()
+        return user is not None and (not self.admin_only or user.role == Role.ADMIN)
+
+    def inaccessible_callback(self, name, **kwargs):
+        if signed_in_user() is None:
+            return redirect(url_for("console_auth.sign_in", next=request.full_path.rstrip("?")))
+        return render_template("console/error.html", code=403, title="Forbidden",
+                               message="Only an admin may maintain these records."), 403
+
+    def _handle_view(self, name, **kwargs):
+        refused = super()._handle_view(name, **kwargs)
+        if refused is not None:
+            return refused
+        csrf.protect()
+        return None
+
+
+class StaffIndexView(_StaffOnly, AdminIndexView):
+    @expose("/")
+    def index(self):
+        return redirect(url_for("catalogue.index_view"))
+
+
+class StaffModelView(_StaffOnly, ModelView):
+    can_view_details = True
+    can_export = False
+    page_size = 50
+
+
+class CatalogueView(StaffModelView):
+    column_list = ("part_number", "description", "category", "vendor", "serialised", "new_price", "weight_kg",
+                   "hazardous", "refurbished_stock", "refurbished_stock_target")
+    column_searchable_list = ("part_number", "description", "vendor")
+    column_filters = ("category", "vendor", "hazardous")
+    form_excluded_columns = ("updated_at",)
+
+
+class SiteView(StaffModelView):
+    column_list = ("customer", "name", "address", "postcode", "latitude", "longitude")
+    column_searchable_list = ("name", "address", "postcode")
+    form_excluded_columns = ("updated_at",)
+
+
+class ContactView(StaffModelView):
+    """The people to tell about a site's pickups."""
+
+    can_create = False
+    can_delete = False
+    column_list = ("customer", "name", "contact_name", "contact_email", "contact_phone")
+    column_searchable_list = ("name", "contact_name", "contact_email")
+    form_columns = ("contact_name", "contact_email", "contact_phone")
+
+
+class CustomerView(StaffModelView):
+    column_list = ("name", "webhook_url", "created_at")
+    column_details_list = ("name", "webhook_url", "created_at")
+    column_searchable_list = ("name",)
+    form_columns = ("name", "webhook_url")
+
+
+class FacilityView(StaffModelView):
+    column_list = ("code", "name", "kind", "address", "daily_capacity_items")
+    column_searchable_list = ("code", "name")
+    form_excluded_columns = ("updated_at",)
+
+
+class VehicleView(StaffModelView):
+    column_list = ("name", "depot", "capacity_weight_kg", "capacity_volume_l", "shift_start", "shift_end", "active")
+    form_columns = ("name", "depot", "capacity_weight_kg", "capacity_volume_l", "shift_start", "shift_end",
+                    "cost_per_km", "fixed_cost", "active")
+
+
+class UserView(StaffModelView):
+    """Edit people (role, contact, active); accounts are created on the console's Users page."""
+
+    admin_only = True
+    can_create = False
+    can_delete = False
+    column_list = ("username", "display_name", "role", "email", "phone", "active", "created_at")
+    column_details_list = column_list
+    column_searchable_list = ("username", "display_name", "email")
+    form_columns = ("display_name", "email", "phone", "role", "active", "home_facility_id")
+
+
+def register_admin(app: Flask) -> Admin:
+    admin = Admin(
+        name="Fieldloop records", url=URL, endpoint="console_admin",
+        index_view=StaffIndexView(url=URL, endpoint="console_admin"),
+        theme=Bootstrap4Theme(swatch="default", fluid=True),
+    )
+    admin.add_view(CatalogueView(PartNumber, db, name="Catalogue", endpoint="catalogue"))
+    admin.add_view(SiteView(Site, db, name="Sites", endpoint="sites"))
+    admin.add_view(ContactView(Site, db, name="Contacts", endpoint="contacts"))
+    admin.add_view(CustomerView(Customer, db, name="Customers", endpoint="customers"))
+    admin.add_view(FacilityView(Facility, db, name="Facilities", endpoint="facilities"))
+    admin.add_view(VehicleView(Vehicle, db, name="Vehicles", endpoint="vehicles"))
+    admin.add_view(UserView(User, db, name="Users", endpoint="users"))
+    admin.add_link(MenuLink(name="← Console", url="/console/"))
+    admin.init_app(app)
+    return admin

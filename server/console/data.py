@@ -1,0 +1,67 @@
+"""Data in and out: CSV imports with a preview and row-level errors, and the returns export."""
+
+from datetime import date
+
+from flask import Response, flash, redirect, render_template, request, stream_with_context, url_for
+
+from server.console.forms import ConfirmImportForm, ImportForm
+from server.console.pages import staff_blueprint
+from server.extensions import db
+from server.services import imports
+from server.services.errors import Invalid
+
+bp = staff_blueprint("console_data", __name__, url_prefix="/console/data")
+
+
+@bp.route("")
+def data_page():
+    return render_template("console/data.html", form=ImportForm(), columns=imports.COLUMNS,
+                           kinds=imports.KIND_NAMES)
+
+
+@bp.route("/preview", methods=["POST"])
+def preview():
+    form = ImportForm()
+    if not form.validate():
+        return render_template("console/data.html", form=form, columns=imports.COLUMNS,
+                               kinds=imports.KIND_NAMES), 422
+    content = imports.decode(form.file.data.read())
+    result = imports.preview_import(db.session, form.kind.data, content)
+    confirm = ConfirmImportForm(kind=form.kind.data, content=content)
+    return render_template("console/import_preview.html", preview=result, confirm=confirm,
+                           filename=form.file.data.filename, kinds=imports.KIND_NAMES,
+                           columns=[c.name for c in imports.COLUMNS[form.kind.data]]), 200 if result.ok else 422
+
+
+@bp.route("/import", methods=["POST"])
+def run():
+    form = ConfirmImportForm()
+    if not form.validate() or form.kind.data not in imports.COLUMNS:
+        flash("The import form was incomplete; upload the file again.", "error")
+        return redirect(url_for(".data_page"), 303)
+    try:
+        result = imports.run_import(db.session, form.kind.data, form.content.data)
+    except Invalid:
+        # The data changed since the preview: show the preview again, with what is wrong now.
+        result = imports.preview_import(db.session, form.kind.data, form.content.data)
+        return render_template("console/import_preview.html", preview=result, confirm=form, filename="",
+                               kinds=imports.KIND_NAMES,
+                               columns=[c.name for c in imports.COLUMNS[form.kind.data]]), 422
+    flash(f"Imported the {imports.KIND_NAMES[result.kind]}: {result.count('create')} created, "
+          f"{result.count('update')} updated.", "success")
+    return redirect(url_for(".data_page"), 303)
+
+
+@bp.route("/returns.csv")
+def export_returns():
+    since, until = _date(request.args.get("since")), _date(request.args.get("until"))
+    chunks = imports.export_returns(db.session, since, until)
+    return Response(stream_with_context(chunks), mimetype="text/csv", headers={
+        "Content-Disposition": f"attachment; filename=returns-{date.today().isoformat()}.csv"})
+
+
+def _date(raw: str | None) -> date | None:
+    try:
+        return date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None

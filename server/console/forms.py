@@ -1,0 +1,186 @@
+"""The console's forms (Flask-WTF: each POST form carries its CSRF token) and how a
+use case's field errors land on them."""
+
+from datetime import date, timedelta
+
+from flask import current_app
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField, DateField, DateTimeLocalField, EmailField, HiddenField, PasswordField, SelectField, StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
+
+from common.enums import CustomerAnswer, Disposition, ReturnStatus, Role
+from server.console.listings import AGE_BUCKETS
+from server.console.wording import label, today_in
+from server.services.errors import ServiceError
+from server.services.passwords import validate_new_password
+
+#: How far ahead a customer may push a pickup.
+ANOTHER_DAY_MAX_DAYS = 60
+
+
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def _today() -> date:
+    return today_in(current_app.config["SITE_TIMEZONE"])
+
+
+def _optional_int(value):
+    return int(value) if value not in (None, "", "None") else None
+
+
+def _choices(enum, blank: str) -> list[tuple[str, str]]:
+    return [("", blank)] + [(m.value, label(m)) for m in enum]
+
+
+def show_errors(form: FlaskForm, err: ServiceError) -> None:
+    """Put a use case's field errors under the form's fields; the rest above the form."""
+    placed = False
+    for name, messages in (err.errors or {}).items():
+        messages = messages if isinstance(messages, list) else [str(messages)]
+        if name in form._fields:
+            form._fields[name].errors = list(form._fields[name].errors) + messages
+            placed = True
+        else:
+            form.form_errors.extend(messages)
+            placed = True
+    if not placed:
+        form.form_errors.append(err.message)
+
+
+class SignInForm(FlaskForm):
+    username = StringField("Username", validators=[DataRequired(), Length(max=80)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
+    next = HiddenField()
+
+
+class ReturnFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = StringField("Search", validators=[Optional(), Length(max=100)],
+                    description="Serial, part number, description or site")
+    status = SelectField("Status", choices=_choices(ReturnStatus, "Any status"), validators=[Optional()])
+    disposition = SelectField("Disposition", choices=_choices(Disposition, "Any disposition"), validators=[Optional()])
+    site = SelectField("Site", coerce=_optional_int, validators=[Optional()], validate_choice=True)
+    engineer = SelectField("Engineer", coerce=_optional_int, validators=[Optional()], validate_choice=True)
+    part_number = StringField("Part number", validators=[Optional(), Length(max=64)])
+    age = SelectField("Age", choices=[("", "Any age")] + [(k, k) for k in AGE_BUCKETS],
+                      validators=[Optional()])
+    overdue = BooleanField("Overdue only")
+
+
+class OverrideForm(FlaskForm):
+    disposition = SelectField("New disposition", choices=[(d.value, label(d)) for d in Disposition],
+                              validators=[InputRequired()])
+    facility = SelectField("Destination", coerce=_optional_int, validators=[Optional()],
+                           description="Leave on “chosen by the engine” to send it to the best facility for it.")
+    comment = TextAreaField("Why (required)", validators=[
+        DataRequired("A comment is required: say why you override the engine."), Length(max=2000)])
+
+
+class PlanDayForm(FlaskForm):
+    day = DateField("Day", validators=[InputRequired("Pick a day.")])
+
+
+class MovePickupForm(FlaskForm):
+    pickup_id = HiddenField(validators=[InputRequired()])
+    new_day = DateField("Move to", validators=[InputRequired("Pick the new day.")])
+
+    def validate_new_day(self, field):
+        if field.data and field.data <= _today():
+            raise ValidationError("Choose a day after today.")
+
+
+class JobForm(FlaskForm):
+    site = SelectField("Site", coerce=_optional_int, validators=[InputRequired("Choose a site.")])
+    engineer = SelectField("Engineer", coerce=_optional_int, validators=[Optional()])
+    summary = StringField("Summary", validators=[DataRequired("Say what the job is."), Length(max=300)])
+    window_start = DateTimeLocalField("From", validators=[InputRequired("When does the window start?")])
+    window_end = DateTimeLocalField("To", validators=[InputRequired("When does the window end?")])
+
+    def validate_window_end(self, field):
+        if field.data and self.window_start.data and field.data <= self.window_start.data:
+            raise ValidationError("The window must end after it starts.")
+
+
+class ReassignForm(FlaskForm):
+    engineer = SelectField("Engineer", coerce=_optional_int, validators=[Optional()])
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something: only the CSRF token."""
+
+
+class ImportForm(FlaskForm):
+    kind = SelectField("What", choices=[("catalogue", "Parts catalogue"), ("sites", "Sites"),
+                                        ("installed_base", "Installed base")])
+    file = FileField("CSV file", validators=[FileRequired("Choose a CSV file.")])
+
+
+class ConfirmImportForm(FlaskForm):
+    kind = HiddenField(validators=[InputRequired()])
+    content = HiddenField(validators=[InputRequired()])
+
+
+class CreateUserForm(FlaskForm):
+    username = StringField("Username", validators=[DataRequired(), Length(min=2, max=80)])
+    display_name = StringField("Name", validators=[DataRequired(), Length(max=120)])
+    email = EmailField("Email", validators=[Optional(), Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="Not an email address."),
+                                            Length(max=254)])
+    role = SelectField("Role", choices=[(Role.ENGINEER.value, "Engineer"), (Role.DISPATCHER.value, "Dispatcher")])
+    password = PasswordField("Password", validators=[DataRequired()],
+                             description="At least 10 characters; tell it to the person, who can change it later.")
+
+    def validate_username(self, field):
+        if not field.data.replace(".", "").replace("-", "").replace("_", "").isalnum():
+            raise ValidationError("Use letters, digits, dots, dashes and underscores only.")
+
+    def validate_password(self, field):
+        try:
+            validate_new_password(field.data or "")
+        except ValueError as err:
+            raise ValidationError(str(err)) from err
+
+
+class CustomerAnswerForm(FlaskForm):
+    """The buttons send `answer`; the date goes with "another day"."""
+
+    answer = StringField(validators=[InputRequired("Choose one of the answers.")])
+    another_day = DateField("Another day", validators=[Optional()])
+    max_days = ANOTHER_DAY_MAX_DAYS
+
+    def __init__(self, *args, open_weekdays: set[int] = frozenset(range(5)), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.open_weekdays = open_weekdays
+
+    def validate_answer(self, field):
+        if field.data not in {a.value for a in CustomerAnswer}:
+            raise ValidationError("Choose one of the answers.")
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        problem = self._another_day_problem()
+        if problem:
+            self.another_day.errors = [*self.another_day.errors, problem]
+        return valid and problem is None
+
+    def _another_day_problem(self) -> str | None:
+        if self.answer.data != CustomerAnswer.ANOTHER_DAY or self.another_day.errors:
+            return None
+        day = self.another_day.data
+        if day is None:
+            return "Choose the day that suits you."
+        today = _today()
+        if day <= today:
+            return "Choose a day after today."
+        if day > today + timedelta(days=ANOTHER_DAY_MAX_DAYS):
+            return f"Choose a day within the next {ANOTHER_DAY_MAX_DAYS} days."
+        if day.weekday() not in self.open_weekdays:
+            days = ", ".join(WEEKDAY_NAMES[d] for d in sorted(self.open_weekdays))
+            return f"Your site is closed on {WEEKDAY_NAMES[day.weekday()]}s: choose {days}."
+        return None

@@ -1,0 +1,245 @@
+"""The console's read side: what each page lists, loaded in a fixed number of queries
+whatever the number of rows (related records are joined or loaded in one batch)."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from common.enums import Disposition, HolderKind, JobStatus, PickupStatus, ReturnStatus, Role
+from server.console.paging import Page, paginate
+from server.logistics.states import CLOSED_RETURN_STATUSES
+from server.models import (
+    CourierPlan, CourierRoute, CourierStop, CustodyEntry, Device, DispositionRecord, Facility, Job, PartNumber, Pickup,
+    ReturnLine, Site, User, Vehicle,
+)
+from server.services.figures import AGE_BUCKETS as FIGURE_AGE_BUCKETS
+
+#: The returns list filters by the overview's age buckets: label → days since removal (from, to), inclusive.
+AGE_BUCKETS = {label: (low, high) for low, high, label in FIGURE_AGE_BUCKETS}
+
+
+@dataclass(frozen=True)
+class ReturnFilters:
+    text: str = ""
+    status: ReturnStatus | None = None
+    disposition: Disposition | None = None
+    site_id: int | None = None
+    engineer_id: int | None = None
+    part_number: str = ""
+    age: str = ""
+    overdue_only: bool = False
+
+
+@dataclass(frozen=True)
+class ReturnRow:
+    line: ReturnLine
+    engineer: str
+    holder: str
+
+
+def returns_page(session: so.Session, filters: ReturnFilters, number: int, now: datetime) -> Page:
+    query = (
+        sa.select(ReturnLine, User.display_name)
+        .join(User, User.id == ReturnLine.removed_by_id)
+        .join(PartNumber, PartNumber.id == ReturnLine.part_number_id)
+        .join(Site, Site.id == ReturnLine.origin_site_id)
+        .options(so.contains_eager(ReturnLine.part), so.contains_eager(ReturnLine.origin_site))
+        .order_by(ReturnLine.created_at.desc(), ReturnLine.id)
+    )
+    query = _filtered(query, filters, now)
+    page = paginate(session, query, number)
+    holders = holder_names(session, [line for line, _ in page.rows])
+    rows = [ReturnRow(line, engineer, holders.get((line.holder_kind, line.holder_id), "—")) for line, engineer in page.rows]
+    return Page(rows, page.number, page.per_page, page.total)
+
+
+def returns_for_export(session: so.Session, filters: ReturnFilters, now: datetime) -> list[ReturnRow]:
+    query = (
+        sa.select(ReturnLine, User.display_name)
+        .join(User, User.id == ReturnLine.removed_by_id)
+        .join(PartNumber, PartNumber.id == ReturnLine.part_number_id)
+        .join(Site, Site.id == ReturnLine.origin_site_id)
+        .options(so.contains_eager(ReturnLine.part), so.contains_eager(ReturnLine.origin_site))
+        .order_by(ReturnLine.created_at, ReturnLine.id)
+    )
+    pairs = session.execute(_filtered(query, filters, now)).unique().all()
+    holders = holder_names(session, [line for line, _ in pairs])
+    return [ReturnRow(line, engineer, holders.get((line.holder_kind, line.holder_id), "")) for line, engineer in pairs]
+
+
+def _filtered(query: sa.Select, f: ReturnFilters, now: datetime) -> sa.Select:
+    if f.text:
+        pattern = f"%{f.text.lower()}%"
+        query = query.where(sa.or_(
+            sa.func.lower(ReturnLine.serial).like(pattern),
+            sa.func.lower(PartNumber.part_number).like(pattern),
+            sa.func.lower(PartNumber.description).like(pattern),
+            sa.func.lower(Site.name).like(pattern),
+        ))
+    if f.status is not None:
+        query = query.where(ReturnLine.status == f.status)
+    if f.disposition is not None:
+        query = query.where(ReturnLine.disposition == f.disposition)
+    if f.site_id is not None:
+        query = query.where(ReturnLine.origin_site_id == f.site_id)
+    if f.engineer_id is not None:
+        query = query.where(ReturnLine.removed_by_id == f.engineer_id)
+    if f.part_number:
+        query = query.where(sa.func.lower(PartNumber.part_number) == f.part_number.strip().lower())
+    if f.age in AGE_BUCKETS:
+        low, high = AGE_BUCKETS[f.age]
+        query = query.where(ReturnLine.removed_at <= now - timedelta(days=low),
+                            ReturnLine.removed_at > now - timedelta(days=min(high, 36_500) + 1))
+    if f.overdue_only:
+        query = query.where(ReturnLine.overdue_since.is_not(None))
+    return query
+
+
+def holder_names(session: so.Session, lines: list[ReturnLine]) -> dict[tuple[HolderKind, int | None], str]:
+    """Who holds each line, by (kind, id): one query per kind of holder present."""
+    wanted: dict[HolderKind, set[int]] = {}
+    for line in lines:
+        if line.holder_id is not None:
+            wanted.setdefault(line.holder_kind, set()).add(line.holder_id)
+    names: dict[tuple[HolderKind, int | None], str] = {(HolderKind.COURIER, None): "Courier"}
+    sources = {HolderKind.ENGINEER: (User.id, User.display_name), HolderKind.FACILITY: (Facility.id, Facility.name),
+               HolderKind.SITE: (Site.id, Site.name)}
+    for kind, ids in wanted.items():
+        if kind not in sources:
+            continue
+        key, name = sources[kind]
+        for holder_id, holder_name in session.execute(sa.select(key, name).where(key.in_(ids))):
+            names[(kind, holder_id)] = holder_name
+    return names
+
+
+@dataclass(frozen=True)
+class LineDetail:
+    line: ReturnLine
+    removed_by: User
+    holder: str
+    destination: Facility | None
+    custody: list[CustodyEntry]
+    decisions: list[DispositionRecord]
+    facilities: dict[int, str]
+
+
+def line_detail(session: so.Session, line_id: uuid.UUID) -> LineDetail | None:
+    line = session.scalar(
+        sa.select(ReturnLine).where(ReturnLine.id == line_id)
+        .options(so.joinedload(ReturnLine.part), so.joinedload(ReturnLine.origin_site),
+                 so.joinedload(ReturnLine.pickup), so.selectinload(ReturnLine.custody))
+    )
+    if line is None:
+        return None
+    decisions = session.scalars(
+        sa.select(DispositionRecord).where(DispositionRecord.return_line_id == line.id)
+        .options(so.joinedload(DispositionRecord.decided_by)).order_by(DispositionRecord.at, DispositionRecord.id)
+    ).all()
+    facilities = dict(session.execute(sa.select(Facility.id, Facility.name)).all())
+    destination = session.get(Facility, line.destination_facility_id) if line.destination_facility_id else None
+    return LineDetail(
+        line=line,
+        removed_by=session.get(User, line.removed_by_id),
+        holder=holder_names(session, [line]).get((line.holder_kind, line.holder_id), "—"),
+        destination=destination,
+        custody=list(line.custody),
+        decisions=list(decisions),
+        facilities=facilities,
+    )
+
+
+def overdue_page(session: so.Session, number: int) -> Page:
+    query = (
+        sa.select(ReturnLine)
+        .where(ReturnLine.overdue_since.is_not(None), ReturnLine.status.not_in(CLOSED_RETURN_STATUSES))
+        .options(so.joinedload(ReturnLine.part), so.joinedload(ReturnLine.origin_site))
+        .order_by(ReturnLine.overdue_since, ReturnLine.id)
+    )
+    page = paginate(session, query, number)
+    holders = holder_names(session, page.rows)
+    rows = [ReturnRow(line, "", holders.get((line.holder_kind, line.holder_id), "—")) for line in page.rows]
+    return Page(rows, page.number, page.per_page, page.total)
+
+
+def jobs_page(session: so.Session, status: JobStatus | None, number: int) -> Page:
+    query = (
+        sa.select(Job)
+        .options(so.joinedload(Job.site), so.joinedload(Job.engineer))
+        .order_by(Job.window_start.desc(), Job.id.desc())
+    )
+    if status is not None:
+        query = query.where(Job.status == status)
+    return paginate(session, query, number)
+
+
+@dataclass(frozen=True)
+class UserRow:
+    user: User
+    devices: list[Device]
+
+
+def users_page(session: so.Session, number: int) -> Page:
+    page = paginate(session, sa.select(User).order_by(User.role, User.username), number)
+    devices: dict[int, list[Device]] = {}
+    ids = [u.id for u in page.rows]
+    if ids:
+        for device in session.scalars(
+            sa.select(Device).where(Device.user_id.in_(ids)).order_by(Device.registered_at.desc())
+        ):
+            devices.setdefault(device.user_id, []).append(device)
+    return Page([UserRow(u, devices.get(u.id, [])) for u in page.rows], page.number, page.per_page, page.total)
+
+
+def engineers(session: so.Session) -> list[User]:
+    return list(session.scalars(
+        sa.select(User).where(User.role == Role.ENGINEER, User.active.is_(True)).order_by(User.display_name)
+    ))
+
+
+def sites(session: so.Session) -> list[tuple[int, str]]:
+    return [tuple(row) for row in session.execute(sa.select(Site.id, Site.name).order_by(Site.name))]
+
+
+def facility_choices(session: so.Session) -> list[tuple[int, str]]:
+    return [tuple(row) for row in session.execute(sa.select(Facility.id, Facility.name).order_by(Facility.name))]
+
+
+def day_plan(session: so.Session, day: date) -> CourierPlan | None:
+    """The active plan of `day` with its routes, vans, stops, pickups, sites and items."""
+    return session.scalar(
+        sa.select(CourierPlan)
+        .where(CourierPlan.plan_date == day, CourierPlan.active.is_(True))
+        .order_by(CourierPlan.created_at.desc())
+        .limit(1)
+        .options(
+            so.selectinload(CourierPlan.routes).joinedload(CourierRoute.vehicle).joinedload(Vehicle.depot),
+            so.selectinload(CourierPlan.routes).selectinload(CourierRoute.stops)
+            .joinedload(CourierStop.pickup).joinedload(Pickup.site),
+            so.selectinload(CourierPlan.routes).selectinload(CourierRoute.stops)
+            .joinedload(CourierStop.pickup).selectinload(Pickup.lines).joinedload(ReturnLine.part),
+        )
+    )
+
+
+def waiting_pickups(session: so.Session, day: date, planned_ids: set[int]) -> list[Pickup]:
+    """Pickups that are open, or planned for `day`, but on none of the day's routes."""
+    query = (
+        sa.select(Pickup)
+        .where(sa.or_(Pickup.status == PickupStatus.OPEN,
+                      sa.and_(Pickup.planned_date == day, Pickup.status == PickupStatus.SCHEDULED)))
+        .options(so.joinedload(Pickup.site), so.selectinload(Pickup.lines).joinedload(ReturnLine.part))
+        .order_by(Pickup.id)
+    )
+    return [p for p in session.scalars(query).unique() if p.id not in planned_ids]
+
+
+def pickup_items(session: so.Session, pickup_id: int) -> list[ReturnLine]:
+    """The lines of a pickup with their parts, for the customer's page."""
+    return list(session.scalars(
+        sa.select(ReturnLine).where(ReturnLine.pickup_id == pickup_id)
+        .options(so.joinedload(ReturnLine.part)).order_by(ReturnLine.created_at, ReturnLine.id)
+    ))

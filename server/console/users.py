@@ -1,0 +1,61 @@
+"""Users and devices: create engineers and dispatchers, revoke a lost phone's token."""
+
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+
+from common.enums import Role
+from server.console import listings
+from server.console.forms import ActionForm, CreateUserForm, show_errors
+from server.console.pages import staff_blueprint
+from server.console.paging import page_number
+from server.console.security import is_admin
+from server.extensions import db
+from server.services import auth
+from server.services.errors import ServiceError
+
+bp = staff_blueprint("console_users", __name__, url_prefix="/console/users")
+
+
+def _roles_allowed() -> list[tuple[str, str]]:
+    # Dispatchers add engineers; a new dispatcher is an admin's decision.
+    roles = [(Role.ENGINEER.value, "Engineer")]
+    if is_admin():
+        roles.append((Role.DISPATCHER.value, "Dispatcher"))
+    return roles
+
+
+@bp.route("")
+def list_users(form: CreateUserForm | None = None, status: int = 200):
+    form = form or CreateUserForm()
+    form.role.choices = _roles_allowed()
+    page = listings.users_page(db.session, page_number(request.args.get("page")))
+    return render_template("console/users.html", page=page, form=form, action=ActionForm(),
+                           zone=current_app.config["SITE_TIMEZONE"]), status
+
+
+@bp.route("", methods=["POST"])
+def create_user():
+    form = CreateUserForm()
+    form.role.choices = _roles_allowed()
+    if not form.validate():
+        return list_users(form, 422)
+    try:
+        user = auth.create_user(
+            db.session, current_app.extensions["fieldloop.passwords"], username=form.username.data.strip(),
+            role=Role(form.role.data), password=form.password.data, display_name=form.display_name.data.strip(),
+            email=form.email.data or None,
+        )
+    except ServiceError as err:
+        db.session.rollback()
+        show_errors(form, err)
+        return list_users(form, 422)
+    flash(f"Created {user.role.value} {user.username}.", "success")
+    return redirect(url_for(".list_users"), 303)
+
+
+@bp.route("/devices/<int:device_id>/revoke", methods=["POST"])
+def revoke_device(device_id: int):
+    if not ActionForm().validate():
+        abort(400)
+    device = auth.revoke_device(db.session, device_id, g.staff)
+    flash(f"Device {device.label or device.device_uid} revoked: its token no longer works.", "success")
+    return redirect(url_for(".list_users", page=request.args.get("page", 1)), 303)

@@ -1,0 +1,457 @@
+"""CSV in and out: the catalogue, sites and installed base imported with a preview and
+row-level errors; return lines exported.
+
+An import reads and checks the whole file before it writes anything, and then
+writes it in one transaction: a file with one bad row imports nothing. The
+preview and the import run the same checks, so what the preview promised is
+what the import does (the import checks again, inside its transaction).
+"""
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from decimal import Decimal, InvalidOperation
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from common.enums import HolderKind, ItemStatus
+from server.database import begin_write
+from server.models import Customer, Facility, Job, PartNumber, ReturnLine, SerialisedItem, Site, User
+from server.services.errors import Invalid
+
+MAX_ROWS = 20_000
+YES, NO = {"yes", "y", "true", "1"}, {"no", "n", "false", "0", ""}
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DEFAULT_HOURS = "mon-fri 08:00-17:00"
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    required: bool = False
+    help: str = ""
+
+
+COLUMNS: dict[str, tuple[Column, ...]] = {
+    "catalogue": (
+        Column("part_number", True), Column("description", True), Column("category", True), Column("vendor", True),
+        Column("new_price", True, "in euros, e.g. 310.00"), Column("refurbishment_cost", True),
+        Column("weight_kg", True), Column("volume_l", True),
+        Column("serialised", help="yes (default) or no"), Column("serial_pattern", help="a regular expression"),
+        Column("refurbishment_yield", help="0 to 1, default 0.8"), Column("residual_value", help="default 0"),
+        Column("hazardous", help="yes or no (default)"), Column("vendor_warranty_days", help="default 365"),
+        Column("refurbished_stock_target", help="default 0"),
+    ),
+    "sites": (
+        Column("customer", True), Column("name", True), Column("address", True),
+        Column("latitude", True), Column("longitude", True), Column("postcode"),
+        Column("contact_name"), Column("contact_email"), Column("contact_phone"),
+        Column("hours", help=f"e.g. '{DEFAULT_HOURS}; sat 09:00-12:00' (default {DEFAULT_HOURS})"),
+    ),
+    "installed_base": (
+        Column("customer", True), Column("site", True), Column("part_number", True), Column("serial", True),
+        Column("installed_on", help="YYYY-MM-DD"),
+    ),
+}
+KIND_NAMES = {"catalogue": "parts catalogue", "sites": "sites", "installed_base": "installed base"}
+
+
+@dataclass
+class RowResult:
+    """One data row: its line in the file (the header is line 1), its values, and what it will do or why not."""
+
+    line: int
+    values: dict[str, str]
+    action: str = ""  # "create" or "update"
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class ImportPreview:
+    kind: str
+    columns: list[str] = field(default_factory=list)
+    rows: list[RowResult] = field(default_factory=list)
+    file_errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.file_errors and bool(self.rows) and not self.bad_rows
+
+    @property
+    def bad_rows(self) -> list[RowResult]:
+        return [r for r in self.rows if r.errors]
+
+    def count(self, action: str) -> int:
+        return sum(1 for r in self.rows if r.action == action and not r.errors)
+
+
+def preview_import(session: so.Session, kind: str, content: str) -> ImportPreview:
+    """What importing `content` would do, row by row; writes nothing."""
+    preview = _read(kind, content)
+    if not preview.file_errors:
+        _CHECKS[kind](session, preview, write=False)
+    session.rollback()
+    return preview
+
+
+def run_import(session: so.Session, kind: str, content: str) -> ImportPreview:
+    """Import the whole file in one transaction, or nothing (Invalid) if any row is bad."""
+    preview = _read(kind, content)
+    begin_write(session)
+    if not preview.file_errors:
+        _CHECKS[kind](session, preview, write=True)
+    if not preview.ok:
+        session.rollback()
+        errors = {f"line {r.line}": list(r.errors.values()) for r in preview.bad_rows}
+        if preview.file_errors:
+            errors["file"] = preview.file_errors
+        raise Invalid("Nothing was imported: the file has errors.", errors)
+    session.commit()
+    return preview
+
+
+def decode(raw: bytes) -> str:
+    """The text of an uploaded file: UTF-8 (with or without a byte-order mark), else Windows-1252."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace")
+
+
+def _read(kind: str, content: str) -> ImportPreview:
+    if kind not in COLUMNS:
+        raise Invalid(f"Unknown import {kind!r}.", {"kind": [f"Choose one of {', '.join(COLUMNS)}."]})
+    preview = ImportPreview(kind)
+    content = content.lstrip("\ufeff")
+    if not content.strip():
+        preview.file_errors.append("The file is empty.")
+        return preview
+    first_line = content.splitlines()[0]
+    delimiter = max(",;\t", key=first_line.count)
+    reader = csv.reader(io.StringIO(content), delimiter=delimiter)
+    header = [h.strip().lower().replace(" ", "_") for h in next(reader)]
+    preview.columns = header
+    known = {c.name for c in COLUMNS[kind]}
+    missing = [c.name for c in COLUMNS[kind] if c.required and c.name not in header]
+    unknown = [h for h in header if h and h not in known]
+    if missing:
+        preview.file_errors.append(f"Missing column{'s' if len(missing) > 1 else ''}: {', '.join(missing)}.")
+    if unknown:
+        preview.file_errors.append(f"Unknown column{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)} "
+                                   f"(expected {', '.join(sorted(known))}).")
+    if len(set(header)) != len(header):
+        preview.file_errors.append("A column appears twice in the header.")
+    for number, cells in enumerate(reader, start=2):
+        if not any(c.strip() for c in cells):
+            continue
+        if len(preview.rows) >= MAX_ROWS:
+            preview.file_errors.append(f"The file has more than {MAX_ROWS} rows; split it.")
+            break
+        row = RowResult(number, {name: (cells[i].strip() if i < len(cells) else "") for i, name in enumerate(header)})
+        if len(cells) > len(header):
+            row.errors["_row"] = f"This row has {len(cells)} cells but the header has {len(header)}."
+        preview.rows.append(row)
+    if not preview.rows and not preview.file_errors:
+        preview.file_errors.append("The file has a header but no rows.")
+    return preview
+
+
+# --- reading cells ------------------------------------------------------------
+
+class _Bad(ValueError):
+    pass
+
+
+def _required(row: RowResult, name: str) -> str:
+    value = row.values.get(name, "")
+    if not value:
+        raise _Bad("Required.")
+    return value
+
+
+def _text(row: RowResult, name: str, max_length: int, required: bool = False) -> str | None:
+    value = _required(row, name) if required else row.values.get(name, "")
+    if len(value) > max_length:
+        raise _Bad(f"At most {max_length} characters.")
+    return value or None
+
+
+def _number(row: RowResult, name: str, default=None, low: float | None = None, high: float | None = None,
+            kind=Decimal):
+    raw = row.values.get(name, "")
+    if raw == "":
+        if default is None:
+            raise _Bad("Required.")
+        return default
+    try:
+        value = kind(raw.lstrip("€").replace(",", "") if kind is Decimal else raw)
+    except (ValueError, InvalidOperation):
+        raise _Bad(f"{raw!r} is not a number.") from None
+    if isinstance(value, Decimal) and not value.is_finite():
+        raise _Bad(f"{raw!r} is not a number.")
+    if low is not None and value < low:
+        raise _Bad(f"Must be at least {low}.")
+    if high is not None and value > high:
+        raise _Bad(f"Must be at most {high}.")
+    return value
+
+
+def _yes_no(row: RowResult, name: str, default: bool) -> bool:
+    raw = row.values.get(name, "").lower()
+    if raw == "":
+        return default
+    if raw in YES:
+        return True
+    if raw in NO:
+        return False
+    raise _Bad(f"Write yes or no, not {raw!r}.")
+
+
+def parse_hours(text: str) -> dict:
+    """'mon-fri 08:00-17:00; sat 09:00-12:00' → {"mon": [["08:00", "17:00"]], …}."""
+    hours: dict[str, list[list[str]]] = {}
+    for part in filter(None, (p.strip() for p in text.lower().split(";"))):
+        match = re.fullmatch(r"([a-z]{3})(?:-([a-z]{3}))?\s+(\d{2}:\d{2})-(\d{2}:\d{2})", part)
+        if not match or match[1] not in WEEKDAYS or (match[2] and match[2] not in WEEKDAYS):
+            raise _Bad(f"Cannot read {part!r}: write e.g. '{DEFAULT_HOURS}'.")
+        first, last = WEEKDAYS.index(match[1]), WEEKDAYS.index(match[2] or match[1])
+        opens, closes = match[3], match[4]
+        if not ("00:00" <= opens < closes <= "24:00") or last < first:
+            raise _Bad(f"{part!r} closes before it opens.")
+        for day in WEEKDAYS[first:last + 1]:
+            hours.setdefault(day, []).append([opens, closes])
+    return hours
+
+
+def _cells(row: RowResult, readers: dict) -> dict:
+    """Read every cell of a row; errors go into `row.errors` under the column's name."""
+    values = {}
+    for name, read in readers.items():
+        try:
+            values[name] = read()
+        except _Bad as bad:
+            row.errors[name] = str(bad)
+    return values
+
+
+def _once(row: RowResult, seen: dict, key, what: str) -> None:
+    if key is None or (isinstance(key, tuple) and None in key):
+        return
+    if key in seen:
+        row.errors["_row"] = f"The same {what} is on line {seen[key]} too."
+    else:
+        seen[key] = row.line
+
+
+# --- the three imports ---------------------------------------------------------
+
+def _check_catalogue(session: so.Session, preview: ImportPreview, write: bool) -> None:
+    numbers = {r.values.get("part_number", "") for r in preview.rows}
+    existing = {p.part_number: p for p in session.scalars(sa.select(PartNumber).where(PartNumber.part_number.in_(numbers)))}
+    seen: dict = {}
+    for row in preview.rows:
+        v = _cells(row, {
+            "part_number": lambda: _text(row, "part_number", 64, True),
+            "description": lambda: _text(row, "description", 200, True),
+            "category": lambda: _text(row, "category", 60, True),
+            "vendor": lambda: _text(row, "vendor", 80, True),
+            "serialised": lambda: _yes_no(row, "serialised", True),
+            "serial_pattern": lambda: _pattern(row),
+            "new_price": lambda: _number(row, "new_price", low=0),
+            "refurbishment_cost": lambda: _number(row, "refurbishment_cost", low=0),
+            "refurbishment_yield": lambda: _number(row, "refurbishment_yield", 0.8, 0, 1, float),
+            "residual_value": lambda: _number(row, "residual_value", Decimal(0), low=0),
+            "weight_kg": lambda: _number(row, "weight_kg", low=0.001, kind=float),
+            "volume_l": lambda: _number(row, "volume_l", low=0.001, kind=float),
+            "hazardous": lambda: _yes_no(row, "hazardous", False),
+            "vendor_warranty_days": lambda: _number(row, "vendor_warranty_days", 365, 0, 3650, int),
+            "refurbished_stock_target": lambda: _number(row, "refurbished_stock_target", 0, 0, 100_000, int),
+        })
+        _once(row, seen, v.get("part_number"), "part number")
+        part = existing.get(v.get("part_number"))
+        row.action = "update" if part else "create"
+        if row.errors or not write:
+            continue
+        if not v["serialised"]:
+            v["serial_pattern"] = None
+        if part is None:
+            session.add(PartNumber(**v))
+        else:
+            for name, value in v.items():
+                setattr(part, name, value)
+
+
+def _pattern(row: RowResult) -> str | None:
+    value = _text(row, "serial_pattern", 120)
+    if value:
+        try:
+            re.compile(value)
+        except re.error as err:
+            raise _Bad(f"Not a valid regular expression: {err}.") from None
+    return value
+
+
+def _check_sites(session: so.Session, preview: ImportPreview, write: bool) -> None:
+    customers = {c.name: c for c in session.scalars(
+        sa.select(Customer).where(Customer.name.in_({r.values.get("customer", "") for r in preview.rows})))}
+    existing = {(s.customer.name, s.name): s for s in session.scalars(
+        sa.select(Site).join(Customer).where(Customer.name.in_(list(customers))).options(so.contains_eager(Site.customer)))}
+    seen: dict = {}
+    for row in preview.rows:
+        v = _cells(row, {
+            "customer": lambda: _text(row, "customer", 160, True),
+            "name": lambda: _text(row, "name", 160, True),
+            "address": lambda: _text(row, "address", 300, True),
+            "postcode": lambda: _text(row, "postcode", 20),
+            "latitude": lambda: _number(row, "latitude", low=-90, high=90, kind=float),
+            "longitude": lambda: _number(row, "longitude", low=-180, high=180, kind=float),
+            "contact_name": lambda: _text(row, "contact_name", 120),
+            "contact_email": lambda: _email(row),
+            "contact_phone": lambda: _text(row, "contact_phone", 40),
+            "access_hours": lambda: parse_hours(row.values.get("hours") or DEFAULT_HOURS),
+        })
+        if "access_hours" in row.errors:
+            row.errors["hours"] = row.errors.pop("access_hours")
+        _once(row, seen, (v.get("customer"), v.get("name")), "customer and site name")
+        site = existing.get((v.get("customer"), v.get("name")))
+        row.action = "update" if site else "create"
+        if row.errors or not write:
+            continue
+        customer_name = v.pop("customer")
+        if site is None:
+            customer = customers.get(customer_name)
+            if customer is None:
+                customer = customers[customer_name] = Customer(name=customer_name)
+                session.add(customer)
+            session.add(Site(customer=customer, **v))
+        else:
+            for name, value in v.items():
+                setattr(site, name, value)
+
+
+def _email(row: RowResult) -> str | None:
+    value = _text(row, "contact_email", 254)
+    if value and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
+        raise _Bad(f"{value!r} is not an email address.")
+    return value
+
+
+def _check_installed_base(session: so.Session, preview: ImportPreview, write: bool) -> None:
+    parts = {p.part_number: p for p in session.scalars(
+        sa.select(PartNumber).where(PartNumber.part_number.in_({r.values.get("part_number", "") for r in preview.rows})))}
+    sites = {(s.customer.name, s.name): s for s in session.scalars(
+        sa.select(Site).join(Customer)
+        .where(Customer.name.in_({r.values.get("customer", "") for r in preview.rows}))
+        .options(so.contains_eager(Site.customer)))}
+    items = {(i.part_number_id, i.serial): i for i in session.scalars(
+        sa.select(SerialisedItem).where(SerialisedItem.serial.in_({r.values.get("serial", "") for r in preview.rows})))}
+    seen: dict = {}
+    for row in preview.rows:
+        v = _cells(row, {
+            "customer": lambda: _text(row, "customer", 160, True),
+            "site": lambda: _text(row, "site", 160, True),
+            "part_number": lambda: _text(row, "part_number", 64, True),
+            "serial": lambda: _text(row, "serial", 64, True),
+            "installed_on": lambda: _date(row, "installed_on"),
+        })
+        part = parts.get(v.get("part_number"))
+        site = sites.get((v.get("customer"), v.get("site")))
+        if "part_number" in v and part is None:
+            row.errors["part_number"] = f"Unknown part number {v['part_number']!r}: import it in the catalogue first."
+        elif part is not None and not part.serialised:
+            row.errors["part_number"] = f"{part.part_number} is not serialised: it has no installed base."
+        elif part is not None and "serial" in v and part.serial_pattern and not re.fullmatch(part.serial_pattern, v["serial"]):
+            row.errors["serial"] = f"{v['serial']!r} is not a valid serial for {part.part_number}."
+        if "site" in v and "customer" in v and site is None:
+            row.errors["site"] = f"No site {v['site']!r} of customer {v['customer']!r}: import it in the sites first."
+        _once(row, seen, (v.get("part_number"), v.get("serial")), "part number and serial")
+        item = items.get((part.id, v.get("serial"))) if part else None
+        if item is not None and item.status not in (ItemStatus.INSTALLED, ItemStatus.IN_STOCK):
+            row.errors["serial"] = f"{item.serial} is {item.status.value}: it cannot be installed at a site now."
+        row.action = "update" if item else "create"
+        if row.errors or not write:
+            continue
+        if item is None:
+            item = SerialisedItem(part_number_id=part.id, serial=v["serial"])
+            session.add(item)
+        item.status, item.location_kind, item.location_id = ItemStatus.INSTALLED, HolderKind.SITE, site.id
+        item.site_id, item.installed_on = site.id, v["installed_on"]
+
+
+def _date(row: RowResult, name: str) -> date | None:
+    raw = row.values.get(name, "")
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise _Bad(f"{raw!r} is not a date: write YYYY-MM-DD.") from None
+
+
+_CHECKS = {"catalogue": _check_catalogue, "sites": _check_sites, "installed_base": _check_installed_base}
+
+
+# --- export ----------------------------------------------------------------------
+
+EXPORT_COLUMNS = (
+    "id", "created_at", "part_number", "description", "serial", "quantity", "origin", "condition", "failure_code",
+    "customer", "site", "job", "removed_by", "removed_at", "status", "disposition", "expected_value",
+    "destination", "travel_mode", "holder_kind", "holder_id", "overdue_since", "received_at", "recovered_value",
+    "disposition_reason",
+)
+
+
+def export_returns(session: so.Session, since: date | None = None, until: date | None = None) -> Iterator[str]:
+    """Return lines created from `since` to `until` (inclusive) as CSV text, a chunk at a time."""
+    destination = so.aliased(Facility)
+    query = (
+        sa.select(ReturnLine, PartNumber.part_number, PartNumber.description, Customer.name, Site.name,
+                  Job.reference, User.username, destination.code)
+        .join(PartNumber, PartNumber.id == ReturnLine.part_number_id)
+        .join(Site, Site.id == ReturnLine.origin_site_id)
+        .join(Customer, Customer.id == Site.customer_id)
+        .join(User, User.id == ReturnLine.removed_by_id)
+        .outerjoin(Job, Job.id == ReturnLine.job_id)
+        .outerjoin(destination, destination.id == ReturnLine.destination_facility_id)
+        .order_by(ReturnLine.created_at, ReturnLine.id)
+        .execution_options(yield_per=500)
+    )
+    if since is not None:
+        query = query.where(ReturnLine.created_at >= datetime.combine(since, time.min, tzinfo=timezone.utc))
+    if until is not None:
+        query = query.where(ReturnLine.created_at < datetime.combine(until + timedelta(days=1), time.min, tzinfo=timezone.utc))
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(EXPORT_COLUMNS)
+    for line, part_number, description, customer, site, job, username, dest in session.execute(query):
+        writer.writerow([
+            line.id, _iso(line.created_at), part_number, description, line.serial or "", line.quantity, line.origin,
+            _value(line.condition), line.failure_code or "", customer, site, job or "", username,
+            _iso(line.removed_at), _value(line.status), _value(line.disposition),
+            "" if line.expected_value is None else f"{line.expected_value:.2f}", dest or "",
+            _value(line.travel_mode), _value(line.holder_kind), "" if line.holder_id is None else line.holder_id,
+            _iso(line.overdue_since), _iso(line.received_at),
+            "" if line.recovered_value is None else f"{line.recovered_value:.2f}", line.disposition_reason or "",
+        ])
+        if out.tell() > 64_000:
+            yield _take(out)
+    yield _take(out)
+
+
+def _take(out: io.StringIO) -> str:
+    text = out.getvalue()
+    out.seek(0)
+    out.truncate()
+    return text
+
+
+def _iso(value: datetime | None) -> str:
+    return "" if value is None else value.isoformat(timespec="seconds")
+
+
+def _value(enum) -> str:
+    return "" if enum is None else getattr(enum, "value", str(enum))

@@ -1,0 +1,100 @@
+"""Who may open the console: signed-in dispatchers and admins, never engineers, tokens or customer links."""
+
+import re
+
+import pytest
+
+import factories as make
+from phones import Phone
+
+PAGES = ["/console/", "/console/returns", "/console/routes", "/console/jobs", "/console/overdue", "/console/data",
+         "/console/users", "/console/data/returns.csv", "/console/admin/", "/console/admin/catalogue/",
+         "/console/admin/users/"]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_console_page_sends_a_stranger_to_sign_in(console, yard, page):
+    r = console.get(page)
+    assert r.status_code == 302 and "/console/sign-in" in r.headers["Location"]
+
+
+def test_a_dispatcher_signs_in_and_lands_on_the_overview(console, yard):
+    r = console.sign_in("dana")
+    assert r.status_code == 302 and r.headers["Location"].endswith("/console/")
+    page = console.get("/console/").get_data(as_text=True)
+    assert "Dana Dispatcher" in page and "Recovery rate" in page
+
+
+def test_sign_in_returns_to_the_page_asked_for_but_never_to_another_site(console, yard):
+    r = console.post("/console/sign-in", {"username": "dana", "password": make.PASSWORD, "next": "/console/jobs"})
+    assert r.headers["Location"] == "/console/jobs"
+    console.post("/console/sign-out")
+    r = console.post("/console/sign-in", {"username": "dana", "password": make.PASSWORD, "next": "//evil.example/x"})
+    assert r.headers["Location"].endswith("/console/")
+
+
+def test_a_wrong_password_is_refused_with_a_message(console, yard):
+    r = console.sign_in("dana", "not the password")
+    assert r.status_code == 401 and "Wrong username or password." in r.get_data(as_text=True)
+    assert console.get("/console/").status_code == 302
+
+
+def test_an_engineer_cannot_sign_in_to_the_console(console, yard):
+    r = console.sign_in("amy")
+    assert r.status_code == 403 and "Engineers use the field app" in r.get_data(as_text=True)
+    assert console.get("/console/returns").status_code == 302
+
+
+def test_repeated_wrong_passwords_are_slowed_down_like_the_api(console, yard, app):
+    for _ in range(app.config["LOGIN_MAX_FAILURES_PER_USER"]):
+        console.sign_in("dana", "wrong")
+    r = console.sign_in("dana")
+    assert r.status_code == 429 and "Too many failed sign-ins" in r.get_data(as_text=True)
+
+
+def test_an_api_bearer_token_does_not_open_console_pages(client, yard):
+    phone = Phone(client=client)
+    assert phone.sign_in("dana").status == 200
+    r = client.get("/console/returns", headers={"Authorization": f"Bearer {phone.token}"})
+    assert r.status_code == 302 and "/console/sign-in" in r.headers["Location"]
+
+
+def test_a_form_without_its_csrf_token_is_refused(dispatcher, yard):
+    r = dispatcher.post_raw("/console/users", {"username": "eve", "display_name": "Eve", "role": "engineer",
+                                                       "password": "long enough password"})
+    assert r.status_code == 400 and "CSRF" in r.get_data(as_text=True)
+    assert "eve" not in dispatcher.get("/console/users").get_data(as_text=True)
+
+
+def test_signing_in_without_a_csrf_token_is_refused(console, yard):
+    r = console.post_raw("/console/sign-in", {"username": "dana", "password": make.PASSWORD})
+    assert r.status_code == 400
+
+
+def test_signing_out_ends_the_session(dispatcher):
+    assert dispatcher.get("/console/").status_code == 200
+    dispatcher.post("/console/sign-out")
+    assert dispatcher.get("/console/").status_code == 302
+
+
+def test_a_disabled_or_demoted_account_loses_its_session(dispatcher, yard, session):
+    yard.dana.role = "engineer"
+    session.commit()
+    assert dispatcher.get("/console/").status_code == 302
+
+
+def test_a_customer_link_opens_nothing_in_the_console(console, yard, client):
+    console.get("/pickup/some-token-that-is-not-valid")
+    assert console.get("/console/returns").status_code == 302
+
+
+def test_console_pages_allow_only_the_apps_own_scripts(dispatcher):
+    policy = dispatcher.get("/console/").headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "default-src 'self'" in policy
+    assert not re.search(r"https?://", policy)
+
+
+def test_the_session_cookie_is_http_only_and_same_site(console, yard):
+    r = console.sign_in("dana")
+    cookie = r.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
