@@ -55,6 +55,9 @@ def from_environment(env=None) -> dict:
         "TASK_MAX_ATTEMPTS": int(env.get("TASK_MAX_ATTEMPTS", 8)),
         "TASK_POLL_SECONDS": float(env.get("TASK_POLL_SECONDS", 2.0)),
         "TASK_RETRY_BASE_S": float(env.get("TASK_RETRY_BASE_S", 15)),
+        # A task that commits its own progress (sending mail, planning) runs again this long after its
+        # worker was last seen starting it, if it never finished.
+        "TASK_LEASE_SECONDS": float(env.get("TASK_LEASE_SECONDS", 600)),
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
         # The logistics engine and planning
         "RULES_PATH": env.get("RULES_PATH"),  # default: server/logistics/rules.toml

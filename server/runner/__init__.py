@@ -78,7 +78,7 @@ def run_one(app: Flask, task_id: int) -> bool:
     try:
         return queue.execute(
             db.session, task_id, max_attempts=app.config["TASK_MAX_ATTEMPTS"],
-            retry_base_s=app.config["TASK_RETRY_BASE_S"],
+            retry_base_s=app.config["TASK_RETRY_BASE_S"], lease_s=app.config["TASK_LEASE_SECONDS"],
         )
     except sa.exc.SQLAlchemyError:
         log.exception("Task %s could not run; it stays queued", task_id)

@@ -23,7 +23,7 @@ NEW_TASKS = "fieldloop.new_tasks"
 
 RETRY_BASE_S = 15
 RETRY_MAX_S = 3600
-#: A non-transactional task whose worker died is run again after this.
+#: A non-transactional task whose worker died is run again after this (TASK_LEASE_SECONDS).
 LEASE_S = 600
 _RUNNABLE = (PENDING, RUNNING)
 
@@ -73,7 +73,8 @@ def retry_delay_s(attempts: int, base_s: float = RETRY_BASE_S) -> float:
     return delay * random.uniform(0.8, 1.2)
 
 
-def execute(session: so.Session, task_id: int, *, max_attempts: int = 8, retry_base_s: float = RETRY_BASE_S) -> bool:
+def execute(session: so.Session, task_id: int, *, max_attempts: int = 8, retry_base_s: float = RETRY_BASE_S,
+            lease_s: float = LEASE_S) -> bool:
     """Run one due task; False if it was not due, taken by another worker, or failed."""
     from server.tasks import TASKS
 
@@ -98,7 +99,7 @@ def execute(session: so.Session, task_id: int, *, max_attempts: int = 8, retry_b
         except Exception:
             error = traceback.format_exc(limit=8)[-4000:]
     else:
-        task.status, task.run_after = RUNNING, now + timedelta(seconds=LEASE_S)
+        task.status, task.run_after = RUNNING, now + timedelta(seconds=lease_s)
         args = dict(task.args)
         session.commit()
         try:

@@ -195,7 +195,8 @@ def _schedule(session: so.Session, pickup: Pickup, day: date, arrival_min: float
     """Give a served pickup its window (around the planned arrival) and tell the customer if it changed."""
     half = timedelta(minutes=setting("PICKUP_WINDOW_MINUTES") / 2)
     arrival = _at(day, 30 * round(arrival_min / 30), zone)
-    start, end = arrival - half, arrival + half
+    opens, closes = access_window(pickup.site.access_hours or {}, day)
+    start, end = max(arrival - half, _at(day, opens, zone)), min(arrival + half, _at(day, closes, zone))
     previous = (pickup.window_start, pickup.window_end) if pickup.status == PickupStatus.SCHEDULED else None
     if previous and previous[0] <= _at(day, arrival_min, zone) <= previous[1]:
         return  # still inside the window the customer was given

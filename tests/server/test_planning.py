@@ -70,6 +70,9 @@ def test_planned_stops_respect_access_hours_and_van_capacity(due_pickup, logisti
             local = stop.service_start_at.astimezone(ZoneInfo("Europe/London"))
             assert opens <= local.hour * 60 + local.minute <= closes
             assert stop.pickup.window_start <= stop.arrival_at + timedelta(minutes=60)
+            start = stop.pickup.window_start.astimezone(ZoneInfo("Europe/London"))
+            end = stop.pickup.window_end.astimezone(ZoneInfo("Europe/London"))
+            assert opens <= start.hour * 60 + start.minute and end.hour * 60 + end.minute <= closes
 
 
 def test_a_site_closed_that_day_is_not_visited(due_pickup, logistics, session):
