@@ -38,6 +38,7 @@ from server.extensions import db
 from server.models import Job, Pickup, ReturnLine, SerialisedItem, Site, User
 from server.runner import EXTENSION, ManualRunner, run_due
 from server.services import customer, figures, jobs, planning, receiving
+from server.services.notices import pickup_link
 
 OUTCOME_OF = {
     Disposition.REFURBISH: ProcessingOutcome.REFURBISHED,
@@ -264,8 +265,6 @@ def _evening(app, session, day, zone, dispatcher, result, rng, planner_seconds) 
     result.courier_km_naive += plan.naive_distance_km
     run_due(app)
     clock.shift_to(_at(day, 20, zone))
-    from server.services.notices import pickup_link
-
     for pickup in session.scalars(sa.select(Pickup).where(Pickup.status == PickupStatus.SCHEDULED,
                                                           Pickup.planned_date == _weekday_after(day))).all():
         token = pickup_link(pickup).rsplit("/", 1)[1]

@@ -11,7 +11,7 @@ from server.models import Pickup
 from server.models.types import utcnow
 from server.notify.links import ExpiredLink, InvalidLink, read_pickup_token
 from server.services.errors import Forbidden, Invalid, NotFound
-from server.services.planning import _replan_later, unschedule
+from server.services.planning import replan_later, unschedule
 from server.services.settings import setting
 
 #: How far ahead a customer may ask for another day.
@@ -53,7 +53,7 @@ def answer_pickup(session: so.Session, token: str, answer: CustomerAnswer, anoth
             reason = ("You told us the items are not ready." if answer == CustomerAnswer.NOT_READY
                       else f"You asked for another day: {another_day:%A %d %B}. We will send a new invitation.")
             unschedule(session, pickup, reason=reason, not_before=not_before)
-            _replan_later(session, old_day)
+            replan_later(session, old_day)
         else:
             pickup.not_before = not_before
         pickup.customer_answer = answer

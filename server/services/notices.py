@@ -6,10 +6,12 @@ idempotency key names the event, so asking twice queues it once.
 """
 
 from datetime import datetime, timedelta
+from email.utils import parseaddr
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from common.enums import HolderKind
 from server.models import Pickup, ReturnLine, User
 from server.models.types import utcnow
 from server.notify import messages
@@ -23,8 +25,6 @@ def _sender() -> messages.Sender:
 
 
 def _organiser_email() -> str:
-    from email.utils import parseaddr
-
     return parseaddr(setting("MAIL_FROM"))[1]
 
 
@@ -129,19 +129,26 @@ def overdue_alert(session: so.Session, lines: list[ReturnLine], recipients: list
     emails = tuple(sorted({u.email for u in recipients if u.email}))
     if not emails or not lines:
         return
-    holders = {u.id: u.display_name for u in session.scalars(sa.select(User))}
+    engineer_ids = {line.holder_id for line in lines if line.holder_kind == HolderKind.ENGINEER}
+    holders = dict(session.execute(sa.select(User.id, User.display_name).where(User.id.in_(engineer_ids))).all())
     alert = messages.OverdueAlert(
         recipients=emails, threshold_days=setting("OVERDUE_PICKUP_DAYS"),
         lines=tuple(messages.OverdueLine(
             return_ref=str(line.id)[:8], item=_item(line), site_name=line.origin_site.name, status=line.status,
-            held_by=holders.get(line.holder_id, str(line.holder_kind)) if line.holder_kind == "engineer"
-            else f"{line.holder_kind} {line.holder_id}", since=line.removed_at,
+            held_by=holders.get(line.holder_id, "an engineer") if line.holder_kind == HolderKind.ENGINEER
+            else _holder_place(line), since=line.removed_at,
         ) for line in lines),
         console_url=f"{setting('PUBLIC_BASE_URL').rstrip('/')}/console/overdue",
         local_timezone=setting("SITE_TIMEZONE"),
     )
     queue_email(session, messages.overdue_alert(alert, _sender(), idempotency_key=key, now=utcnow()),
                 kind="overdue_alert", idempotency_key=key)
+
+
+def _holder_place(line: ReturnLine) -> str:
+    if line.holder_kind == HolderKind.SITE:
+        return f"the site ({line.origin_site.name})"
+    return str(line.holder_kind)
 
 
 def _pickup_payload(pickup: Pickup) -> dict:

@@ -256,12 +256,13 @@ def move_pickup(session: so.Session, pickup_id: int, new_day: date, by: User) ->
     old_day = pickup.planned_date
     if pickup.status == PickupStatus.SCHEDULED:
         unschedule(session, pickup, reason=f"{by.display_name} moved the visit to {new_day:%A %d %B}.", not_before=new_day)
-        _replan_later(session, old_day)
+        replan_later(session, old_day)
     pickup.not_before, pickup.customer_answer = new_day, None
     session.commit()
     return pickup
 
 
-def _replan_later(session: so.Session, day: date | None) -> None:
+def replan_later(session: so.Session, day: date | None) -> None:
+    """Re-plan `day` in the background, after this transaction commits."""
     if day is not None:
         enqueue(session, "plan_day", {"day": day.isoformat()})
