@@ -88,6 +88,52 @@ def finished_txid_horizon(session: so.Session) -> int:
     return SQLITE_HORIZON
 
 
+def insert_rows(objects: list) -> list[dict]:
+    """The rows the ORM would INSERT for these new objects of one class, for one multi-row INSERT.
+
+    Each row has the attributes set on the object, its many-to-one relationships
+    as foreign keys, and the Python-side column defaults of what is not set. A
+    column no object sets and without a default is left out, as the ORM leaves
+    it out (the database stores NULL); one that only some objects set is None
+    in the others, so that every row has the same columns (refused for a column
+    with a database default, or JSON, where None would not mean the same).
+    """
+    rows = [_insert_values(obj) for obj in objects]
+    if not rows:
+        return rows
+    columns = set().union(*rows)
+    table = sa.inspect(objects[0]).mapper.local_table
+    for row in rows:
+        for column in columns.difference(row) if len(row) != len(columns) else ():
+            if table.c[column].server_default is not None or isinstance(table.c[column].type, sa.JSON):
+                # None would replace the database's default, or be stored as JSON null.
+                raise ValueError(f"Set {column} on every object or on none.")
+            row[column] = None
+    return rows
+
+
+def _insert_values(obj) -> dict:
+    mapper = sa.inspect(obj).mapper
+    state = obj.__dict__
+    values = {}
+    for prop in mapper.column_attrs:
+        column = prop.columns[0]
+        default = column.default
+        if prop.key in state:
+            values[column.key] = state[prop.key]
+        elif default is None:
+            continue  # the database's NULL, or its own default
+        elif default.is_scalar:
+            values[column.key] = default.arg
+        elif default.is_callable:
+            values[column.key] = default.arg(None)
+    for relationship in mapper.relationships:
+        if relationship.direction is so.interfaces.MANYTOONE and relationship.key in state:
+            related = state[relationship.key]
+            for local, remote in relationship.local_remote_pairs:
+                values[local.key] = None if related is None else getattr(related, remote.key)
+    return values
+
 
 def render_migration_type(type_, obj, autogen_context):
     """Write our column types in migrations as the plain SQLAlchemy types they store as."""

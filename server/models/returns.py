@@ -54,7 +54,7 @@ class ReturnLine(db.Model):
     deadline: so.Mapped[datetime | None] = so.mapped_column(UtcDateTime)
     #: The other dispositions the engine weighed, for the console.
     alternatives: so.Mapped[list] = so.mapped_column(sa.JSON, default=list)
-    decided_at: so.Mapped[datetime | None] = so.mapped_column(UtcDateTime)
+    decided_at: so.Mapped[datetime | None] = so.mapped_column(UtcDateTime, index=True)
     pickup_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("pickups.id"), index=True)
     #: Set by the chasing task when the line is late to be picked up or received.
     overdue_since: so.Mapped[datetime | None] = so.mapped_column(UtcDateTime, index=True)

@@ -23,6 +23,8 @@ class ChangeLogEntry(db.Model):
     __tablename__ = "change_log"
     __table_args__ = (
         sa.Index("ix_change_log_position", "txid", "id"),
+        # A pull reads its own scope (and the global one) after a position: one range per scope.
+        sa.Index("ix_change_log_scope_position", "scope_user_id", "txid", "id"),
         {"sqlite_autoincrement": True},
     )
 
@@ -33,7 +35,7 @@ class ChangeLogEntry(db.Model):
     entity: so.Mapped[SyncEntity] = so.mapped_column(enum_type(SyncEntity))
     entity_key: so.Mapped[str] = so.mapped_column(sa.String(64))
     op: so.Mapped[ChangeOp] = so.mapped_column(enum_type(ChangeOp))
-    scope_user_id: so.Mapped[int | None] = so.mapped_column(index=True)
+    scope_user_id: so.Mapped[int | None]
     created_at: so.Mapped[datetime] = so.mapped_column(UtcDateTime, default=utcnow, index=True)
 
 

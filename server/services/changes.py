@@ -4,13 +4,16 @@ Whatever changes a synced record — a push, a dispatcher, an import, the admin
 pages, a script — goes through a session flush, so the log is written here,
 after each flush, from what the flush changed. The scope rules it applies are
 those of server/services/scope.py. Synced records must therefore be changed
-through ORM objects, not bulk UPDATE statements.
+through ORM objects, not bulk UPDATE statements; the one exception, new
+return lines written with a multi-row INSERT by a push, is logged by
+`record_new_return_lines` in the same transaction.
 """
 
 from collections import defaultdict
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from sqlalchemy.orm import attributes
 
 from common.enums import ChangeOp, HolderKind, JobStatus, SyncEntity
 from server.logistics.states import CLOSED_RETURN_STATUSES
@@ -18,17 +21,21 @@ from server.models import ChangeLogEntry, Facility, Job, PartNumber, ReturnLine,
 from server.services.scope import engineers_of_sites
 
 
+def _history(obj, name: str):
+    # What inspect(obj).attrs[name].history gives, without building every attribute's state first.
+    return attributes.get_history(obj, name, passive=attributes.PASSIVE_NO_INITIALIZE)
+
+
 def _before(obj, name: str):
     """The attribute's value before this flush (the current one if unchanged)."""
-    history = sa.inspect(obj).attrs[name].history
+    history = _history(obj, name)
     if history.deleted:
         return history.deleted[0]
     return getattr(obj, name)
 
 
 def _changed(obj, *names: str) -> bool:
-    state = sa.inspect(obj)
-    return any(state.attrs[n].history.has_changes() for n in names)
+    return any(_history(obj, n).has_changes() for n in names)
 
 
 class _Log:
@@ -94,13 +101,21 @@ class _Log:
         ]
 
 
+#: The records whose changes reach phones, directly or (serialised items) through their site.
+_SYNCED = (PartNumber, Facility, Site, Job, ReturnLine, SerialisedItem)
+
+
 @sa.event.listens_for(so.Session, "after_flush")
 def record_changes(session: so.Session, flush_context) -> None:
     log = _Log()
     for objects, is_new, deleted in ((session.new, True, False), (session.dirty, False, False),
                                      (session.deleted, False, True)):
         for obj in objects:
-            if not is_new and not deleted and not session.is_modified(obj, include_collections=False):
+            if not isinstance(obj, _SYNCED):
+                continue
+            # A serialised item counts only if one of the attributes below changed, which is the narrower test.
+            if (not is_new and not deleted and not isinstance(obj, SerialisedItem)
+                    and not session.is_modified(obj, include_collections=False)):
                 continue
             if isinstance(obj, (PartNumber, Facility)):
                 entity = SyncEntity.PART if isinstance(obj, PartNumber) else SyncEntity.FACILITY
@@ -113,7 +128,23 @@ def record_changes(session: so.Session, flush_context) -> None:
                 log.return_line(obj, is_new, deleted)
             elif isinstance(obj, SerialisedItem) and (is_new or deleted or _changed(obj, "status", "site_id", "serial", "installed_on")):
                 log.item(obj, is_new)
+    _write(session, log)
+
+
+def record_new_return_lines(session: so.Session, lines: list[ReturnLine]) -> None:
+    """Log new return lines that are inserted without the ORM, as the flush hook would log them.
+
+    Call it before the flush of the same push, so that the log keeps the order
+    one flush would have given it (new lines first).
+    """
+    log = _Log()
+    for line in lines:
+        log.return_line(line, is_new=True, deleted=False)
+    _write(session, log)
+
+
+def _write(session: so.Session, log: _Log) -> None:
     if log.rows or log.sites_touched or log.sites_maybe_left:
         rows = log.entries(session)
         if rows:
-            session.execute(sa.insert(ChangeLogEntry), rows)
+            session.execute(sa.insert(ChangeLogEntry.__table__), rows)

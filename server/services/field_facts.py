@@ -13,10 +13,11 @@ from datetime import datetime
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from sqlalchemy.orm import instrumentation
 
 from common.enums import EventType, HolderKind, ItemStatus, JobStatus, ReturnStatus, TravelMode
 from common.validation import CatalogueEntry, check_against_catalogue
-from server.database import insert_values
+from server.database import insert_rows
 from server.logistics.states import CLOSED_RETURN_STATUSES, IllegalTransition, job_transition, return_transition
 from server.models import (
     CustodyEntry,
@@ -31,6 +32,8 @@ from server.models import (
 )
 from server.services.changes import record_new_return_lines
 from server.services.engine import leave_at_site
+
+_RETURN_LINES = instrumentation.manager_of_class(ReturnLine)
 
 AFTER_REASSIGNMENT = "after_reassignment"
 SERIAL_NOT_IN_INSTALLED_BASE = "serial_not_in_installed_base"
@@ -100,11 +103,18 @@ class FieldFacts:
 
     # --- rows written in bulk ----------------------------------------------
 
-    def _add_line(self, line: ReturnLine) -> None:
-        if self._in_bulk:
-            self._new_lines.append(line)
-        else:
+    def _new_line(self, **values) -> ReturnLine:
+        if not self._in_bulk:
+            line = ReturnLine(**values)
             self.session.add(line)
+            return line
+        # Never flushed, so it needs no change tracking: its attributes are set directly, a tenth
+        # of the cost of the ORM constructor's change events. Later changes in the batch (a
+        # hand-over) go through the ORM as usual; write_new_rows reads the final values.
+        line = _RETURN_LINES.new_instance()
+        line.__dict__.update(values)
+        self._new_lines.append(line)
+        return line
 
     def _add_custody(self, line: ReturnLine, item: SerialisedItem | None, **fields) -> None:
         if self._in_bulk:
@@ -120,7 +130,7 @@ class FieldFacts:
     def write_new_rows(self) -> None:
         """Insert the new lines, then the custody entries; call it after the flush that wrote new items."""
         if self._new_lines:
-            self.session.execute(sa.insert(ReturnLine.__table__), [insert_values(line) for line in self._new_lines])
+            self.session.execute(sa.insert(ReturnLine.__table__), insert_rows(self._new_lines))
             self._new_lines.clear()
         if self._custody_rows:
             rows = [{"return_line_id": line.id, "serialised_item_id": item.id if item is not None else None, **fields}
@@ -228,7 +238,7 @@ class FieldFacts:
                 applied.flags.append(SERIAL_ELSEWHERE)
             item.status = ItemStatus.REMOVED
             item.location_kind, item.location_id = HolderKind.ENGINEER, self.user.id
-        line = ReturnLine(
+        line = self._new_line(
             id=event["id"],
             part_number_id=part.id,
             serial=payload.get("serial"),
@@ -244,9 +254,8 @@ class FieldFacts:
             status_changed_at=at,
             holder_kind=HolderKind.ENGINEER,
             holder_id=self.user.id,
+            serialised_item=item,
         )
-        line.serialised_item = item
-        self._add_line(line)
         if item is not None:
             self.open_line_of_item[item] = line
         self.lines[line.id] = line

@@ -104,7 +104,6 @@ def _ingest_once(session, user, device_pk, sent_at, events) -> PushResult:
                 "received_at": now,
                 "device_clock_offset_s": offset_s,
                 "flags": [],
-                "errors": None,
                 "return_line_id": None,
             }
             if errors:
@@ -133,8 +132,10 @@ def _ingest_once(session, user, device_pk, sent_at, events) -> PushResult:
     facts.log_new_lines()
     session.flush()
     facts.write_new_rows()
-    if receipts:
-        session.execute(sa.insert(FieldEvent.__table__), receipts)
+    # Rejected receipts have one more column (errors; SQL NULL for the others, not JSON null).
+    for group in ([r for r in receipts if "errors" not in r], [r for r in receipts if "errors" in r]):
+        if group:
+            session.execute(sa.insert(FieldEvent.__table__), group)
     session.commit()
     return PushResult(
         results=results,

@@ -15,7 +15,7 @@ from server.database import begin_snapshot_read, finished_txid_horizon
 from server.models import ChangeLogEntry, ServerState
 from server.models.types import utcnow
 from server.services.errors import ResyncRequired, ServiceError
-from server.services.records import load_records
+from server.services.records import load_records, part_records_after
 from server.services.scope import GLOBAL_ENTITIES, keys_in_scope, snapshot_keys
 from server.services.sync_state import server_state
 from server.sync.cursor import SNAPSHOT_ORDER, START, BadCursor, Cursor, LogPosition, decode
@@ -105,9 +105,15 @@ def _snapshot_page(session, user_id: int, cursor: Cursor, limit: int):
     while len(changes) < limit and entity_index < len(SNAPSHOT_ORDER):
         entity = SNAPSHOT_ORDER[entity_index]
         wanted = limit - len(changes)
-        keys = snapshot_keys(session, user_id, entity, after, wanted)
-        records = load_records(session, entity, keys)
-        changes.extend(_upsert(entity, k, records[k]) for k in keys if k in records)
+        if entity == SyncEntity.PART:
+            # The whole catalogue is in scope: one range query instead of its keys, then its records.
+            page = part_records_after(session, after, wanted)
+            keys = [k for k, _ in page]
+            changes.extend(_upsert(entity, k, record) for k, record in page)
+        else:
+            keys = snapshot_keys(session, user_id, entity, after, wanted)
+            records = load_records(session, entity, keys)
+            changes.extend(_upsert(entity, k, records[k]) for k in keys if k in records)
         if len(keys) < wanted:
             entity_index, after = entity_index + 1, None
         else:

@@ -17,8 +17,10 @@ def load_records(session: so.Session, entity: SyncEntity, keys: list[str]) -> di
     """Records by key; a key with no record is absent from the result."""
     if not keys:
         return {}
-    loader = _LOADERS[entity]
-    return {str(k): _DUMPERS[entity].dump(v) for k, v in loader(session, keys).items()}
+    loaded = _LOADERS[entity](session, keys)
+    if entity in _BUILT_AS_RECORDS:
+        return {str(k): v for k, v in loaded.items()}
+    return {str(k): _DUMPERS[entity].dump(v) for k, v in loaded.items()}
 
 
 def _facilities(session, keys):
@@ -26,9 +28,39 @@ def _facilities(session, keys):
     return {f.id: f for f in rows}
 
 
+# The catalogue is most of a first pull, so part records are read as plain rows of just their
+# columns and built directly (every field is a plain value: what PartRecord would dump), and a
+# snapshot reads them a page at a time by id range (docs/BENCHMARKS.md, "Pull").
+_PART_COLUMNS = (PartNumber.id, PartNumber.part_number, PartNumber.description, PartNumber.category,
+                 PartNumber.serialised, PartNumber.serial_pattern, PartNumber.hazardous, PartNumber.weight_kg,
+                 PartNumber.volume_l)
+
+
+def _part_record(row) -> dict:
+    return {
+        "id": row.id,
+        "part_number": row.part_number,
+        "description": row.description,
+        "category": row.category,
+        "serialised": row.serialised,
+        "serial_pattern": row.serial_pattern,
+        "hazardous": row.hazardous,
+        "weight_kg": row.weight_kg,
+        "volume_l": row.volume_l,
+    }
+
+
 def _parts(session, keys):
-    rows = session.scalars(sa.select(PartNumber).where(PartNumber.id.in_([int(k) for k in keys])))
-    return {p.id: p for p in rows}
+    rows = session.execute(sa.select(*_PART_COLUMNS).where(PartNumber.id.in_([int(k) for k in keys])))
+    return {row.id: _part_record(row) for row in rows}
+
+
+def part_records_after(session: so.Session, after: str | None, limit: int) -> list[tuple[str, dict]]:
+    """The next `limit` part records after the key `after`, in key order: a snapshot page of the catalogue."""
+    query = sa.select(*_PART_COLUMNS).order_by(PartNumber.id).limit(limit)
+    if after is not None:
+        query = query.where(PartNumber.id > int(after))
+    return [(str(row.id), _part_record(row)) for row in session.execute(query)]
 
 
 def _sites(session, keys):
@@ -89,6 +121,9 @@ def _return_lines(session, keys):
         }
     return out
 
+
+#: Loaders whose dicts are already the records (no schema dump needed).
+_BUILT_AS_RECORDS = frozenset({SyncEntity.PART})
 
 _LOADERS = {
     SyncEntity.FACILITY: _facilities,
