@@ -202,7 +202,7 @@ class PushResponseSchema(ma.Schema):
 
 
 class PullQuerySchema(ma.Schema):
-    cursor = fields.String(load_default=None, validate=validate.Length(max=512))
+    cursor = fields.String(load_default=None, validate=validate.Length(max=4096))
     limit = fields.Integer(load_default=DEFAULT_PULL_LIMIT, validate=validate.Range(min=1, max=MAX_PULL_LIMIT))
 
 

@@ -4,7 +4,8 @@
   with ``BEGIN IMMEDIATE`` so that writers queue for the lock instead of
   failing when they upgrade from reading.
 * ``current_txid()`` is the writing transaction's id on PostgreSQL (0 on
-  SQLite, where writers are serialised), used to order the sync change log.
+  SQLite, where writers are serialised), used to order the sync change log,
+  and ``unfinished_txids()`` tells which transactions a snapshot cannot see yet.
 """
 
 import sqlalchemy as sa
@@ -13,9 +14,6 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 
 WRITE_OPTION = "fieldloop_write"
-
-#: On SQLite every transaction id is 0 and every change is "finished".
-SQLITE_HORIZON = 2**62
 
 
 class current_txid(FunctionElement):
@@ -81,11 +79,16 @@ def begin_snapshot_read(session: so.Session) -> None:
         session.connection()
 
 
-def finished_txid_horizon(session: so.Session) -> int:
-    """Transaction ids below this one belong to transactions that have all ended."""
-    if session.get_bind().dialect.name == "postgresql":
-        return session.execute(sa.text("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")).scalar_one()
-    return SQLITE_HORIZON
+def unfinished_txids(session: so.Session) -> frozenset[int]:
+    """Ids of the transactions still in progress in this transaction's snapshot.
+
+    Must be the first statement of the snapshot (begin_snapshot_read), so that it
+    describes the snapshot every later read of the transaction sees. Empty on
+    SQLite, whose writers are serialised.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return frozenset()
+    return frozenset(session.scalars(sa.text("SELECT pg_snapshot_xip(pg_current_snapshot())::text::bigint")))
 
 
 def insert_rows(objects: list) -> list[dict]:

@@ -2,16 +2,20 @@
 
 A page is read in one snapshot. With no cursor the pages walk every record
 in scope (a snapshot), then carry on from the change-log position taken when
-the walk began; after that they follow the change log. Only log rows of
-finished transactions are served (server/database.py), so a transaction that
-commits late is waited for, never skipped.
+the walk began; after that they follow the change log.
+
+A transaction that started early and commits late writes log rows *below*
+positions already served. So the cursor also carries the transactions that
+were still in progress below its position; once one of them has finished,
+its rows are served by transaction id, and nothing is ever skipped
+(docs/sync-protocol.md, "Why no change is ever skipped").
 """
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from common.enums import ChangeOp, SyncEntity
-from server.database import begin_snapshot_read, finished_txid_horizon
+from server.database import begin_snapshot_read, unfinished_txids
 from server.models import ChangeLogEntry, ServerState
 from server.models.types import utcnow
 from server.services.errors import ResyncRequired, ServiceError
@@ -21,6 +25,10 @@ from server.services.sync_state import server_state
 from server.sync.cursor import SNAPSHOT_ORDER, START, BadCursor, Cursor, LogPosition, decode
 
 
+#: More transactions than this in progress below a position and the cursor waits instead of moving on.
+MAX_PENDING = 200
+
+
 class CursorError(ServiceError):
     status = 400
 
@@ -28,9 +36,10 @@ class CursorError(ServiceError):
 def pull_changes(session: so.Session, user_id: int, cursor_text: str | None, limit: int, *, retention_days: int) -> dict:
     state = server_state(session)
     begin_snapshot_read(session)
-    horizon = finished_txid_horizon(session)
+    unfinished = unfinished_txids(session)
     if cursor_text is None:
-        cursor = Cursor(state.epoch, _newest_finished_position(session, horizon), snapshot_entity=0)
+        start = _newest_position(session)
+        cursor = Cursor(state.epoch, start, snapshot_entity=0, pending=_below(unfinished, start))
     else:
         try:
             cursor = decode(cursor_text)
@@ -41,9 +50,9 @@ def pull_changes(session: so.Session, user_id: int, cursor_text: str | None, lim
     if cursor.in_snapshot:
         changes, cursor = _snapshot_page(session, user_id, cursor, limit)
         full_resync = True
-        has_more = cursor.in_snapshot or _log_has_rows(session, user_id, cursor.position, horizon)
+        has_more = cursor.in_snapshot or _log_has_rows(session, user_id, cursor, unfinished)
     else:
-        changes, cursor, has_more = _log_page(session, user_id, cursor, limit, horizon)
+        changes, cursor, has_more = _log_page(session, user_id, cursor, limit, unfinished)
         full_resync = False
     session.commit()
     return {
@@ -76,27 +85,32 @@ def _check_cursor(session: so.Session, state: ServerState, cursor: Cursor, reten
             )
 
 
-def _newest_finished_position(session: so.Session, horizon: int) -> LogPosition:
+def _newest_position(session: so.Session) -> LogPosition:
+    """The newest log row this snapshot sees (every row it sees is of a finished transaction)."""
     row = session.execute(
         sa.select(ChangeLogEntry.txid, ChangeLogEntry.id, ChangeLogEntry.nonce)
-        .where(ChangeLogEntry.txid < horizon)
         .order_by(ChangeLogEntry.txid.desc(), ChangeLogEntry.id.desc())
         .limit(1)
     ).one_or_none()
     return LogPosition(*row) if row else START
 
 
-def _in_scope_after(user_id: int, position: LogPosition, horizon: int):
-    return sa.and_(
-        sa.or_(ChangeLogEntry.scope_user_id.is_(None), ChangeLogEntry.scope_user_id == user_id),
-        sa.tuple_(ChangeLogEntry.txid, ChangeLogEntry.id) > sa.tuple_(position.txid, position.id),
-        ChangeLogEntry.txid < horizon,
-    )
+def _below(unfinished: frozenset[int], position: LogPosition) -> tuple[int, ...]:
+    return tuple(sorted(x for x in unfinished if x < position.txid))
 
 
-def _log_has_rows(session, user_id: int, position: LogPosition, horizon: int) -> bool:
-    query = sa.select(ChangeLogEntry.id).where(_in_scope_after(user_id, position, horizon)).limit(1)
-    return session.scalar(query) is not None
+def _in_scope(user_id: int):
+    return sa.or_(ChangeLogEntry.scope_user_id.is_(None), ChangeLogEntry.scope_user_id == user_id)
+
+
+def _after(position: LogPosition):
+    return sa.tuple_(ChangeLogEntry.txid, ChangeLogEntry.id) > sa.tuple_(position.txid, position.id)
+
+
+def _log_has_rows(session, user_id: int, cursor: Cursor, unfinished: frozenset[int]) -> bool:
+    finished = [x for x in cursor.pending if x not in unfinished]
+    where = _after(cursor.position) if not finished else sa.or_(_after(cursor.position), ChangeLogEntry.txid.in_(finished))
+    return session.scalar(sa.select(ChangeLogEntry.id).where(_in_scope(user_id), where).limit(1)) is not None
 
 
 def _snapshot_page(session, user_id: int, cursor: Cursor, limit: int):
@@ -119,49 +133,55 @@ def _snapshot_page(session, user_id: int, cursor: Cursor, limit: int):
         else:
             after = keys[-1]
     if entity_index == len(SNAPSHOT_ORDER):
-        return changes, Cursor(cursor.epoch, cursor.position)
-    return changes, Cursor(cursor.epoch, cursor.position, entity_index, after)
+        return changes, Cursor(cursor.epoch, cursor.position, pending=cursor.pending)
+    return changes, Cursor(cursor.epoch, cursor.position, entity_index, after, cursor.pending)
 
 
-def _log_page(session, user_id: int, cursor: Cursor, limit: int, horizon: int):
-    rows = session.execute(
-        sa.select(ChangeLogEntry.txid, ChangeLogEntry.id, ChangeLogEntry.nonce, ChangeLogEntry.entity,
-                  ChangeLogEntry.entity_key, ChangeLogEntry.op)
-        .where(_in_scope_after(user_id, cursor.position, horizon))
-        .order_by(ChangeLogEntry.txid, ChangeLogEntry.id)
-        .limit(limit + 1)
+def _log_page(session, user_id: int, cursor: Cursor, limit: int, unfinished: frozenset[int]):
+    columns = (ChangeLogEntry.txid, ChangeLogEntry.id, ChangeLogEntry.nonce, ChangeLogEntry.entity,
+               ChangeLogEntry.entity_key, ChangeLogEntry.op)
+    order = (ChangeLogEntry.txid, ChangeLogEntry.id)
+    # Transactions that were running below the position and have finished since: all their rows, now.
+    finished = [x for x in cursor.pending if x not in unfinished]
+    late = session.execute(
+        sa.select(*columns).where(_in_scope(user_id), ChangeLogEntry.txid.in_(finished)).order_by(*order)
+    ).all() if finished else []
+    new = session.execute(
+        sa.select(*columns).where(_in_scope(user_id), _after(cursor.position)).order_by(*order).limit(limit + 1)
     ).all()
-    has_more = len(rows) > limit
-    rows = rows[:limit]
+    has_more = len(new) > limit
+    new = new[:limit]
+    position = LogPosition(new[-1].txid, new[-1].id, new[-1].nonce) if new else cursor.position
+    if not has_more:
+        # Caught up: move to the newest row of any scope, so the cursor stays recent.
+        newest = _newest_position(session)
+        if newest.key() > position.key():
+            position = newest
+    still_running = {x for x in cursor.pending if x in unfinished}
+    pending = tuple(sorted(still_running | set(_below(unfinished, position))))
+    if len(pending) > MAX_PENDING:
+        # Too many transactions in flight to remember them all: stay put and serve this page again later.
+        position, pending, new, has_more = cursor.position, tuple(sorted(still_running)), [], True
+    rows = late + new
 
-    latest: dict[tuple[SyncEntity, str], ChangeOp] = {}
-    for row in rows:
-        latest.pop((row.entity, row.entity_key), None)
-        latest[(row.entity, row.entity_key)] = row.op
-    visible: dict[tuple[SyncEntity, str], dict] = {}
+    # The log only says which records changed; what is sent is their state in this snapshot. A record in
+    # scope now is sent whole, whatever the rows said, and one out of scope (or gone) as a tombstone: a
+    # late transaction's rows can then never undo a newer change already sent.
+    touched = list(dict.fromkeys((row.entity, row.entity_key) for row in rows))
+    current: dict[tuple[SyncEntity, str], dict] = {}
     for entity in SyncEntity:
-        keys = [k for (e, k), op in latest.items() if e == entity and op == ChangeOp.UPSERT]
+        keys = [k for e, k in touched if e == entity]
         if entity not in GLOBAL_ENTITIES:
             allowed = keys_in_scope(session, user_id, entity, keys)
             keys = [k for k in keys if k in allowed]
         for key, record in load_records(session, entity, keys).items():
-            visible[(entity, key)] = record
+            current[(entity, key)] = record
     changes = [
-        _upsert(entity, key, visible[(entity, key)]) if (entity, key) in visible else _delete(entity, key)
-        for (entity, key) in latest
+        _upsert(entity, key, current[(entity, key)]) if (entity, key) in current else _delete(entity, key)
+        for entity, key in touched
     ]
 
-    if rows:
-        last = rows[-1]
-        position = LogPosition(last.txid, last.id, last.nonce)
-    else:
-        position = cursor.position
-    if not has_more:
-        # Caught up: move to the newest finished row of any scope, so the cursor stays recent.
-        newest = _newest_finished_position(session, horizon)
-        if newest.key() > position.key():
-            position = newest
-    return changes, Cursor(cursor.epoch, position), has_more
+    return changes, Cursor(cursor.epoch, position, pending=pending), has_more
 
 
 def _upsert(entity: SyncEntity, key: str, record: dict) -> dict:

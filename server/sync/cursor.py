@@ -2,7 +2,10 @@
 
 Two kinds: a *snapshot* cursor walks the records in scope entity by entity
 (a first or full re-sync); a *log* cursor follows the change log from a
-position ``(txid, id)``. Both carry the server epoch.
+position ``(txid, id)``. Both carry the server epoch, and the transactions
+that were still in progress below the position when it was taken (their
+changes, if they commit, are older than the position and are fetched by
+transaction id).
 """
 
 import base64
@@ -41,6 +44,8 @@ class Cursor:
     #: While walking a snapshot: the entity being walked and the last key sent.
     snapshot_entity: int | None = None
     snapshot_after: str | None = None
+    #: Transactions below the position that had not finished when it was taken.
+    pending: tuple[int, ...] = ()
 
     @property
     def in_snapshot(self) -> bool:
@@ -50,6 +55,8 @@ class Cursor:
         doc = {"v": 1, "e": self.epoch.hex, "p": [self.position.txid, self.position.id, self.position.nonce]}
         if self.in_snapshot:
             doc["s"] = [self.snapshot_entity, self.snapshot_after]
+        if self.pending:
+            doc["q"] = list(self.pending)
         raw = json.dumps(doc, separators=(",", ":")).encode()
         return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
@@ -61,13 +68,12 @@ def decode(text: str) -> Cursor:
         if doc.get("v") != 1:
             raise BadCursor("This cursor is of an unknown version.")
         txid, row_id, nonce = (int(x) for x in doc["p"])
-        cursor = Cursor(uuid.UUID(hex=doc["e"]), LogPosition(txid, row_id, nonce))
-        if "s" in doc:
-            entity, after = doc["s"]
-            if not (isinstance(entity, int) and 0 <= entity < len(SNAPSHOT_ORDER)):
-                raise BadCursor("This cursor names no known record kind.")
-            cursor = Cursor(cursor.epoch, cursor.position, entity, None if after is None else str(after))
-        return cursor
+        pending = tuple(int(x) for x in doc.get("q", ()))
+        entity, after = doc.get("s", (None, None))
+        if entity is not None and not (isinstance(entity, int) and 0 <= entity < len(SNAPSHOT_ORDER)):
+            raise BadCursor("This cursor names no known record kind.")
+        return Cursor(uuid.UUID(hex=doc["e"]), LogPosition(txid, row_id, nonce), entity,
+                      None if after is None else str(after), pending)
     except BadCursor:
         raise
     except (ValueError, KeyError, TypeError, binascii.Error, json.JSONDecodeError, AttributeError) as err:

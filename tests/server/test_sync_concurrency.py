@@ -106,3 +106,45 @@ def test_a_change_committed_late_by_an_earlier_transaction_is_not_skipped(app, a
         second = amy.sync_down()
     descriptions = {c["data"]["description"] for c in first + second if c["entity"] == "part"}
     assert descriptions == {"Changed by A, committed last", "Changed by B, committed first"}
+
+
+@pytest.mark.postgres
+def test_an_unrelated_long_transaction_does_not_hold_pulls_back(app, amy, world, is_postgres, session):
+    if not is_postgres:
+        pytest.skip("only PostgreSQL runs writers side by side")
+    import factories as make
+
+    amy.sync_down()
+    with app.app_context():
+        engine = db.engine
+    with engine.connect() as idle:
+        idle.execute(sa.text("INSERT INTO login_failures (username, remote_addr, at) VALUES ('x', 'y', now())"))
+        make.part(session, "NEW-WHILE-BUSY", serialised=False)  # committed while the other stays open
+        changes = amy.sync_down()
+        assert [c["data"]["part_number"] for c in changes if c["entity"] == "part"] == ["NEW-WHILE-BUSY"]
+        idle.rollback()
+
+
+@pytest.mark.postgres
+def test_a_late_tombstone_never_removes_a_record_back_in_scope(app, amy, world, is_postgres, session):
+    if not is_postgres:
+        pytest.skip("only PostgreSQL runs writers side by side")
+    from datetime import timedelta
+
+    from server.models import Job
+    from server.services.jobs import JobDraft, create_job
+
+    amy.sync_down()
+    with app.app_context():
+        engine = db.engine
+    with so.Session(engine) as late, so.Session(engine) as early:
+        late.get(Job, world.amy_job.id).engineer_id = world.ben.id
+        late.flush()  # sees Amy with no other job at North: a tombstone for the site, not yet committed
+        start = world.amy_job.window_start + timedelta(days=1)
+        create_job(early, JobDraft(site_id=world.north.id, engineer_id=world.amy.id, summary="Second visit",
+                                   window_start=start, window_end=start + timedelta(hours=1)), world.dana)
+        amy.sync_down()
+        late.commit()
+    amy.sync_down()
+    assert str(world.north.id) in amy.cached("site")
+    assert str(world.amy_job.id) not in amy.cached("job")
