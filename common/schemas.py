@@ -114,6 +114,9 @@ PAYLOAD_SCHEMAS: dict[EventType, type[ma.Schema]] = {
     EventType.RETURN_HANDED_OVER: ReturnHandedOverPayload,
 }
 
+#: One instance per type, built once: loading keeps no state in the schema.
+_PAYLOAD_LOADERS = {kind: schema() for kind, schema in PAYLOAD_SCHEMAS.items()}
+
 #: Event types that are about a job, so `job_id` is required.
 JOB_EVENTS = frozenset(PAYLOAD_SCHEMAS) - {EventType.RETURN_HANDED_OVER}
 
@@ -148,9 +151,8 @@ class EventSchema(StrictSchema):
 
     @ma.post_load
     def _load_payload(self, data, **kwargs):
-        schema = PAYLOAD_SCHEMAS[data["type"]]()
         try:
-            data["payload"] = schema.load(data["payload"])
+            data["payload"] = _PAYLOAD_LOADERS[data["type"]].load(data["payload"])
         except ma.ValidationError as err:
             raise ma.ValidationError({"payload": err.messages}) from err
         return data
