@@ -172,7 +172,8 @@ class PushRequestSchema(ma.Schema):
         if not isinstance(data, dict):
             return data
         version = data.get("protocol_version")
-        if version is not None and version not in SUPPORTED_PROTOCOL_VERSIONS:
+        # A list or an object is not a version at all: the field names that error.
+        if isinstance(version, (int, float, str)) and version not in SUPPORTED_PROTOCOL_VERSIONS:
             raise UnsupportedProtocolVersion(version)
         events = data.get("events")
         if isinstance(events, list) and len(events) > MAX_BATCH_EVENTS:

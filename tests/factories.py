@@ -2,7 +2,7 @@
 
 import itertools
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 from flask import current_app
@@ -17,6 +17,14 @@ _counter = itertools.count(1)
 
 def now() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def next_weekday(after: date) -> date:
+    """The first Monday-to-Friday day after ``after``: couriers plan working days only."""
+    day = after + timedelta(days=1)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day
 
 
 def user(session, username: str, role: Role = Role.ENGINEER, password: str = PASSWORD, **fields) -> User:

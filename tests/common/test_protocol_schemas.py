@@ -3,6 +3,7 @@
 import uuid
 from datetime import datetime, timezone
 
+import marshmallow as ma
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -74,6 +75,13 @@ def test_quantity_above_one_with_a_serial_is_refused():
 def test_a_batch_of_another_protocol_version_is_refused_whole(version):
     with pytest.raises(UnsupportedProtocolVersion):
         PushRequestSchema().load({"protocol_version": version, "device_id": "device-123", "events": []})
+
+
+@pytest.mark.parametrize("version", [[], {}, [1]])
+def test_a_version_that_is_not_a_value_is_a_field_error(version):
+    with pytest.raises(ma.ValidationError) as err:
+        PushRequestSchema().load({"protocol_version": version, "device_id": "device-123", "events": []})
+    assert err.value.messages == {"protocol_version": ["Not a valid integer."]}
 
 
 def test_a_batch_over_the_limit_is_refused_whole():

@@ -31,12 +31,6 @@ LAPTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
 
-def next_weekday(after: date) -> date:
-    day = after + timedelta(days=1)
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
-    return day
-
 
 @dataclass
 class Yard:

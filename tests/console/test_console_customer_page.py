@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from common.enums import CustomerAnswer, PickupStatus
-from conftest import next_weekday
+from factories import next_weekday
 from phones import Phone
 from server.models import Notification, Pickup
 from server.runner import run_due
@@ -91,14 +91,12 @@ def test_the_page_lays_out_for_a_phone(console, link):
     assert 'name="viewport" content="width=device-width, initial-scale=1"' in page
 
 
-def test_the_page_does_not_query_per_item(console, link, count_queries, session, yard):
+def test_the_page_does_not_query_per_item(console, link, count_queries, session, make_lines):
     console.get(f"/pickup/{link}")
     with count_queries() as few:
         console.get(f"/pickup/{link}")
     pickup = session.scalar(sa.select(Pickup))
-    from conftest import return_lines
-
-    return_lines(session, yard, 30, pickup_id=pickup.id)
+    make_lines(30, pickup_id=pickup.id)
     with count_queries() as many:
         assert "AR09000029" in console.get(f"/pickup/{link}").get_data(as_text=True)
     assert len(many) == len(few)

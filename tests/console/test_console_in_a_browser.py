@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from common.enums import Disposition, PickupStatus
-from conftest import next_weekday
+from factories import next_weekday
 from phones import Phone
 from server.models import PartNumber, Pickup, ReturnLine
 from server.runner import run_due

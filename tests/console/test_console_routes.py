@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from common.enums import PickupStatus
-from conftest import next_weekday
+from factories import next_weekday
 from server.console.route_drawing import Place, RouteToDraw, draw
 from server.models import CourierPlan, Pickup
 from server.runner import run_due

@@ -2,8 +2,11 @@
 
 Each documented operation gets examples generated from its schema (valid
 ones, and ones that break the schema on purpose), sent as a signed-in
-engineer and as a dispatcher, and every response is checked.
+engineer and as a dispatcher, and every response is checked. Runs are
+repeatable; FUZZ_EXAMPLES=200 draws that many fresh random examples per operation.
 """
+
+import os
 
 import pytest
 import schemathesis
@@ -18,7 +21,7 @@ from schemathesis.checks import (
 )
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
-EXAMPLES_PER_OPERATION = 6
+EXAMPLES_PER_OPERATION = int(os.environ.get("FUZZ_EXAMPLES", "6"))
 
 
 def exercise(app, token: str, mode: GenerationMode) -> list[str]:
@@ -29,7 +32,7 @@ def exercise(app, token: str, mode: GenerationMode) -> list[str]:
     for operation in operations:
 
         @given(case=operation.as_strategy(generation_mode=mode))
-        @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, derandomize=True, database=None,
+        @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, derandomize=os.environ.get("FUZZ_EXAMPLES") is None, database=None,
                   suppress_health_check=list(HealthCheck))
         def check(case):
             case.call_and_validate(headers=headers, checks=CHECKS)

@@ -14,13 +14,8 @@ from common.enums import PickupStatus, ReturnStatus
 from server.models import CourierPlan, CourierStop, Notification, Pickup, ReturnLine
 from server.runner import run_due
 from server.services.planning import access_window, move_pickup, plan_day
+from factories import next_weekday
 
-
-def next_weekday(after: date) -> date:
-    day = after + timedelta(days=1)
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
-    return day
 
 
 DAY = next_weekday(date.today())
