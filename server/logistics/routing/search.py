@@ -1,9 +1,8 @@
-"""The search behind every plan: PyVRP's iterated local search, run on every core.
+"""The search behind every plan: PyVRP's iterated local search, one per core.
 
 One search runs in the calling process and one more in a child process per
-extra core, each from its own seed. A few times during the budget the
-searches meet: all continue from the best solution any of them has found.
-The best feasible solution wins.
+extra core, each with its own seed and its own settings from a small
+portfolio. The searches are independent; the best feasible solution wins.
 """
 
 from __future__ import annotations
@@ -13,9 +12,8 @@ import os
 import queue
 import time
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Sequence
 
-import numpy as np
 from pyvrp import (
     CostEvaluator,
     IteratedLocalSearch,
@@ -25,7 +23,6 @@ from pyvrp import (
     PenaltyParams,
     ProblemData,
     RandomNumberGenerator,
-    Route,
     Solution,
 )
 from pyvrp.search import (
@@ -38,44 +35,44 @@ from pyvrp.search import (
 )
 from pyvrp.stop import MaxRuntime
 
-# Spawned children start in about 0.2 s and are safe to start from a threaded
-# web or job worker, unlike forked ones.
-_PROCESS_CONTEXT = multiprocessing.get_context("spawn")
+from server.logistics.routing.greedy_start import nearest_neighbour_solution
 
-# Time kept back from the budget for collecting the children's answers.
-_SHUTDOWN_MARGIN_S = 0.15
+# How the extra searches' processes start. A spawned child starts a fresh
+# interpreter and imports PyVRP (0.4-0.5 s of its budget on the benchmark
+# machine) but is safe from a threaded web or job worker; a forked child
+# starts at once but may inherit a lock held by another thread, so only
+# single-threaded callers such as the command line should fork.
+PROCESS_STARTS = ("spawn", "fork")
+
+# A child stops this much before the deadline, so that its answer is in by then.
+_SHUTDOWN_MARGIN_S = 0.05
 _REPORT_INTERVAL_S = 0.25
-# Longest a search waits for the others at a meeting.
-_EXCHANGE_WAIT_S = 0.5
 
 
 @dataclass(frozen=True)
 class SearchSettings:
     """
-    Tuning of one search. The defaults are PyVRP's, except where the
-    benchmark in ``bench/routing_quality.py`` showed a gain at short limits.
+    Tuning of one search. Where a default differs from PyVRP's, the benchmark
+    in ``bench/routing_quality.py`` showed a gain at 10 s (docs/routing.md,
+    "Tuning").
 
     Parameters
     ----------
     num_neighbours
-        Size of each client's granular neighbourhood.
+        Size of each client's granular neighbourhood (PyVRP: 50).
     history_length
-        Length of the late-acceptance history.
+        Length of the late-acceptance history (PyVRP: 300). A shorter history
+        accepts fewer worse solutions, which pays within a short budget.
     max_perturbations
-        Most clients perturbed per iteration.
+        Most clients perturbed per iteration (PyVRP: 25).
     greedy_start
         Start from nearest-neighbour rounds cut at the vans' capacity rather
         than from PyVRP's random solution.
-    exchanges
-        How many times, evenly spread over the budget, the parallel searches
-        pool their best solutions and all continue from the overall best.
-        0 keeps them independent.
     """
 
     num_neighbours: int = 50
-    history_length: int = 300
+    history_length: int = 100
     max_perturbations: int = 25
-    exchanges: int = 3
     greedy_start: bool = True
 
     def __post_init__(self):
@@ -85,8 +82,12 @@ class SearchSettings:
             raise ValueError("history_length must be at least 1.")
         if self.max_perturbations < 1:
             raise ValueError("max_perturbations must be at least 1.")
-        if self.exchanges < 0:
-            raise ValueError("exchanges must be non-negative.")
+
+
+# Search i runs with PORTFOLIO[i % len(PORTFOLIO)]. Small perturbations get
+# out of local optima that the usual ones keep falling back into (X-n200-k36),
+# and are worse elsewhere; beside a usual search they cost little.
+PORTFOLIO = (SearchSettings(), SearchSettings(max_perturbations=10))
 
 
 @dataclass(frozen=True)
@@ -123,30 +124,41 @@ def solve(
     seconds: float,
     seed: int = 0,
     workers: int | None = None,
-    settings: SearchSettings = SearchSettings(),
+    portfolio: Sequence[SearchSettings] = PORTFOLIO,
     on_progress: ProgressCallback | None = None,
     progress_interval_s: float = 1.0,
+    process_start: str = "spawn",
 ) -> Solution:
     """
     Searches for ``seconds`` of wall time and returns the best solution.
+
+    The budget starts when this function is called, as PyVRP's
+    ``MaxRuntime`` starts with its search: computing the neighbourhoods,
+    starting the extra processes and the first local search all count
+    against it.
 
     Parameters
     ----------
     data
         The instance.
     seconds
-        Wall-time budget, start-up of the extra processes included.
+        Wall-time budget of the search.
     seed
         Seed of the first search; search ``i`` uses ``seed + i``.
     workers
         Number of parallel searches; defaults to the usable cores.
-    settings
-        Search tuning.
+    portfolio
+        Settings of the searches: search ``i`` uses
+        ``portfolio[i % len(portfolio)]``.
     on_progress
         Called about every ``progress_interval_s`` seconds with the best
         objective so far, and once at the end.
     progress_interval_s
         Seconds between progress calls.
+    process_start
+        How the extra searches' processes start: ``"spawn"`` (the default,
+        safe from any caller) or ``"fork"`` (at once; for single-threaded
+        callers only).
 
     Returns
     -------
@@ -154,41 +166,35 @@ def solve(
         The best feasible solution found, or the least infeasible one when
         no search found a feasible solution.
     """
+    started = time.monotonic()
     if not seconds > 0:
         raise ValueError("seconds must be positive.")
     workers = default_workers() if workers is None else workers
     if workers < 1:
         raise ValueError("workers must be at least 1.")
+    if not portfolio:
+        raise ValueError("portfolio must not be empty.")
+    if process_start not in PROCESS_STARTS:
+        raise ValueError(f"process_start must be one of {', '.join(PROCESS_STARTS)}.")
 
-    # time.monotonic() is one system-wide clock, so children share the deadline
-    # and the moments of exchange.
-    started = time.monotonic()
+    # time.monotonic() is one system-wide clock, so children share the deadline.
     deadline = started + seconds
-    exchanges = settings.exchanges if workers > 1 else 0
-    meetings = [started + seconds * (k + 1) / (exchanges + 1) for k in range(exchanges)]
-    answers = _PROCESS_CONTEXT.Queue()
-    inboxes = [_PROCESS_CONTEXT.Queue() for _ in range(1, workers)]
+    context = multiprocessing.get_context(process_start)
+    answers = context.Queue()
     children = [
-        _PROCESS_CONTEXT.Process(
+        context.Process(
             target=_child_search,
-            args=(data, seed + index, meetings, deadline - _SHUTDOWN_MARGIN_S, settings, answers, inbox, index),
+            args=(data, seed + index, deadline - _SHUTDOWN_MARGIN_S, portfolio[index % len(portfolio)], answers, index),
             daemon=True,
         )
-        for index, inbox in enumerate(inboxes, 1)
+        for index in range(1, workers)
     ]
     for child in children:
         child.start()
 
     board = _Scoreboard(started, answers, on_progress, progress_interval_s)
-
-    def exchange(meeting: int, own: Solution) -> Solution:
-        best = board.pool(meeting, own, len(children), give_up_at=meetings[meeting] + _EXCHANGE_WAIT_S)
-        for inbox in inboxes:
-            inbox.put(best)
-        return best
-
     try:
-        own = _search(data, seed, meetings, deadline, settings, exchange, board.report, board.tick)
+        own = _search(data, seed, deadline, portfolio[0], board.report, board.tick)
         board.offer(own)
         board.collect_finals(len(children), deadline + 2.0)
     finally:
@@ -196,8 +202,7 @@ def solve(
             child.join(timeout=1.0)
             if child.is_alive():
                 child.terminate()
-        for channel in [answers, *inboxes]:
-            channel.close()
+        answers.close()
 
     board.announce(force=True)
     return board.best
@@ -206,13 +211,12 @@ def solve(
 def _search(
     data: ProblemData,
     seed: int,
-    meetings: list[float],
     deadline: float,
     settings: SearchSettings,
-    exchange: Callable[[int, Solution], Solution],
     report: Callable[[int], None],
     tick: Callable[[], None] | None = None,
 ) -> Solution:
+    """One iterated local search until ``deadline``; its set-up counts against the budget."""
     rng = RandomNumberGenerator(seed=seed)
     neighbours = compute_neighbours(data, NeighbourhoodParams(num_neighbours=settings.num_neighbours))
     perturbation = PerturbationManager(PerturbationParams(1, settings.max_perturbations))
@@ -223,89 +227,22 @@ def _search(
 
     penalty_params = PenaltyParams()
     penalties = PenaltyManager(penalty_params.midpoint_penalties(data), penalty_params)
-    start = _nearest_neighbour_start(data) if settings.greedy_start else Solution.make_random(data, rng)
-    current = local_search(start, penalties.max_cost_evaluator(), exhaustive=True)
+    start = nearest_neighbour_solution(data) if settings.greedy_start else Solution.make_random(data, rng)
+    initial = local_search(start, penalties.max_cost_evaluator(), exhaustive=True)
 
-    params = IteratedLocalSearchParams(
-        history_length=settings.history_length,
-        callbacks=_ReportBest(report, tick),
-    )
-    # Between meetings each search runs on its own; at a meeting all continue
-    # from the overall best. The penalty manager carries over, so only the
-    # late-acceptance history starts afresh. Set-up counts against the budget.
-    for meeting, until in enumerate([*meetings, deadline]):
-        remaining = until - time.monotonic()
-        if remaining > 0:
-            algorithm = IteratedLocalSearch(data, penalties, local_search, current, params)
-            current = algorithm.run(MaxRuntime(remaining), collect_stats=False).best
-        if meeting < len(meetings):
-            current = exchange(meeting, current)
-    return current
+    params = IteratedLocalSearchParams(history_length=settings.history_length, callbacks=_ReportBest(report, tick))
+    algorithm = IteratedLocalSearch(data, penalties, local_search, initial, params)
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        return initial
+    return algorithm.run(MaxRuntime(remaining), collect_stats=False).best
 
 
-def _nearest_neighbour_start(data: ProblemData) -> Solution:
-    """Rounds built by driving to the nearest unvisited client that still fits.
-
-    Time windows are ignored: the local search repairs them. A good start
-    matters on large instances, where the first full local search from a
-    random solution takes a tenth of a short budget.
-    """
-    distances = data.distance_matrix(profile=0)
-    clients = data.clients()
-    locations = np.array([client.location for client in clients])
-    dimensions = data.num_load_dimensions
-    loads = np.array(
-        [[max(d, p) for d, p in zip(client.delivery, client.pickup)] for client in clients], dtype=np.int64
-    ).reshape(len(clients), dimensions)
-
-    unvisited = np.ones(len(clients), dtype=bool)
-    available = [vehicle_type.num_available for vehicle_type in data.vehicle_types()]
-    routes: list[tuple[list[int], int]] = []
-    type_index = 0
-    while unvisited.any():
-        while type_index < len(available) and available[type_index] == 0:
-            type_index += 1
-        if type_index == len(available):
-            # Out of vans: the rest rides along, overloaded, for the search to fix.
-            routes[-1][0].extend(np.flatnonzero(unvisited).tolist())
-            break
-
-        vehicle_type = data.vehicle_type(type_index)
-        capacity = np.array(vehicle_type.capacity, dtype=np.int64).reshape(dimensions)
-        here = data.depot(vehicle_type.start_depot).location
-        used = np.zeros(dimensions, dtype=np.int64)
-        route: list[int] = []
-        while True:
-            fits = unvisited & np.all(loads + used <= capacity, axis=1)
-            if not fits.any():
-                break
-            nearest = int(np.argmin(np.where(fits, distances[here, locations], np.iinfo(np.int64).max)))
-            route.append(nearest)
-            used += loads[nearest]
-            unvisited[nearest] = False
-            here = locations[nearest]
-        if not route:
-            nearest = int(np.argmin(np.where(unvisited, distances[here, locations], np.iinfo(np.int64).max)))
-            route.append(nearest)
-            unvisited[nearest] = False
-        routes.append((route, type_index))
-        available[type_index] -= 1
-
-    return Solution(data, [Route(data, route, type_index) for route, type_index in routes])
-
-
-def _child_search(data, seed, meetings, deadline, settings, answers, inbox, index):
+def _child_search(data, seed, deadline, settings, answers, index):
     def report(cost: int) -> None:
         answers.put(("best", index, cost))
 
-    def exchange(meeting: int, own: Solution) -> Solution:
-        answers.put(("meeting", index, (meeting, own)))
-        try:
-            return inbox.get(timeout=_EXCHANGE_WAIT_S * 2)
-        except queue.Empty:
-            return own
-
-    best = _search(data, seed, meetings, deadline, settings, exchange, report)
+    best = _search(data, seed, deadline, settings, report)
     answers.put(("final", index, best))
 
 
@@ -351,7 +288,6 @@ class _Scoreboard:
         self._last_announced = started
         self._last_drained = started
         self._finals_received = 0
-        self._met: dict[int, list[Solution]] = {}
         self._reported_cost: int | None = None
         self.best: Solution | None = None
         self.best_cost: int | None = None
@@ -373,25 +309,6 @@ class _Scoreboard:
         if self.best is None or _better(cost, solution, self.best_cost, self.best):
             self.best, self.best_cost = solution, cost
             self._note(cost)
-
-    def pool(self, meeting: int, own: Solution, expected: int, give_up_at: float) -> Solution:
-        """The best of ``own`` and what the children bring to ``meeting``."""
-        self.offer(own)
-        self._drain()
-        while len(self._met.get(meeting, [])) < expected:
-            timeout = give_up_at - time.monotonic()
-            if timeout <= 0:
-                break
-            try:
-                self._receive(self._answers.get(timeout=timeout))
-            except queue.Empty:
-                break
-
-        best = own
-        for solution in self._met.pop(meeting, []):
-            if _better(objective(solution), solution, objective(best), best):
-                best = solution
-        return best
 
     def collect_finals(self, expected: int, give_up_at: float) -> None:
         while self._finals_received < expected:
@@ -427,10 +344,6 @@ class _Scoreboard:
         if kind == "final":
             self._finals_received += 1
             self.offer(payload)
-        elif kind == "meeting":
-            meeting, solution = payload
-            self._met.setdefault(meeting, []).append(solution)
-            self.offer(solution)
         else:
             self._note(payload)
 
