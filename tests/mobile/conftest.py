@@ -4,18 +4,14 @@ A phone here is the app without its screens: its store in a temporary
 folder, its API client, account and sync engine, pointed at a real server.
 """
 
-import threading
 from dataclasses import dataclass
 
 import pytest
-from werkzeug.serving import make_server
 
 import factories as make
 from common.enums import FacilityKind, Role
-from mobile.account import Account
-from mobile.api_client import ApiClient
-from mobile.store import Store
-from mobile.sync import Backoff, SyncEngine
+from field_phones import Phone, open_phone
+from live_servers import RestartableServer
 
 
 @dataclass
@@ -54,60 +50,11 @@ def world(session) -> World:
     return World(amy, ben, dana, depot, recycler, fuser, rollers, north, south, amy_job, ben_job, north_fuser)
 
 
-class RestartableServer:
-    """The app over real HTTP on a loopback port that stays the same across stop() and start()."""
-
-    def __init__(self, app):
-        self.app = app
-        self.port = 0
-        self._server = None
-        self._thread = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> "RestartableServer":
-        self._server = make_server("127.0.0.1", self.port, self.app, threaded=True)
-        self.port = self._server.server_port
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._thread.join(timeout=10)
-            self._server = None
-
-
 @pytest.fixture
 def server(app):
     running = RestartableServer(app).start()
     yield running
     running.stop()
-
-
-@dataclass
-class Phone:
-    store: Store
-    client: ApiClient
-    account: Account
-    engine: SyncEngine
-
-    def close(self) -> None:
-        self.engine.stop()
-        self.client.close()
-        self.store.close()
-
-
-def open_phone(path, url: str, **engine_options) -> Phone:
-    store = Store(path)
-    client = ApiClient(url, store.device_id, timeout_s=(2, 10))
-    account = Account(store, client, device_label="test phone")
-    options = {"backoff": Backoff(base_s=0.05, cap_s=0.3), **engine_options}
-    return Phone(store, client, account, SyncEngine(store, client, account, **options))
 
 
 @pytest.fixture

@@ -325,7 +325,7 @@ def main() -> int:
     from kivy.clock import Clock
 
     from mobile.main import FieldloopApp
-    from mobile_network import FlakyLink
+    from tcp_proxy import FlakyLink
 
     link = FlakyLink(int(args.server.rsplit(":", 1)[1]), listen_port=args.link_port)
     app = FieldloopApp(server_url=link.url, data_dir=args.data)

@@ -30,7 +30,7 @@ def test_two_hundred_entries_logged_offline_reach_the_server_once_each(phone_at,
 
 
 def test_a_push_whose_answer_is_lost_is_resent_without_duplicates(phone_at, world, session, server):
-    from mobile_network import FlakyLink
+    from tcp_proxy import FlakyLink
 
     link = FlakyLink(server.port)
     phone = phone_at(url=link.url, batch_size=10)

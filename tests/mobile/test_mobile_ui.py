@@ -58,7 +58,7 @@ def run_app(scenario: str, display: str, server_url: str, link_port: int, data: 
     command = [sys.executable, str(DRIVER), "--scenario", scenario, "--server", server_url, "--data", str(data),
                "--link-port", str(link_port), "--password", make.PASSWORD]
     command += ["--shots", str(Path(shots).resolve())] if shots else []
-    env = {**os.environ, "DISPLAY": display, "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'tests' / 'mobile'}",
+    env = {**os.environ, "DISPLAY": display, "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'tests'}",
            "KIVY_HOME": str(kivy_home), "KIVY_NO_ARGS": "1", "KIVY_NO_FILELOG": "1"}
     run = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, timeout=SCENARIO_TIMEOUT_S)
     assert run.returncode == 0, f"{scenario}:\n{run.stdout[-3000:]}\n{run.stderr[-6000:]}"
