@@ -11,7 +11,7 @@ when the lease runs out, and must itself skip what it already did.
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Callable
 from zoneinfo import ZoneInfo
 

@@ -8,13 +8,14 @@ drift; each test then starts from empty tables.
 
 import os
 import shutil
-import threading
-
 import pytest
+import redis
 import sqlalchemy as sa
-from werkzeug.serving import make_server
 
+import factories as make
 from app_settings import TEST_CONFIG
+from field_phones import open_phone
+from live_servers import RestartableServer
 from loopback_servers import smtp_server, webhook_receiver  # noqa: F401  (fixtures for every level)
 from server import create_app
 from server.config import database_url as normalised_url
@@ -111,26 +112,45 @@ def client(app):
     return app.test_client()
 
 
-class LiveServer:
-    """The app served over real HTTP on a loopback port, in a thread."""
-
-    def __init__(self, app):
-        self.app = app
-        self._server = make_server("127.0.0.1", 0, app, threaded=True)
-        self.url = f"http://127.0.0.1:{self._server.server_port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    def start(self) -> "LiveServer":
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._thread.join(timeout=10)
+@pytest.fixture
+def live_server(app):
+    """The test's app over real HTTP on a loopback port, in a thread; ``stop()`` and ``start()`` keep the port."""
+    server = RestartableServer(app).start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture
-def live_server(app):
-    server = LiveServer(app).start()
-    yield server
-    server.stop()
+def phone_at(request, tmp_path):
+    """Open a phone — the field app's store, client, account and sync engine, without screens — in a
+    folder of the test: ``phone_at("a.db", username="amy", url=None, **engine_options)``. It signs in as
+    `username` (None: it stays signed out) on `url`, by default the live server. All are closed at the end."""
+    opened = []
+
+    def open_(name: str = "phone.db", username: str | None = "amy", url: str | None = None, **engine_options):
+        url = url or request.getfixturevalue("live_server").url
+        phone = open_phone(tmp_path / name, url, **engine_options)
+        if username is not None and not phone.account.known:
+            phone.account.sign_in(url, username, make.PASSWORD)
+        opened.append(phone)
+        return phone
+
+    yield open_
+    for phone in opened:
+        phone.close()
+
+
+@pytest.fixture
+def redis_broker(worker_id):
+    """An emptied Redis database on 127.0.0.1 for a Celery broker (one per xdist worker); skipped without Redis."""
+    number = 15 if worker_id == "master" else 15 - int(worker_id.removeprefix("gw")) % 8
+    url = f"redis://127.0.0.1:6379/{number}"
+    client = redis.Redis.from_url(url)
+    try:
+        client.ping()
+    except redis.ConnectionError:
+        pytest.skip("Redis is not running on 127.0.0.1:6379 (.ci/run starts it)")
+    client.flushdb()
+    yield url
+    client.flushdb()
+    client.close()

@@ -15,7 +15,7 @@ from server.api.pagination import PageQuery, page_of, paginate
 from server.api.returns import ReturnLineSchema
 from server.api.security import STAFF, requires
 from server.extensions import db
-from server.models import CourierPlan, CourierRoute, CourierStop, Pickup, ReturnLine
+from server.models import CourierPlan, CourierRoute, Pickup, ReturnLine
 from server.services import planning, receiving
 from server.services.errors import NotFound
 

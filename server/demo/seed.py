@@ -17,7 +17,7 @@ import sqlalchemy.orm as so
 from common.enums import FacilityKind, HolderKind, ItemStatus, Role
 from server.demo import data
 from server.models import Customer, Facility, PartNumber, SerialisedItem, Site, User, Vehicle
-from server.services import auth, jobs
+from server.services import jobs
 from server.services.passwords import Passwords
 
 DEMO_PASSWORD = "fieldloop-demo"

@@ -11,10 +11,8 @@ import os
 import pytest
 import sqlalchemy as sa
 
-import factories as make
 from app_settings import TEST_CONFIG
-from field_phones import Phone, open_phone
-from live_servers import RestartableServer, ServerProcess, server_environment
+from live_servers import ServerProcess, server_environment
 from server import create_app
 from server.config import database_url as normalised_url
 from server.extensions import db
@@ -34,14 +32,6 @@ def server_process(database_url, tmp_path):
 
 
 @pytest.fixture
-def server_thread(app):
-    """The app of the test process over HTTP on loopback, in a thread."""
-    running = RestartableServer(app).start()
-    yield running
-    running.stop()
-
-
-@pytest.fixture
 def links():
     """Open a FlakyLink to a port: ``links(server.port)``; all are closed at the end."""
     opened = []
@@ -54,23 +44,6 @@ def links():
     yield open_
     for link in opened:
         link.close()
-
-
-@pytest.fixture
-def phones(tmp_path):
-    """Open a phone signed in as `username` on `url`: ``phones(url, "amy")``; all are closed at the end."""
-    opened = []
-
-    def open_(url: str, username: str = "amy", name: str | None = None, **options) -> Phone:
-        phone = open_phone(tmp_path / (name or f"{username}-{len(opened)}.db"), url, **options)
-        if not phone.account.known:
-            phone.account.sign_in(url, username, make.PASSWORD)
-        opened.append(phone)
-        return phone
-
-    yield open_
-    for phone in opened:
-        phone.close()
 
 
 # --- PostgreSQL databases of a test's own ---------------------------------------

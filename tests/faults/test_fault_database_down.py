@@ -42,20 +42,20 @@ def database_url(database_relay, fault_postgres):
         .render_as_string(hide_password=False)
 
 
-def test_while_the_database_is_away_the_api_answers_503_and_the_phone_keeps_its_queue(database_relay, server_thread,
-                                                                                      phones, world, session):
-    phone = phones(server_thread.url, batch_size=BATCH)
+def test_while_the_database_is_away_the_api_answers_503_and_the_phone_keeps_its_queue(database_relay, live_server,
+                                                                                      phone_at, world, session):
+    phone = phone_at(url=live_server.url, batch_size=BATCH)
     assert phone.engine.sync_once().state == SyncState.IDLE
     waiting = queue_entries(phone.store, world.amy_job.id, 40)
     session.rollback()
 
     database_relay.down(refuse=True)
     push = requests.post(
-        server_thread.url + "/api/v1/sync/push", headers={"Authorization": f"Bearer {phone.client.token}"},
+        live_server.url + "/api/v1/sync/push", headers={"Authorization": f"Bearer {phone.client.token}"},
         json={"protocol_version": PROTOCOL_VERSION, "device_id": phone.store.device_id,
               "sent_at": datetime.now(timezone.utc).isoformat(), "events": [e.as_event() for e in waiting[:5]]},
         timeout=30)
-    health = requests.get(server_thread.url + "/api/v1/health", timeout=30)
+    health = requests.get(live_server.url + "/api/v1/health", timeout=30)
     status = phone.engine.sync_once()
 
     for answer in (push, health):
@@ -73,9 +73,9 @@ def test_while_the_database_is_away_the_api_answers_503_and_the_phone_keeps_its_
 
 
 def test_a_database_dropping_connections_in_the_middle_of_pushes_leaves_nothing_half_written(
-        database_relay, server_thread, phones, world, session):
+        database_relay, live_server, phone_at, world, session):
     rng = random.Random(SEED)
-    phone = phones(server_thread.url, batch_size=BATCH)
+    phone = phone_at(url=live_server.url, batch_size=BATCH)
     assert phone.engine.sync_once().state == SyncState.IDLE
     logged = queue_entries(phone.store, world.amy_job.id, 2000)
     session.rollback()

@@ -49,10 +49,10 @@ def sync_until_idle(phone, runs: int = 12) -> None:
     raise AssertionError(f"the phone did not converge: {phone.engine.status}")
 
 
-def test_a_link_that_cuts_holds_and_repeats_requests_loses_and_duplicates_nothing(server_thread, links, phones,
+def test_a_link_that_cuts_holds_and_repeats_requests_loses_and_duplicates_nothing(live_server, links, phone_at,
                                                                                  world, session):
-    link = links(server_thread.port)
-    phone = phones(link.url, batch_size=40, pull_limit=25, timeout_s=(1, READ_TIMEOUT_S))
+    link = links(live_server.port)
+    phone = phone_at(url=link.url, batch_size=40, pull_limit=25, timeout_s=(1, READ_TIMEOUT_S))
     assert phone.engine.sync_once().state == SyncState.IDLE
     link.script(*(Fault(kind, HELD_S if kind == DELAY_ANSWER else 0.5) for kind in FAULT_KINDS))
     link.randomly(SEED, ODDS, delay_s=HELD_S)
@@ -76,7 +76,7 @@ def test_a_link_that_cuts_holds_and_repeats_requests_loses_and_duplicates_nothin
     assert (sequence.highest_contiguous_seq, sequence.missing_seqs) == (len(logged), [])
     assert half_written(session) == []
 
-    assert_converged(phone, server_thread.url, "amy", make.PASSWORD)
+    assert_converged(phone, live_server.url, "amy", make.PASSWORD)
     on_phone = phone_view(phone.store)
     removals = [e for e in logged if e.type == EventType.PART_REMOVED]
     assert on_phone.counts["job"] == 2 and on_phone.counts["return_line"] == len(removals)

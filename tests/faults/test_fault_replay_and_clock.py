@@ -30,15 +30,15 @@ def raw_push(url: str, token: str, device_id: str, events: list[dict]) -> dict:
     return answer.json()
 
 
-def test_replayed_reordered_and_concurrent_batches_of_one_device_store_each_entry_once(server_thread, phones,
+def test_replayed_reordered_and_concurrent_batches_of_one_device_store_each_entry_once(live_server, phone_at,
                                                                                         world, session):
     rng = random.Random(SEED)
-    phone = phones(server_thread.url)
+    phone = phone_at(url=live_server.url)
     assert phone.engine.sync_once().state == SyncState.IDLE
     logged = queue_entries(phone.store, world.amy_job.id, ENTRIES)
     events = [entry.as_event() for entry in phone.store.waiting()]
     batches = [events[i:i + BATCH] for i in range(0, ENTRIES, BATCH)]
-    send = lambda batch: raw_push(server_thread.url, phone.client.token, phone.store.device_id, batch)  # noqa: E731
+    send = lambda batch: raw_push(live_server.url, phone.client.token, phone.store.device_id, batch)  # noqa: E731
 
     # The last batch first, its events in reverse: the server sees the gap below it.
     answer = send(list(reversed(batches[-1])))
@@ -105,11 +105,11 @@ def phone_clock(monkeypatch):
 
 
 def test_entries_from_phones_with_clocks_a_day_wrong_are_accepted_flagged_and_ordered_by_receipt(
-        server_thread, phones, phone_clock, world, session):
+        live_server, phone_at, phone_clock, world, session):
     sent = {}
     for name, offset in (("ahead", timedelta(days=1)), ("behind", timedelta(days=-1)), ("right", timedelta(0))):
         phone_clock(offset)
-        phone = phones(server_thread.url, name=f"{name}.db")
+        phone = phone_at(url=live_server.url, name=f"{name}.db")
         queue_entries(phone.store, world.amy_job.id, 3, first_serial=32_000_000 + 100 * len(sent))
         status = phone.engine.sync_once()
         assert status.state == SyncState.IDLE and status.waiting == 0 and status.problems == 0
@@ -126,7 +126,7 @@ def test_entries_from_phones_with_clocks_a_day_wrong_are_accepted_flagged_and_or
     assert min(e.occurred_at for e in sent["ahead"]) > max(e.occurred_at for e in sent["right"]) + timedelta(hours=23)
 
     # ... yet the dispatcher's list is in order of receipt, newest first: right, behind, ahead.
-    dana = ProtocolPhone(base_url=server_thread.url)
+    dana = ProtocolPhone(base_url=live_server.url)
     assert dana.sign_in("dana").status == 200
     listed = dana.request("GET", "/api/v1/events", params={"page_size": 50}).json["items"]
     order = {str(e.id): name for name, events in sent.items() for e in events}

@@ -75,9 +75,9 @@ def _pg_args(url: sa.URL) -> list[str]:
 
 @pytest.mark.parametrize("operator_rotates_epoch", [True, False], ids=["epoch-rotated", "operator-forgot"])
 def test_a_server_restored_from_a_backup_makes_phones_resync_and_shows_lost_entries_as_gaps(
-        operator_rotates_epoch, server_process, phones, world, session, database_url, tmp_path):
+        operator_rotates_epoch, server_process, phone_at, world, session, database_url, tmp_path):
     job = world.amy_job.id
-    phone = phones(server_process.url)
+    phone = phone_at(url=server_process.url)
     assert phone.engine.sync_once().state == SyncState.IDLE
     kept = queue_entries(phone.store, job, 10)
     assert phone.engine.sync_once().waiting == 0

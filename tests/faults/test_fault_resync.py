@@ -19,9 +19,9 @@ from server.services.sync_state import prune_change_log
 from server_ledger import half_written
 
 
-def test_a_phone_away_longer_than_the_retention_resyncs_fully_and_keeps_its_unsent_entries(server_thread, phones,
+def test_a_phone_away_longer_than_the_retention_resyncs_fully_and_keeps_its_unsent_entries(live_server, phone_at,
                                                                                           world, session, app):
-    phone = phones(server_thread.url)
+    phone = phone_at(url=live_server.url)
     leaving = make.job(session, world.south, world.amy, world.dana, summary="Soon someone else's")
     assert phone.engine.sync_once().state == SyncState.IDLE
     assert phone.store.record(SyncEntity.JOB, leaving.id) is not None
@@ -52,4 +52,4 @@ def test_a_phone_away_longer_than_the_retention_resyncs_fully_and_keeps_its_unse
     assert [str(e.id) for e in server_events(session, phone.store.device_id)] == \
         [e.id for e in sent + unsent + during]
     assert half_written(session) == []
-    assert_converged(phone, server_thread.url, "amy", make.PASSWORD)
+    assert_converged(phone, live_server.url, "amy", make.PASSWORD)

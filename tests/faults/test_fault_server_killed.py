@@ -24,11 +24,11 @@ ROUNDS = 5
 SEED = 20261125
 
 
-def test_a_server_killed_mid_push_and_restarted_stores_every_entry_exactly_once(server_process, links, phones,
+def test_a_server_killed_mid_push_and_restarted_stores_every_entry_exactly_once(server_process, links, phone_at,
                                                                                 world, session):
     rng = random.Random(SEED)
     link = links(server_process.port)
-    phone = phones(link.url, batch_size=BATCH)
+    phone = phone_at(url=link.url, batch_size=BATCH)
     assert phone.engine.sync_once().state == SyncState.IDLE
     logged = queue_entries(phone.store, world.amy_job.id, ENTRIES)
 

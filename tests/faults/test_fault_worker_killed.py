@@ -18,11 +18,10 @@ import sys
 import threading
 import time
 import uuid
-from datetime import date, timedelta
+from datetime import date
 from email import message_from_bytes, message_from_string
 
 import pytest
-import redis
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
@@ -40,7 +39,6 @@ from server.models.tasks import DONE, RUNNING
 from server.runner import queue, run_due, runner_of
 from waiting import wait_for
 
-REDIS_URL = "redis://127.0.0.1:6379/13"
 PLANNER_SECONDS = 3
 LEASE_SECONDS = 4
 
@@ -78,18 +76,6 @@ def smtp_receiver():
     controller.stop()
 
 
-@pytest.fixture
-def redis_db_13():
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except redis.ConnectionError:
-        pytest.skip("Redis is not running on 127.0.0.1:6379 (.ci/run starts it)")
-    client.flushdb()
-    yield REDIS_URL
-    client.flushdb()
-
-
 class Workers:
     """Celery worker processes, started one at a time and killed by their pid."""
 
@@ -125,8 +111,8 @@ class Workers:
 
 
 @pytest.fixture
-def workers(database_url, redis_db_13, smtp_receiver, tmp_path):
-    env = server_environment(database_url, tmp_path / "instance", CELERY_BROKER_URL=redis_db_13,
+def workers(database_url, redis_broker, smtp_receiver, tmp_path):
+    env = server_environment(database_url, tmp_path / "instance", CELERY_BROKER_URL=redis_broker,
                              PLANNER_SECONDS=PLANNER_SECONDS, TASK_LEASE_SECONDS=LEASE_SECONDS,
                              SMTP_HOST=LOOPBACK, SMTP_PORT=smtp_receiver[1])
     started = Workers(env, tmp_path)
@@ -135,10 +121,10 @@ def workers(database_url, redis_db_13, smtp_receiver, tmp_path):
 
 
 @pytest.fixture
-def celery_app(database_url, redis_db_13, smtp_receiver):
+def celery_app(database_url, redis_broker, smtp_receiver):
     """The app as a web process with JOB_RUNNER=celery sees it: tasks it commits are sent to the workers."""
     app = create_app({**TEST_CONFIG, "JOB_RUNNER": "celery", "SQLALCHEMY_DATABASE_URI": database_url,
-                      "CELERY_BROKER_URL": redis_db_13, "PLANNER_SECONDS": PLANNER_SECONDS,
+                      "CELERY_BROKER_URL": redis_broker, "PLANNER_SECONDS": PLANNER_SECONDS,
                       "TASK_LEASE_SECONDS": LEASE_SECONDS})
     yield app
     with app.app_context():

@@ -9,17 +9,17 @@ from mobile.api_client import NotAllowed, Offline, SignInRequired
 from mobile_workload import log_entries
 
 
-def test_a_wrong_password_is_refused_with_the_servers_message(phone_at, world, server):
+def test_a_wrong_password_is_refused_with_the_servers_message(phone_at, world, live_server):
     phone = phone_at(username=None)
     with pytest.raises(SignInRequired, match="Wrong username or password"):
-        phone.account.sign_in(server.url, "amy", "not the password")
+        phone.account.sign_in(live_server.url, "amy", "not the password")
     assert not phone.account.known
 
 
-def test_a_dispatcher_cannot_sign_in_to_the_field_app(phone_at, world, server):
+def test_a_dispatcher_cannot_sign_in_to_the_field_app(phone_at, world, live_server):
     phone = phone_at(username=None)
     with pytest.raises(NotAllowed, match="for field engineers"):
-        phone.account.sign_in(server.url, "dana", make.PASSWORD)
+        phone.account.sign_in(live_server.url, "dana", make.PASSWORD)
     assert not phone.account.known and phone.client.token is None
 
 
@@ -37,18 +37,18 @@ def test_the_device_id_is_the_one_sent_at_sign_in(phone_at, world, session):
     assert session.query(Device).filter_by(device_uid=phone.store.device_id).one().label == "test phone"
 
 
-def test_another_engineer_cannot_sign_in_while_entries_are_waiting(amy, world, server):
+def test_another_engineer_cannot_sign_in_while_entries_are_waiting(amy, world, live_server):
     log_entries(amy.store, world.amy_job.id, 1)
     with pytest.raises(EntriesOfAnotherAccount, match="Entries logged by amy"):
-        amy.account.sign_in(server.url, "ben", make.PASSWORD)
+        amy.account.sign_in(live_server.url, "ben", make.PASSWORD)
     assert amy.account.username == "amy" and amy.store.waiting_count() == 1
 
 
-def test_another_engineer_signing_in_gets_their_own_cache_and_the_next_seq(amy, world, server):
+def test_another_engineer_signing_in_gets_their_own_cache_and_the_next_seq(amy, world, live_server):
     [last] = log_entries(amy.store, world.amy_job.id, 1)
     amy.engine.sync_once()
 
-    amy.account.sign_in(server.url, "ben", make.PASSWORD)
+    amy.account.sign_in(live_server.url, "ben", make.PASSWORD)
     amy.engine.sync_once()
 
     assert [card.id for card in workday.jobs(amy.store)] == [world.ben_job.id]

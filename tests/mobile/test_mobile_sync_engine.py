@@ -29,10 +29,10 @@ def test_two_hundred_entries_logged_offline_reach_the_server_once_each(phone_at,
     assert {line.id for line in workday.carried_lines(phone.store)} == {x.id for x in removals}
 
 
-def test_a_push_whose_answer_is_lost_is_resent_without_duplicates(phone_at, world, session, server):
+def test_a_push_whose_answer_is_lost_is_resent_without_duplicates(phone_at, world, session, live_server):
     from tcp_proxy import FlakyLink
 
-    link = FlakyLink(server.port)
+    link = FlakyLink(live_server.port)
     phone = phone_at(url=link.url, batch_size=10)
     phone.engine.sync_once()
     logged = log_entries(phone.store, world.amy_job.id, 30)
@@ -73,9 +73,9 @@ def test_the_same_outbox_synced_from_two_threads_at_once_is_stored_once(phone_at
     assert {e.state for e in answered} == {"accepted"} and first.store.problems() == []
 
 
-def test_a_refused_entry_comes_back_with_its_reason_and_waits_in_problems(amy, world, server):
+def test_a_refused_entry_comes_back_with_its_reason_and_waits_in_problems(amy, world, live_server):
     # Amy's other phone already sent AR00000001 back; this phone has not heard of it yet.
-    other = ProtocolPhone(base_url=server.url)
+    other = ProtocolPhone(base_url=live_server.url)
     other.sign_in("amy")
     other.push([other.new_event("part_removed", world.amy_job.id, part_number="PRN-FUS-220",
                                 serial="AR00000001", condition="faulty")])

@@ -43,18 +43,19 @@ def after_push(phone, number: int, do) -> None:
     phone.client.push = push
 
 
-def test_server_stopped_between_batches_and_restarted_loses_and_duplicates_nothing(phone_at, world, session, server):
+def test_server_stopped_between_batches_and_restarted_loses_and_duplicates_nothing(phone_at, world, session,
+                                                                                  live_server):
     states = []
     phone = phone_at(batch_size=50, on_status=lambda status: states.append(status.state))
     phone.engine.sync_once()
     logged = log_entries(phone.store, world.amy_job.id, 200)
-    after_push(phone, 2, server.stop)
+    after_push(phone, 2, live_server.stop)
 
     phone.engine.start()
     assert wait_until(lambda: SyncState.OFFLINE in states)
     assert phone.store.waiting_count() == 100
     time.sleep(0.5)  # a few probes find nothing
-    server.start()
+    live_server.start()
 
     assert wait_until(lambda: phone.store.waiting_count() == 0 and phone.engine.status.state == SyncState.IDLE)
     assert [e.seq for e in server_events(session, phone.store.device_id)] == [x.seq for x in logged]
@@ -75,7 +76,8 @@ def test_a_token_expiring_mid_sync_is_renewed_and_the_queue_goes_on(phone_at, wo
     assert session.scalar(sa.select(sa.func.count()).select_from(ApiToken)) == 2
 
 
-def test_an_expired_token_after_a_restart_asks_for_the_password_and_keeps_the_queue(phone_at, world, session, server):
+def test_an_expired_token_after_a_restart_asks_for_the_password_and_keeps_the_queue(phone_at, world, session,
+                                                                                    live_server):
     before_restart = phone_at("restart.db")
     before_restart.engine.sync_once()
     logged = log_entries(before_restart.store, world.amy_job.id, 30)
@@ -89,7 +91,7 @@ def test_an_expired_token_after_a_restart_asks_for_the_password_and_keeps_the_qu
     assert [e.id for e in phone.store.waiting()] == [x.id for x in logged] and status.problems == 0
     assert workday.jobs(phone.store) != []  # the day's work is still on the phone
 
-    phone.account.sign_in(server.url, "amy", make.PASSWORD)
+    phone.account.sign_in(live_server.url, "amy", make.PASSWORD)
     status = phone.engine.sync_once()
 
     assert status.state == SyncState.IDLE and status.waiting == 0
@@ -157,14 +159,14 @@ def test_an_updated_app_syncs_again_after_426(phone_at, world, monkeypatch):
     assert updated.store.waiting_count() == 0
 
 
-def test_an_unreachable_server_leaves_everything_on_the_phone(phone_at, world, server):
+def test_an_unreachable_server_leaves_everything_on_the_phone(phone_at, world, live_server):
     phone = phone_at()
     phone.engine.sync_once()
     logged = log_entries(phone.store, world.amy_job.id, 3)
-    server.stop()
+    live_server.stop()
 
     status = phone.engine.sync_once()
 
     assert status.state == SyncState.OFFLINE and status.waiting == 3
     assert [e.id for e in phone.store.waiting()] == [x.id for x in logged]
-    server.start()
+    live_server.start()

@@ -65,20 +65,20 @@ def run_app(scenario: str, display: str, server_url: str, link_port: int, data: 
 
 
 @pytest.mark.slow
-def test_an_engineer_works_a_day_offline_and_online_in_the_real_app(display, server, world, session, tmp_path):
+def test_an_engineer_works_a_day_offline_and_online_in_the_real_app(display, live_server, world, session, tmp_path):
     # Ben already sent AR00000002 back from his job: Amy's collection of it will be refused by the server.
-    bens_phone = ProtocolPhone(base_url=server.url)
+    bens_phone = ProtocolPhone(base_url=live_server.url)
     bens_phone.sign_in("ben")
     answer = bens_phone.push([bens_phone.new_event("part_removed", world.ben_job.id, part_number="PRN-FUS-220",
                                                    serial="AR00000002", condition="faulty")])
     assert answer.json["results"][0]["status"] == "accepted"
 
     link_port = free_port()
-    run_app("first-day", display, server.url, link_port, tmp_path / "app", tmp_path / "kivy")
+    run_app("first-day", display, live_server.url, link_port, tmp_path / "app", tmp_path / "kivy")
     session.rollback()
     session.execute(sa.update(ApiToken).values(expires_at=make.now() - timedelta(minutes=1)))
     session.commit()
-    run_app("after-restart", display, server.url, link_port, tmp_path / "app", tmp_path / "kivy")
+    run_app("after-restart", display, live_server.url, link_port, tmp_path / "app", tmp_path / "kivy")
 
     session.rollback()
     stored = (session.query(FieldEvent).join(Device, FieldEvent.device_id == Device.id)

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from common.enums import Disposition, ItemStatus, ReturnStatus
+from common.enums import ItemStatus
 from server import clock
 from server.models import Notification, PartNumber, ReturnLine, SerialisedItem
 from server.runner import run_due
@@ -26,6 +26,7 @@ def test_a_facility_receives_a_scanned_serial(app, amy, dana, logistics, session
     line_id = carried_line(app, amy, logistics)
     r = dana.request("POST", "/api/v1/facility/receive", json={"facility_id": logistics.refurb.id, "serial": "AR00000001"})
     assert r.status == 200
+    assert r.json["id"] == str(line_id)
     assert (r.json["status"], r.json["holder_kind"], r.json["holder_id"]) == ("received", "facility", logistics.refurb.id)
     assert r.json["received_condition"] == "faulty"
 

@@ -8,10 +8,11 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
+from factories import next_weekday
 from common.enums import CustomerAnswer, PickupStatus
 from server.models import BackgroundTask, Notification, Pickup
 from server.services.planning import plan_day
-from test_planning import DAY, due_pickup, leave_for_courier, next_weekday  # noqa: F401  (fixture)
+from test_planning import DAY, due_pickup, leave_for_courier  # noqa: F401  (fixtures)
 
 
 @pytest.fixture

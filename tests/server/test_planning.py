@@ -10,11 +10,11 @@ import icalendar
 import pytest
 import sqlalchemy as sa
 
+from factories import next_weekday
 from common.enums import PickupStatus, ReturnStatus
-from server.models import CourierPlan, CourierStop, Notification, Pickup, ReturnLine
+from server.models import CourierPlan, Notification, Pickup
 from server.runner import run_due
 from server.services.planning import access_window, move_pickup, plan_day
-from factories import next_weekday
 
 
 

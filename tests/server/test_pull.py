@@ -4,11 +4,10 @@ import base64
 import json
 from datetime import timedelta
 
-import pytest
 import sqlalchemy as sa
 
 import factories as make
-from server.models import ChangeLogEntry, Job
+from server.models import ChangeLogEntry
 from server.services.jobs import update_job
 from server.services.sync_state import prune_change_log, rotate_epoch
 

@@ -7,7 +7,6 @@ import uuid
 from datetime import timedelta
 
 import pytest
-import redis
 import sqlalchemy as sa
 
 import factories as make
@@ -19,7 +18,6 @@ from server.runner import queue, run_due
 from server.tasks import SCHEDULE, TASKS, task
 from waiting import wait_for
 
-REDIS_URL = "redis://127.0.0.1:6379/15"
 
 if "test_fails_twice" not in TASKS:
 
@@ -108,18 +106,6 @@ def test_thread_runner_runs_a_task_soon_after_the_commit(database_url):
     runner_of(app).stop()
     with app.app_context():
         db.engine.dispose()
-
-
-@pytest.fixture
-def redis_broker():
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except redis.ConnectionError:
-        pytest.skip("Redis is not running on 127.0.0.1:6379 (.ci/run starts it)")
-    client.flushdb()
-    yield REDIS_URL
-    client.flushdb()
 
 
 @pytest.fixture
