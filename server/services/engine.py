@@ -103,6 +103,9 @@ def decide_return_lines(session: so.Session, line_ids: list[str], policy: Policy
     ).unique().all()
     if not lines:
         return 0
+    # The jobs and engineers the travel decisions read, in two queries: the
+    # look-ups per line then come from the session and never flush it.
+    loaded = _load_jobs_and_engineers(session, lines)
     now = utcnow()
     facilities = facility_options(session, now.date())
     for line in lines:
@@ -110,7 +113,16 @@ def decide_return_lines(session: so.Session, line_ids: list[str], policy: Policy
         apply_decision(session, line, decision, facilities, policy, now)
         if decision.facility is not None:
             _use_capacity(facilities, decision.facility, line.quantity)
+    del loaded  # kept until here: the session's identity map holds objects weakly
     return len(lines)
+
+
+def _load_jobs_and_engineers(session: so.Session, lines: list[ReturnLine]) -> list[Job | User]:
+    job_ids = {line.job_id for line in lines if line.job_id is not None}
+    engineer_ids = {line.holder_id for line in lines if line.holder_kind == HolderKind.ENGINEER}
+    jobs = session.scalars(sa.select(Job).where(Job.id.in_(job_ids))).all() if job_ids else []
+    engineers = session.scalars(sa.select(User).where(User.id.in_(engineer_ids))).all() if engineer_ids else []
+    return [*jobs, *engineers]
 
 
 def _use_capacity(facilities: dict[int, FacilityOption], chosen: FacilityOption, quantity: int) -> None:
