@@ -4,7 +4,7 @@
 protection of their forms, the record-maintenance views and the template filters.
 """
 
-from flask import Blueprint, Flask
+from flask import Blueprint, Flask, redirect, url_for
 
 from server.console import (
     customer_page, data, jobs, overdue, overview, returns, routes, security, sign_in, users, wording,
@@ -26,12 +26,18 @@ def register_console(app: Flask) -> None:
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     register_admin(app)
+    app.add_url_rule("/", "home", _home)
     app.add_template_filter(wording.label, "label")
     app.add_template_filter(lambda value: wording.money(value, _currency(app)), "money")
     app.add_template_filter(wording.local_time, "local_time")
     app.add_template_filter(wording.day, "day")
     app.add_template_filter(wording.item_progress, "item_progress")
     app.add_template_global(security.signed_in_user, "signed_in_user")
+
+
+def _home():
+    """The server's address alone leads to the console (its sign-in page when signed out)."""
+    return redirect(url_for("console_overview.overview"))
 
 
 def _settings(app: Flask) -> None:

@@ -25,6 +25,14 @@ def test_a_dispatcher_signs_in_and_lands_on_the_overview(console, yard):
     assert "Dana Dispatcher" in page and "Recovery rate" in page
 
 
+def test_the_servers_address_alone_leads_to_the_console(console, yard):
+    stranger = console.get("/")
+    assert stranger.status_code == 302 and stranger.headers["Location"] == "/console/"
+    assert "/console/sign-in" in console.get("/console/").headers["Location"]
+    console.sign_in("dana")
+    assert "Recovery rate" in console.get("/", follow_redirects=True).get_data(as_text=True)
+
+
 def test_sign_in_returns_to_the_page_asked_for_but_never_to_another_site(console, yard):
     r = console.post("/console/sign-in", {"username": "dana", "password": make.PASSWORD, "next": "/console/jobs"})
     assert r.headers["Location"] == "/console/jobs"
