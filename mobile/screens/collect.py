@@ -4,20 +4,12 @@ from pathlib import Path
 
 from kivy.app import App
 from kivy.lang import Builder
-from kivy.properties import BooleanProperty, NumericProperty, StringProperty
-from kivy.uix.screenmanager import Screen
 
 from mobile import entries
 from mobile.screens import forms
 
 
-class CollectScreen(Screen):
-    job_id = NumericProperty(0)
-    corrects = StringProperty(None, allownone=True)
-    subtitle = StringProperty()
-    message = StringProperty()
-    busy = BooleanProperty(False)
-
+class CollectScreen(forms.EntryScreen):
     def start(self, job_id: int, prefill: dict | None = None, corrects: str | None = None):
         self.subtitle = forms.job_title(job_id)
         prefill = prefill or {}
@@ -36,10 +28,6 @@ class CollectScreen(Screen):
                                    forms.CONDITIONS.get(self.ids.condition.text, ""))
         self.busy = True
         App.get_running_app().save_entries([draft], self._saved, self._refused, corrects=self.corrects)
-
-    def _saved(self, logged):
-        self.busy = False
-        forms.saved_on_phone(len(logged))
 
     def _refused(self, errors: list[dict]):
         self.busy = False

@@ -4,20 +4,12 @@ from pathlib import Path
 
 from kivy.app import App
 from kivy.lang import Builder
-from kivy.properties import BooleanProperty, NumericProperty, StringProperty
-from kivy.uix.screenmanager import Screen
 
 from mobile import entries
 from mobile.screens import forms
 
 
-class CompleteScreen(Screen):
-    job_id = NumericProperty(0)
-    corrects = StringProperty(None, allownone=True)
-    subtitle = StringProperty()
-    message = StringProperty()
-    busy = BooleanProperty(False)
-
+class CompleteScreen(forms.EntryScreen):
     def start(self, job_id: int, prefill: dict | None = None, corrects: str | None = None):
         self.subtitle = forms.job_title(job_id)
         prefill = prefill or {}
@@ -31,10 +23,6 @@ class CompleteScreen(Screen):
         draft = entries.completion(self.job_id, self.ids.notes.text, self.ids.signoff.text)
         self.busy = True
         App.get_running_app().save_entries([draft], self._saved, self._refused, corrects=self.corrects)
-
-    def _saved(self, logged):
-        self.busy = False
-        forms.saved_on_phone(len(logged))
 
     def _refused(self, errors: list[dict]):
         self.busy = False

@@ -1,6 +1,8 @@
 """What the entry screens (swap, collect, complete) share: choices, field messages, scanning, saving."""
 
 from kivy.app import App
+from kivy.properties import BooleanProperty, NumericProperty, StringProperty
+from kivy.uix.screenmanager import Screen
 
 from common.enums import FailureCode, PartCondition
 from mobile import scanner
@@ -11,6 +13,20 @@ from mobile.workday import humanise
 NO_FAILURE_CODE = "None"
 CONDITIONS = {humanise(c.value).capitalize(): c.value for c in PartCondition}
 FAILURE_CODES = {NO_FAILURE_CODE: None} | {humanise(f.value).capitalize(): f.value for f in FailureCode}
+
+
+class EntryScreen(Screen):
+    """A screen that saves entries about one job, or one entry correcting a refused one (`corrects`)."""
+
+    job_id = NumericProperty(0)
+    corrects = StringProperty(None, allownone=True)
+    subtitle = StringProperty()
+    message = StringProperty()
+    busy = BooleanProperty(False)
+
+    def _saved(self, logged):
+        self.busy = False
+        saved_on_phone(len(logged))
 
 
 def condition_label(value: str | None) -> str:

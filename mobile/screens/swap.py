@@ -7,21 +7,15 @@ from pathlib import Path
 
 from kivy.app import App
 from kivy.lang import Builder
-from kivy.properties import BooleanProperty, NumericProperty, OptionProperty, StringProperty
-from kivy.uix.screenmanager import Screen
+from kivy.properties import OptionProperty
 
 from mobile import entries
 from mobile.screens import forms
 
 
-class SwapScreen(Screen):
-    job_id = NumericProperty(0)
+class SwapScreen(forms.EntryScreen):
     #: swap: both halves; removed / installed: one half, to correct a refused entry.
     mode = OptionProperty("swap", options=["swap", "removed", "installed"])
-    corrects = StringProperty(None, allownone=True)
-    subtitle = StringProperty()
-    message = StringProperty()
-    busy = BooleanProperty(False)
 
     def on_kv_post(self, base_widget):
         # Strong references: a half that is not shown is taken out of the page, and ids are weak.
@@ -79,10 +73,6 @@ class SwapScreen(Screen):
         self.busy = True
         App.get_running_app().save_entries(drafts, self._saved, lambda errors: self._refused(errors, halves),
                                            corrects=self.corrects)
-
-    def _saved(self, logged):
-        self.busy = False
-        forms.saved_on_phone(len(logged))
 
     def _refused(self, errors: list[dict], halves: list[str]):
         self.busy = False
