@@ -8,7 +8,7 @@ from marshmallow import fields
 
 from common.enums import EventOutcome
 from server.api.fields import RECORD_ID, record_id
-from server.api.pagination import PageQuery, page_of, paginate
+from server.api.pagination import PageQuery, page_of, paginate, where_equal
 from server.api.security import STAFF, requires
 from server.extensions import db
 from server.models import Device, FieldEvent
@@ -73,9 +73,7 @@ class DeviceQuery(PageQuery):
 def list_events(args):
     """Field events in order of receipt, newest first."""
     query = sa.select(FieldEvent).order_by(FieldEvent.received_at.desc(), FieldEvent.seq.desc())
-    for name in ("status", "type", "user_id", "device_id", "job_id"):
-        if name in args:
-            query = query.where(getattr(FieldEvent, name) == args[name])
+    query = where_equal(query, FieldEvent, args, ("status", "type", "user_id", "device_id", "job_id"))
     if args.get("flagged"):
         query = query.where(sa.cast(FieldEvent.flags, sa.String) != "[]")
     return paginate(db.session, query, args["page"], args["page_size"])

@@ -9,7 +9,7 @@ from marshmallow import fields, validate
 from common.enums import JobStatus
 from common.schemas import ExpectedPartRecord
 from server.api.fields import RECORD_ID, record_id
-from server.api.pagination import PageQuery, page_of, paginate
+from server.api.pagination import PageQuery, page_of, paginate, where_equal
 from server.api.security import STAFF, requires
 from server.extensions import db
 from server.models import Job
@@ -73,9 +73,7 @@ class JobQuery(PageQuery):
 def list_jobs(args):
     """Jobs by window, filtered."""
     query = sa.select(Job).order_by(Job.window_start, Job.id)
-    for name in ("status", "engineer_id", "site_id"):
-        if name in args:
-            query = query.where(getattr(Job, name) == args[name])
+    query = where_equal(query, Job, args, ("status", "engineer_id", "site_id"))
     return paginate(db.session, query, args["page"], args["page_size"])
 
 

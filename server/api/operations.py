@@ -8,7 +8,7 @@ from marshmallow import fields, validate
 
 from common.enums import PartCondition
 from server.api.fields import RECORD_ID, record_id
-from server.api.pagination import PageQuery, page_of, paginate
+from server.api.pagination import PageQuery, page_of, paginate, where_equal
 from server.api.returns import ReturnLineSchema
 from server.api.security import STAFF, requires
 from server.extensions import db
@@ -99,9 +99,7 @@ def get_figures(args):
 def list_notifications(args):
     """The outbox: every email and webhook with its delivery status."""
     query = sa.select(Notification).order_by(Notification.id.desc())
-    for name in ("status", "kind", "pickup_id"):
-        if name in args:
-            query = query.where(getattr(Notification, name) == args[name])
+    query = where_equal(query, Notification, args, ("status", "kind", "pickup_id"))
     return paginate(db.session, query, args["page"], args["page_size"])
 
 

@@ -27,6 +27,14 @@ def page_of(item_schema: type[ma.Schema]) -> type[ma.Schema]:
     )
 
 
+def where_equal(query: sa.Select, model: type, args: dict, names: tuple[str, ...]) -> sa.Select:
+    """Narrow `query` to rows whose column equals each of `names` given in `args`."""
+    for name in names:
+        if name in args:
+            query = query.where(getattr(model, name) == args[name])
+    return query
+
+
 def paginate(session: so.Session, query: sa.Select, page: int, page_size: int) -> dict:
     total = session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
     items = session.scalars(query.limit(page_size).offset((page - 1) * page_size)).unique().all()

@@ -11,7 +11,7 @@ from marshmallow import fields
 
 from common.enums import CustomerAnswer, PickupStatus
 from server.api.fields import RECORD_ID, record_id
-from server.api.pagination import PageQuery, page_of, paginate
+from server.api.pagination import PageQuery, page_of, paginate, where_equal
 from server.api.returns import ReturnLineSchema
 from server.api.security import STAFF, requires
 from server.extensions import db
@@ -97,9 +97,7 @@ class PlanRequestSchema(ma.Schema):
 @blp.response(200, page_of(PickupSchema))
 def list_pickups(args):
     query = sa.select(Pickup).order_by(Pickup.id.desc())
-    for name in ("status", "planned_date", "site_id"):
-        if name in args:
-            query = query.where(getattr(Pickup, name) == args[name])
+    query = where_equal(query, Pickup, args, ("status", "planned_date", "site_id"))
     return paginate(db.session, query, args["page"], args["page_size"])
 
 
