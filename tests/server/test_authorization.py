@@ -29,6 +29,7 @@ def endpoints(world, other_device_pk: int):
         ("GET", "/api/v1/events", None, STAFF),
         ("GET", "/api/v1/devices", None, STAFF),
         ("POST", f"/api/v1/devices/{other_device_pk}/revoke", None, STAFF),
+        ("POST", f"/api/v1/devices/{other_device_pk}/enable", None, {ADMIN}),
     ]
 
 
