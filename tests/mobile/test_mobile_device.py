@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 import factories as make
 from mobile.account import EntriesWaiting
-from mobile.api_client import DeviceRevoked
+from mobile.api_client import DeviceClaimed, DeviceRevoked
 from mobile.sync import SyncState
 from mobile_workload import log_entries, server_events
 from phones import Phone as ProtocolPhone
@@ -47,6 +47,18 @@ def test_the_phone_keeps_its_device_secret_in_its_store_and_signs_in_with_it_aft
     again.account.sign_in(live_server.url, "amy", make.PASSWORD)
     assert again.store.device_secret == secret
     assert again.engine.sync_once().state == SyncState.IDLE
+
+
+def test_a_phone_with_a_copied_device_id_is_refused_and_the_real_phone_carries_on(amy, phone_at, world, live_server):
+    copy = phone_at("copy.db", username=None)
+    copy.store.set_settings(device_id=amy.store.device_id)
+    copy.client.device_id = amy.store.device_id
+    with pytest.raises(DeviceClaimed, match="device secret"):
+        copy.account.sign_in(live_server.url, "ben", make.PASSWORD)
+    assert not copy.account.known and copy.store.device_secret is None
+
+    [entry] = log_entries(amy.store, world.amy_job.id, 1)
+    assert amy.engine.sync_once().state == SyncState.IDLE and amy.store.entry(entry.id).state == "accepted"
 
 
 def test_a_revoked_phone_says_so_keeps_its_entries_and_sends_them_with_their_seqs_once_reenabled(
