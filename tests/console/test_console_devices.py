@@ -113,6 +113,7 @@ def test_in_a_browser_a_dispatcher_confirms_a_revoke_and_an_admin_reenables_the_
     assert phone.sign_in("amy", last_seq=1).status == 403
     laptop.reload()
     expect(row).to_contain_text("1 entry known to be waiting on the phone")
+    shoot(laptop, "users-revoked-device")
 
     laptop.get_by_role("button", name="Sign out").click()
     sign_in_as(laptop, "root")
