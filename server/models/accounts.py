@@ -47,6 +47,9 @@ class Device(db.Model):
     #: SHA-256 of the secret the phone was given at registration and presents at every sign-in;
     #: None for a device registered before device secrets (docs/sync-protocol.md, "Device secret").
     secret_digest: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+    #: When the phone first presented its secret, proving it received it; until then the secret may be
+    #: issued again to the device's own user (the answer that carried it may have been lost).
+    secret_confirmed_at: so.Mapped[datetime | None] = so.mapped_column(UtcDateTime)
     #: The highest seq the phone said it had numbered, at its last sign-in attempt, and when.
     reported_seq: so.Mapped[int | None] = so.mapped_column(sa.BigInteger)
     reported_at: so.Mapped[datetime | None] = so.mapped_column(UtcDateTime)

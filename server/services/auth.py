@@ -44,7 +44,7 @@ class SignedIn:
     token: str
     expires_in: int
     user: User
-    #: Issued at this sign-in (a new device, or one registered before device secrets); None otherwise.
+    #: Issued at this sign-in (to a device whose phone has not yet presented a secret); None otherwise.
     device_secret: str | None = None
 
 
@@ -95,8 +95,10 @@ def _claimed_device(session: so.Session, claim: DeviceClaim, user: User, now) ->
     if device is None:
         device = Device(device_uid=claim.device_uid, user_id=user.id)
         session.add(device)
+    elif _holds_secret(device, claim):
+        device.secret_confirmed_at = device.secret_confirmed_at or now
     else:
-        _refuse_without_possession(session, device, claim, user)
+        _refuse_unless_own_unconfirmed(session, device, user)
     if claim.last_seq is not None:
         device.reported_seq, device.reported_at = claim.last_seq, now
     if device.revoked:
@@ -107,7 +109,8 @@ def _claimed_device(session: so.Session, claim: DeviceClaim, user: User, now) ->
         _revoke_tokens(session, device.id, now)
         device.user_id = user.id
     issued = None
-    if device.secret_digest is None and claim.keeps_secret:
+    if device.secret_confirmed_at is None and claim.keeps_secret:
+        # A new device, one from before device secrets, or one whose phone never got the secret issued.
         issued = secrets.token_urlsafe(32)
         device.secret_digest = digest(issued)
     if claim.label:
@@ -117,22 +120,25 @@ def _claimed_device(session: so.Session, claim: DeviceClaim, user: User, now) ->
     return device, issued
 
 
-def _refuse_without_possession(session: so.Session, device: Device, claim: DeviceClaim, user: User) -> None:
-    """Conflict, with nothing changed, unless the claim proves it comes from the phone registered as `device`.
+def _holds_secret(device: Device, claim: DeviceClaim) -> bool:
+    """The claim carries the device's secret: it comes from the phone registered as `device`."""
+    return (device.secret_digest is not None and claim.secret is not None
+            and hmac.compare_digest(digest(claim.secret), device.secret_digest))
 
-    The proof is the device secret. A device registered before device secrets has none to check:
-    only its own user may sign in on it, until that sign-in gives it its secret.
-    """
-    if device.secret_digest is None:
-        if device.user_id == user.id:
-            return
-        session.rollback()
-        raise Conflict("This device id belongs to a phone registered before device secrets: its last user must "
-                       "sign in on it once with an updated app before anyone else can. Nothing was changed.")
-    if claim.secret is None or not hmac.compare_digest(digest(claim.secret), device.secret_digest):
+
+def _refuse_unless_own_unconfirmed(session: so.Session, device: Device, user: User) -> None:
+    """Conflict, with nothing changed, unless `user` is the device's own user and the device has no
+    confirmed secret: one registered before device secrets, or one whose phone never presented the
+    secret it was issued (the answer carrying it may have been lost on the way)."""
+    if device.secret_confirmed_at is not None:
         session.rollback()
         raise Conflict("This device id is registered to another phone, and this sign-in does not carry that "
                        "phone's device secret. Nothing was changed.")
+    if device.user_id != user.id:
+        session.rollback()
+        raise Conflict("This device id belongs to a phone that has not yet proven it holds its device secret: "
+                       "its last user must sign in on it once more (with an up-to-date app) before anyone else "
+                       "can. Nothing was changed.")
 
 
 def check_password(

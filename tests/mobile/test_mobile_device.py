@@ -6,12 +6,13 @@ import sqlalchemy as sa
 
 import factories as make
 from mobile.account import EntriesWaiting
-from mobile.api_client import DeviceClaimed, DeviceRevoked
+from mobile.api_client import DeviceClaimed, DeviceRevoked, Offline
 from mobile.sync import SyncState
 from mobile_workload import log_entries, server_events
 from phones import Phone as ProtocolPhone
 from server.models import Device
 from server.services.auth import digest
+from tcp_proxy import FlakyLink
 from waiting import wait_for
 
 
@@ -49,7 +50,22 @@ def test_the_phone_keeps_its_device_secret_in_its_store_and_signs_in_with_it_aft
     assert again.engine.sync_once().state == SyncState.IDLE
 
 
+def test_a_first_sign_in_whose_answer_was_lost_can_simply_be_tried_again(phone_at, world, live_server, session):
+    link = FlakyLink(live_server.port, fault_paths=("/api/v1/auth/",))
+    phone = phone_at(username=None, url=link.url)
+    link.lose_answers(1)
+    with pytest.raises(Offline):
+        phone.account.sign_in(link.url, "amy", make.PASSWORD)
+    assert phone.store.device_secret is None and server_device(session, phone).secret_digest is not None
+
+    phone.account.sign_in(link.url, "amy", make.PASSWORD)
+    assert server_device(session, phone).secret_digest == digest(phone.store.device_secret)
+    assert phone.engine.sync_once().state == SyncState.IDLE
+    link.close()
+
+
 def test_a_phone_with_a_copied_device_id_is_refused_and_the_real_phone_carries_on(amy, phone_at, world, live_server):
+    assert amy.account.renew()  # the real phone presents its secret: it has proven it holds it
     copy = phone_at("copy.db", username=None)
     copy.store.set_settings(device_id=amy.store.device_id)
     copy.client.device_id = amy.store.device_id

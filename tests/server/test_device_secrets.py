@@ -11,6 +11,12 @@ from server.services.auth import digest
 from server.sync.sequence import SeqTracker
 
 
+def confirmed(phone: Phone) -> Phone:
+    """The phone signs in again, presenting the secret its first sign-in was given."""
+    assert phone.sign_in("amy").status == 200
+    return phone
+
+
 def device_row(session, phone: Phone) -> Device:
     session.rollback()
     return session.scalar(sa.select(Device).where(Device.device_uid == phone.device_id))
@@ -33,6 +39,7 @@ def test_the_first_sign_in_issues_a_device_secret_of_which_the_server_keeps_only
 
 def test_another_phone_claiming_a_device_id_without_its_secret_gets_409_and_changes_nothing(
         amy, client, session, world):
+    confirmed(amy)
     assert amy.push(removals(amy, world, 2)).status == 200
     before = device_row(session, amy)
     kept = (before.user_id, before.label, before.last_seen_at, before.secret_digest)
@@ -47,7 +54,7 @@ def test_another_phone_claiming_a_device_id_without_its_secret_gets_409_and_chan
 
     after = device_row(session, amy)
     assert (after.user_id, after.label, after.last_seen_at, after.secret_digest) == kept
-    assert session.scalar(sa.select(sa.func.count()).select_from(ApiToken)) == 1
+    assert session.scalar(sa.select(sa.func.count()).select_from(ApiToken).where(ApiToken.revoked_at.is_(None))) == 2
     # Amy's phone carries on: her token works and her next entry is not "seq already used".
     [third] = amy.push(removals(amy, world, 1)).json["results"]
     assert (third["seq"], third["status"]) == (3, "accepted")
@@ -87,7 +94,22 @@ def test_an_app_from_before_device_secrets_signs_in_as_before_but_cannot_hand_it
         assert r.status == 200 and "device_secret" not in r.json
     assert device_row(session, old_app).secret_digest is None
     other = old_app.request("POST", "/api/v1/auth/token", json={**body, "username": "ben"})
-    assert other.status == 409 and "registered before device secrets" in other.json["message"]
+    assert other.status == 409 and "has not yet proven it holds its device secret" in other.json["message"]
+
+
+def test_a_phone_whose_first_answer_was_lost_gets_a_new_secret_from_its_own_user_only(client, session, world):
+    phone = Phone(client=client)
+    lost = phone.sign_in("amy").json["device_secret"]
+    phone.device_secret = None  # the answer never reached the phone
+
+    assert phone.sign_in("ben").status == 409
+    again = phone.sign_in("amy")
+    assert again.status == 200 and again.json["device_secret"] != lost
+    assert device_row(session, phone).secret_confirmed_at is None
+    confirmed(phone)
+    assert device_row(session, phone).secret_confirmed_at is not None
+    phone.device_secret = None
+    assert phone.sign_in("amy").status == 409  # once the phone has proven it holds it, the secret is needed
 
 
 def test_a_revoked_device_reenabled_by_an_admin_sends_its_waiting_entries_with_their_own_seqs(
@@ -113,7 +135,7 @@ def test_a_revoked_device_reenabled_by_an_admin_sends_its_waiting_entries_with_t
 
 
 def test_a_revoked_device_without_its_secret_learns_nothing_and_reports_nothing(amy, dana, client, session, world):
-    device = device_row(session, amy)
+    device = device_row(session, confirmed(amy))
     assert dana.request("POST", f"/api/v1/devices/{device.id}/revoke").status == 200
     r = Phone(client=client, device_id=amy.device_id).sign_in("amy", last_seq=99)
     assert r.status == 409
