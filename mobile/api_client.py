@@ -40,7 +40,7 @@ class NotAllowed(ApiError):
 
 
 class DeviceRevoked(NotAllowed):
-    """403 at sign-in: a dispatcher or admin revoked this phone; an admin can re-enable it."""
+    """403 at sign-in, about the device_id: a dispatcher or admin revoked this phone; an admin can re-enable it."""
 
 
 class DeviceClaimed(ApiError):
@@ -90,8 +90,13 @@ class ApiClient:
             body["device_label"] = device_label[:120]
         if last_seq is not None:
             body["last_seq"] = last_seq
-        answer = self._call("POST", "/api/v1/auth/token", json=body, authenticated=False,
-                            refusals={403: DeviceRevoked, 409: DeviceClaimed})
+        try:
+            answer = self._call("POST", "/api/v1/auth/token", json=body, authenticated=False,
+                                refusals={409: DeviceClaimed})
+        except NotAllowed as err:
+            if "device_id" in err.errors:
+                raise DeviceRevoked(err.message, err.status, err.errors) from None
+            raise
         self.token = answer["access_token"]
         return answer
 

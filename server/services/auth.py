@@ -103,7 +103,7 @@ def _claimed_device(session: so.Session, claim: DeviceClaim, user: User, now) ->
         device.reported_seq, device.reported_at = claim.last_seq, now
     if device.revoked:
         session.commit()
-        raise Forbidden(REVOKED_MESSAGE)
+        raise Forbidden(REVOKED_MESSAGE, {"device_id": ["This device has been revoked."]})
     if device.user_id != user.id:
         # A phone handed to another engineer: the previous user's tokens end here.
         _revoke_tokens(session, device.id, now)
@@ -133,12 +133,14 @@ def _refuse_unless_own_unconfirmed(session: so.Session, device: Device, user: Us
     if device.secret_confirmed_at is not None:
         session.rollback()
         raise Conflict("This device id is registered to another phone, and this sign-in does not carry that "
-                       "phone's device secret. Nothing was changed.")
+                       "phone's device secret. Nothing was changed.",
+                       {"device_secret": ["Missing or wrong for this device id."]})
     if device.user_id != user.id:
         session.rollback()
         raise Conflict("This device id belongs to a phone that has not yet proven it holds its device secret: "
                        "its last user must sign in on it once more (with an up-to-date app) before anyone else "
-                       "can. Nothing was changed.")
+                       "can. Nothing was changed.",
+                       {"device_secret": ["Not yet proven by this device's phone."]})
 
 
 def check_password(

@@ -49,6 +49,7 @@ def test_another_phone_claiming_a_device_id_without_its_secret_gets_409_and_chan
         r = intruder.sign_in("ben", **claim)
         assert r.status == 409, r.json
         assert "device secret" in r.json["message"] and "Nothing was changed" in r.json["message"]
+        assert list(r.json["errors"]) == ["device_secret"]
     same_user_elsewhere = intruder.sign_in("amy")
     assert same_user_elsewhere.status == 409
 
@@ -120,6 +121,7 @@ def test_a_revoked_device_reenabled_by_an_admin_sends_its_waiting_entries_with_t
 
     refused = amy.sign_in("amy", last_seq=3)
     assert refused.status == 403 and "re-enable" in refused.json["message"]
+    assert list(refused.json["errors"]) == ["device_id"]
     [listed] = [d for d in dana.request("GET", "/api/v1/devices").json["items"] if d["device_uid"] == amy.device_id]
     assert (listed["revoked_at"] is not None, listed["reported_seq"], listed["waiting_count"]) == (True, 3, 2)
 
