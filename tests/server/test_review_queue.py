@@ -85,6 +85,36 @@ def test_installing_a_serial_installed_at_another_site_is_held(amy, dana, world,
     assert review["actions"] == ["move_serial", "dismiss"] and review["return_line_id"] is None
 
 
+def in_stock_at_the_depot(session, item, world):
+    item.status, item.location_kind, item.location_id = ItemStatus.IN_STOCK, HolderKind.FACILITY, world.depot.id
+    session.commit()
+
+
+def test_removing_a_serial_in_a_facilitys_stock_is_held(amy, world, session):
+    in_stock_at_the_depot(session, world.south_fuser, world)
+    assert amy.push([removal(amy, world.amy_job.id, "AR00000002")]).json["results"][0]["status"] == "accepted"
+    session.rollback()
+    assert session.scalar(sa.select(ReviewItem.reason)) == "Serial AR00000002 is in stock, with Trafford Park depot."
+    assert session.get(SerialisedItem, world.south_fuser.id).status == ItemStatus.IN_STOCK
+
+
+def test_installing_a_spare_from_a_facilitys_stock_is_not_held(amy, world, session):
+    in_stock_at_the_depot(session, world.south_fuser, world)
+    ev = amy.new_event("part_installed", world.amy_job.id, part_number="PRN-FUS-220", serial="AR00000002")
+    assert amy.push([ev]).json["results"][0]["status"] == "accepted"
+    session.rollback()
+    item = session.get(SerialisedItem, world.south_fuser.id)
+    assert (item.status, item.site_id) == (ItemStatus.INSTALLED, world.north.id)
+    assert session.scalar(sa.select(sa.func.count()).select_from(ReviewItem)) == 0
+
+
+def test_installing_a_serial_on_ones_own_return_line_is_still_rejected(amy, world, session):
+    amy.push([removal(amy, world.amy_job.id, "AR00000001")])
+    ev = amy.new_event("part_installed", world.amy_job.id, part_number="PRN-FUS-220", serial="AR00000001")
+    r = amy.push([ev]).json["results"][0]
+    assert r["status"] == "rejected" and "cannot be installed" in r["errors"]["payload"]["serial"][0]
+
+
 # --- resolving ------------------------------------------------------------------------------------
 
 def test_moving_a_held_removal_takes_the_serial_into_the_removers_van_once(amy, dana, world, session):
