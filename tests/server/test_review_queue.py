@@ -6,7 +6,9 @@ import uuid
 import sqlalchemy as sa
 
 from common.enums import HolderKind, ItemStatus, JobStatus, ReturnStatus
+from phones import Phone
 from server.models import BackgroundTask, CustodyEntry, FieldEvent, Job, ReturnLine, ReviewItem, SerialisedItem
+from test_sync_concurrency import run_together
 
 
 def removal(phone, job_id, serial, **extra):
@@ -243,3 +245,20 @@ def test_completing_a_job_from_a_held_completion_takes_its_notes(amy, dana, worl
     session.rollback()
     job = session.get(Job, world.amy_job.id)
     assert (job.status, job.notes, job.customer_signoff_name) == (JobStatus.COMPLETED, "Amy's notes", "Sam")
+
+
+def test_two_dispatchers_resolving_at_once_get_one_success_and_one_409(live_server, world, session):
+    amy, dana, root = (Phone(base_url=live_server.url) for _ in range(3))
+    for phone, name in ((amy, "amy"), (dana, "dana"), (root, "root")):
+        assert phone.sign_in(name).status == 200
+    ev = removal(amy, world.amy_job.id, "AR00000002")
+    amy.push([ev])
+    (review,) = open_reviews(dana)
+    answers = run_together(lambda: resolve(dana, review["id"], "move_serial"),
+                           lambda: resolve(root, review["id"], "void_line"))
+    assert sorted(a.status for a in answers) == [200, 409]
+    winner = next(a for a in answers if a.status == 200).json["resolution"]
+    session.rollback()
+    line = session.get(ReturnLine, uuid.UUID(ev["id"]))
+    assert (line.status == ReturnStatus.WRITTEN_OFF) == (winner == "void_line")
+    assert (line.serialised_item_id is not None) == (winner == "move_serial")
