@@ -37,8 +37,8 @@ from server.models import (
     Site,
     User,
 )
-from server.services.changes import record_new_return_lines
 from server.models.types import utcnow
+from server.services.changes import record_new_return_lines
 from server.services.engine import leave_at_site
 
 _RETURN_LINES = instrumentation.manager_of_class(ReturnLine)
@@ -72,7 +72,7 @@ class FieldFacts:
         self._in_bulk = all(e["type"] != EventType.JOB_COMPLETED for e in events)
         self._new_lines: list[ReturnLine] = []
         self._custody_rows: list[tuple[ReturnLine, SerialisedItem | None, dict]] = []
-        self._review_rows: list[dict] = []
+        self._review_rows: list[tuple[dict, SerialisedItem | None]] = []
         payloads = [e["payload"] for e in events]
         part_numbers = {p["part_number"] for p in payloads if "part_number" in p}
         serials = {p["serial"] for p in payloads if p.get("serial")}
@@ -138,7 +138,7 @@ class FieldFacts:
             record_new_return_lines(self.session, self._new_lines)
 
     def write_new_rows(self) -> None:
-        """Insert the new lines, the custody entries and the review items; call it after the flush that wrote new items."""
+        """Insert the new lines, custody entries and review items; call it after the flush that wrote new items."""
         if self._new_lines:
             self.session.execute(sa.insert(ReturnLine.__table__), insert_rows(self._new_lines))
             self._new_lines.clear()
@@ -148,7 +148,9 @@ class FieldFacts:
             self.session.execute(sa.insert(CustodyEntry.__table__), rows)
             self._custody_rows.clear()
         if self._review_rows:
-            self.session.execute(sa.insert(ReviewItem.__table__), self._review_rows)
+            rows = [{**fields, "serialised_item_id": item.id if item is not None else None}
+                    for fields, item in self._review_rows]
+            self.session.execute(sa.insert(ReviewItem.__table__), rows)
             self._review_rows.clear()
 
     def _all(self, model, column, values):
@@ -373,11 +375,11 @@ class FieldFacts:
     def _hold(self, event: dict, kind: ReviewKind, reason: str, applied: Applied, job: Job,
               line_id: uuid.UUID | None, item: SerialisedItem | None) -> None:
         applied.flags.append(HELD_FOR_REVIEW)
-        self._review_rows.append({
+        # The item may be new in this batch: its id is known once the flush has written it.
+        self._review_rows.append(({
             "kind": kind, "status": ReviewStatus.OPEN, "event_id": event["id"], "engineer_id": self.user.id,
-            "job_id": job.id, "return_line_id": line_id, "serialised_item_id": item.id if item else None,
-            "reason": reason[:500], "created_at": utcnow(),
-        })
+            "job_id": job.id, "return_line_id": line_id, "reason": reason[:500], "created_at": utcnow(),
+        }, item))
 
     def _apply_return_handed_over(self, event: dict, job: Job | None, applied: Applied) -> None:
         payload = event["payload"]

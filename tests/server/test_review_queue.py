@@ -87,6 +87,19 @@ def test_installing_a_serial_installed_at_another_site_is_held(amy, dana, world,
     assert review["actions"] == ["move_serial", "dismiss"] and review["return_line_id"] is None
 
 
+def test_a_serial_new_in_the_same_batch_is_named_by_its_review_item(amy, world, session):
+    import factories as make
+
+    south_job = make.job(session, world.south, world.amy, world.dana)
+    install = amy.new_event("part_installed", world.amy_job.id, part_number="PRN-FUS-220", serial="AR77777777")
+    elsewhere = removal(amy, south_job.id, "AR77777777")
+    assert [r["status"] for r in amy.push([install, elsewhere]).json["results"]] == ["accepted", "accepted"]
+    session.rollback()
+    item = session.scalar(sa.select(SerialisedItem).where(SerialisedItem.serial == "AR77777777"))
+    assert item.site_id == world.north.id
+    assert session.scalar(sa.select(ReviewItem.serialised_item_id)) == item.id
+
+
 def in_stock_at_the_depot(session, item, world):
     item.status, item.location_kind, item.location_id = ItemStatus.IN_STOCK, HolderKind.FACILITY, world.depot.id
     session.commit()
@@ -262,3 +275,22 @@ def test_two_dispatchers_resolving_at_once_get_one_success_and_one_409(live_serv
     line = session.get(ReturnLine, uuid.UUID(ev["id"]))
     assert (line.status == ReturnStatus.WRITTEN_OFF) == (winner == "void_line")
     assert (line.serialised_item_id is not None) == (winner == "move_serial")
+
+
+def test_a_held_completion_still_leaves_the_courier_items_at_the_site(app, amy, dana, logistics, session):
+    from common.enums import Disposition
+    from server.runner import run_due
+    from server.services.overrides import override_disposition
+
+    w = logistics.world
+    ev = removal(amy, w.amy_job.id, "AR00000001")
+    amy.push([ev])
+    run_due(app)
+    override_disposition(session, uuid.UUID(ev["id"]), Disposition.RECYCLE, "send to the recycler", w.dana)
+    reassign_to_ben(session, w)
+    amy.push([amy.new_event("job_completed", w.amy_job.id)])
+    session.rollback()
+    left = session.get(ReturnLine, uuid.UUID(ev["id"]))
+    assert (left.holder_kind, left.holder_id) == (HolderKind.SITE, w.north.id)
+    assert session.get(Job, w.amy_job.id).status == JobStatus.OPEN
+    assert [r["kind"] for r in open_reviews(dana)] == ["completion_after_reassignment"]
