@@ -125,6 +125,8 @@ class LineDetail:
     custody: list[CustodyEntry]
     decisions: list[DispositionRecord]
     facilities: dict[int, str]
+    #: The open review item that holds this line, if any.
+    review: ReviewItem | None
 
 
 def line_detail(session: so.Session, line_id: uuid.UUID) -> LineDetail | None:
@@ -149,6 +151,8 @@ def line_detail(session: so.Session, line_id: uuid.UUID) -> LineDetail | None:
         custody=list(line.custody),
         decisions=list(decisions),
         facilities=facilities,
+        review=session.scalar(sa.select(ReviewItem).where(
+            ReviewItem.return_line_id == line.id, ReviewItem.status == ReviewStatus.OPEN)),
     )
 
 

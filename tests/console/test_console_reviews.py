@@ -161,3 +161,12 @@ def test_the_review_queue_does_not_query_per_row(dispatcher, client, yard, count
     few = statements()
     held(15)
     assert statements() <= few
+
+
+def test_a_held_line_says_so_on_its_page_until_resolved(dispatcher, client, yard, session):
+    line_id = held_removal(client, yard)
+    page = dispatcher.get(f"/console/returns/{line_id}").get_data(as_text=True)
+    assert "Held for review: Serial AR00000002 is installed at South Office." in page
+    assert f'/console/reviews#review-{review_id(session)}' in page
+    dispatcher.post(f"/console/reviews/{review_id(session)}/resolve", {"action": "move_serial", "comment": "Seen."})
+    assert 'id="held"' not in dispatcher.get(f"/console/returns/{line_id}").get_data(as_text=True)
