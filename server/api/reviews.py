@@ -75,6 +75,8 @@ def list_reviews(args):
 @requires(*STAFF)
 @blp.arguments(ResolutionSchema)
 @blp.response(200, ReviewItemSchema)
+@blp.alt_response(404, description="No such review item")
+@blp.alt_response(409, description="Already resolved, or the records changed so that the action cannot apply")
 def resolve(data, review_id: int):
     """Resolve an open item with one of its actions; a second resolution is refused (409)."""
     return reviews.resolve_review(db.session, review_id, reviews.Resolution(**data), g.user)
