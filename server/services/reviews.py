@@ -34,7 +34,8 @@ class Resolution:
 def resolve_review(session: so.Session, review_id: int, resolution: Resolution, by: User) -> ReviewItem:
     """Apply the dispatcher's decision and close the item. Owns the transaction: all of it or nothing."""
     begin_write(session)
-    review = session.scalar(sa.select(ReviewItem).where(ReviewItem.id == review_id).with_for_update())
+    review = session.scalar(sa.select(ReviewItem).where(ReviewItem.id == review_id).with_for_update()
+                            .execution_options(populate_existing=True))
     if review is None:
         raise NotFound(f"No review item {review_id}.")
     if review.status == ReviewStatus.RESOLVED:
