@@ -4,27 +4,31 @@ from datetime import date
 
 from flask import Response, flash, redirect, render_template, request, stream_with_context, url_for
 
-from server.console.forms import ConfirmImportForm, ImportForm
+from server.console.forms import ConfirmImportForm, ExportForm, ImportForm
 from server.console.pages import staff_blueprint
 from server.extensions import db
 from server.services import imports
 from server.services.errors import Invalid
+from server.services.period import Period
 
 bp = staff_blueprint("console_data", __name__, url_prefix="/console/data")
 
 
+def _data_page(form: ImportForm | None = None, export: ExportForm | None = None, status: int = 200):
+    return render_template("console/data.html", form=form or ImportForm(), export=export or ExportForm(formdata=None),
+                           columns=imports.COLUMNS, kinds=imports.KIND_NAMES), status
+
+
 @bp.route("")
 def data_page():
-    return render_template("console/data.html", form=ImportForm(), columns=imports.COLUMNS,
-                           kinds=imports.KIND_NAMES)
+    return _data_page()
 
 
 @bp.route("/preview", methods=["POST"])
 def preview():
     form = ImportForm()
     if not form.validate():
-        return render_template("console/data.html", form=form, columns=imports.COLUMNS,
-                               kinds=imports.KIND_NAMES), 422
+        return _data_page(form=form, status=422)
     content = imports.decode(form.file.data.read())
     result = imports.preview_import(db.session, form.kind.data, content)
     confirm = ConfirmImportForm(kind=form.kind.data, content=content)
@@ -54,14 +58,9 @@ def run():
 
 @bp.route("/returns.csv")
 def export_returns():
-    since, until = _date(request.args.get("since")), _date(request.args.get("until"))
-    chunks = imports.export_returns(db.session, since, until)
+    export = ExportForm(request.args)
+    if not export.validate():
+        return _data_page(export=export, status=422)
+    chunks = imports.export_returns(db.session, Period(export.since.data, export.until.data))
     return Response(stream_with_context(chunks), mimetype="text/csv", headers={
         "Content-Disposition": f"attachment; filename=returns-{date.today().isoformat()}.csv"})
-
-
-def _date(raw: str | None) -> date | None:
-    try:
-        return date.fromisoformat(raw) if raw else None
-    except ValueError:
-        return None

@@ -17,6 +17,7 @@ from server.console.listings import AGE_BUCKETS
 from server.console.wording import label, today_in
 from server.services.errors import ServiceError
 from server.services.passwords import validate_new_password
+from server.services.period import period_errors
 
 #: How far ahead a customer may push a pickup.
 ANOTHER_DAY_MAX_DAYS = 60
@@ -120,6 +121,23 @@ class ImportForm(FlaskForm):
     kind = SelectField("What", choices=[("catalogue", "Parts catalogue"), ("sites", "Sites"),
                                         ("installed_base", "Installed base")])
     file = FileField("CSV file", validators=[FileRequired("Choose a CSV file.")])
+
+
+class ExportForm(FlaskForm):
+    """The returns export's period: a GET form, so no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    since = DateField("Created from", validators=[Optional()])
+    until = DateField("to", validators=[Optional()])
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for name, messages in period_errors(self.since.data, self.until.data).items():
+            self[name].errors = [*self[name].errors, *messages]
+            valid = False
+        return valid
 
 
 class ConfirmImportForm(FlaskForm):

@@ -1,5 +1,5 @@
 """CSV in and out: the catalogue, sites and installed base imported with a preview and
-row-level errors; return lines exported.
+row-level errors; return lines exported (written by server/services/csv_files.py).
 
 An import reads and checks the whole file before it writes anything, and then
 writes it in one transaction: a file with one bad row imports nothing. The
@@ -12,7 +12,7 @@ import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 import sqlalchemy as sa
@@ -21,7 +21,9 @@ import sqlalchemy.orm as so
 from common.enums import HolderKind, ItemStatus
 from server.database import begin_write
 from server.models import Customer, Facility, Job, PartNumber, ReturnLine, SerialisedItem, Site, User
+from server.services.csv_files import csv_chunks
 from server.services.errors import Invalid
+from server.services.period import Period
 
 MAX_ROWS = 20_000
 YES, NO = {"yes", "y", "true", "1"}, {"no", "n", "false", "0", ""}
@@ -405,8 +407,8 @@ EXPORT_COLUMNS = (
 )
 
 
-def export_returns(session: so.Session, since: date | None = None, until: date | None = None) -> Iterator[str]:
-    """Return lines created from `since` to `until` (inclusive) as CSV text, a chunk at a time."""
+def export_returns(session: so.Session, period: Period) -> Iterator[str]:
+    """Return lines created in `period` as CSV text (server/services/csv_files.py), a chunk at a time."""
     destination = so.aliased(Facility)
     query = (
         sa.select(ReturnLine, PartNumber.part_number, PartNumber.description, Customer.name, Site.name,
@@ -420,38 +422,19 @@ def export_returns(session: so.Session, since: date | None = None, until: date |
         .order_by(ReturnLine.created_at, ReturnLine.id)
         .execution_options(yield_per=500)
     )
-    if since is not None:
-        query = query.where(ReturnLine.created_at >= datetime.combine(since, time.min, tzinfo=timezone.utc))
-    if until is not None:
-        query = query.where(ReturnLine.created_at < datetime.combine(until + timedelta(days=1), time.min, tzinfo=timezone.utc))
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(EXPORT_COLUMNS)
-    for line, part_number, description, customer, site, job, username, dest in session.execute(query):
-        writer.writerow([
-            line.id, _iso(line.created_at), part_number, description, line.serial or "", line.quantity, line.origin,
-            _value(line.condition), line.failure_code or "", customer, site, job or "", username,
-            _iso(line.removed_at), _value(line.status), _value(line.disposition),
-            "" if line.expected_value is None else f"{line.expected_value:.2f}", dest or "",
-            _value(line.travel_mode), _value(line.holder_kind), "" if line.holder_id is None else line.holder_id,
-            _iso(line.overdue_since), _iso(line.received_at),
-            "" if line.recovered_value is None else f"{line.recovered_value:.2f}", line.disposition_reason or "",
-        ])
-        if out.tell() > 64_000:
-            yield _take(out)
-    yield _take(out)
+    if period.since is not None:
+        query = query.where(ReturnLine.created_at >= period.starts_at)
+    if period.until is not None:
+        query = query.where(ReturnLine.created_at < period.ends_before)
+    rows = (
+        [line.id, line.created_at, part_number, description, line.serial, line.quantity, line.origin,
+         line.condition, line.failure_code, customer, site, job, username, line.removed_at, line.status,
+         line.disposition, _cents(line.expected_value), dest, line.travel_mode, line.holder_kind, line.holder_id,
+         line.overdue_since, line.received_at, _cents(line.recovered_value), line.disposition_reason]
+        for line, part_number, description, customer, site, job, username, dest in session.execute(query)
+    )
+    return csv_chunks(EXPORT_COLUMNS, rows)
 
 
-def _take(out: io.StringIO) -> str:
-    text = out.getvalue()
-    out.seek(0)
-    out.truncate()
-    return text
-
-
-def _iso(value: datetime | None) -> str:
-    return "" if value is None else value.isoformat(timespec="seconds")
-
-
-def _value(enum) -> str:
-    return "" if enum is None else getattr(enum, "value", str(enum))
+def _cents(amount: Decimal | None) -> Decimal | None:
+    return None if amount is None else Decimal(amount).quantize(Decimal("0.01"))
