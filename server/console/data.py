@@ -2,7 +2,8 @@
 
 from datetime import date
 
-from flask import Response, flash, redirect, render_template, request, stream_with_context, url_for
+from flask import Response, current_app, flash, redirect, render_template, request, stream_with_context, url_for
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from server.console.forms import ConfirmImportForm, ExportForm, ImportForm
 from server.console.pages import staff_blueprint
@@ -15,8 +16,21 @@ bp = staff_blueprint("console_data", __name__, url_prefix="/console/data")
 
 
 def _data_page(form: ImportForm | None = None, export: ExportForm | None = None, status: int = 200):
+    limits = {"rows": f"{imports.MAX_ROWS:,}", "cell": f"{imports.MAX_CELL_CHARS:,}", "megabytes": _megabytes()}
     return render_template("console/data.html", form=form or ImportForm(), export=export or ExportForm(formdata=None),
-                           columns=imports.COLUMNS, kinds=imports.KIND_NAMES), status
+                           columns=imports.COLUMNS, kinds=imports.KIND_NAMES, limits=limits), status
+
+
+def _megabytes() -> str:
+    return f"{current_app.config['MAX_CONTENT_LENGTH'] / 1024 / 1024:g}"
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _file_too_large(err: RequestEntityTooLarge):
+    # The upload is refused before the form is read: say so under the file field.
+    form = ImportForm(formdata=None)
+    form.file.errors = [f"The file is larger than the {_megabytes()} MB the console accepts: split it into smaller files."]
+    return _data_page(form=form, status=413)
 
 
 @bp.route("")

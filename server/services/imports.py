@@ -9,6 +9,7 @@ what the import does (the import checks again, inside its transaction).
 
 import csv
 import io
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -26,6 +27,12 @@ from server.services.errors import Invalid
 from server.services.period import Period
 
 MAX_ROWS = 20_000
+#: The longest cell read; every column's own limit (e.g. 64 for a part number) is at most this.
+MAX_CELL_CHARS = 1_000
+#: The largest amount of money in a cell (prices, costs, values).
+MAX_AMOUNT = Decimal(1_000_000)
+NOT_TEXT = ("This is not a CSV file: it holds binary data (an image, a workbook or a PDF?). "
+            "In your spreadsheet choose Save as → CSV, then upload that file.")
 YES, NO = {"yes", "y", "true", "1"}, {"no", "n", "false", "0", ""}
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DEFAULT_HOURS = "mon-fri 08:00-17:00"
@@ -70,6 +77,8 @@ class RowResult:
     values: dict[str, str]
     action: str = ""  # "create" or "update"
     errors: dict[str, str] = field(default_factory=dict)
+    #: Semicolon-separated files (continental Excel) write 310,50 for 310.50.
+    decimal_comma: bool = False
 
 
 @dataclass
@@ -132,9 +141,22 @@ def _read(kind: str, content: str) -> ImportPreview:
     if not content.strip():
         preview.file_errors.append("The file is empty.")
         return preview
+    if "\x00" in content:
+        preview.file_errors.append(NOT_TEXT)
+        return preview
     first_line = content.splitlines()[0]
     delimiter = max(",;\t", key=first_line.count)
-    reader = csv.reader(io.StringIO(content), delimiter=delimiter)
+    # newline="": the reader itself ends rows at \n, \r\n or a lone \r (Excel's "CSV (Macintosh)").
+    reader = csv.reader(io.StringIO(content, newline=""), delimiter=delimiter)
+    try:
+        _read_rows(kind, preview, reader, decimal_comma=delimiter == ";")
+    except csv.Error:
+        preview.file_errors.append(f"Line {reader.line_num} cannot be read: a cell is longer than "
+                                   f"{csv.field_size_limit():,} characters or a quote is not closed.")
+    return preview
+
+
+def _read_rows(kind: str, preview: ImportPreview, reader, decimal_comma: bool) -> None:
     header = [h.strip().lower().replace(" ", "_") for h in next(reader)]
     preview.columns = header
     known = {c.name for c in COLUMNS[kind]}
@@ -143,7 +165,7 @@ def _read(kind: str, content: str) -> ImportPreview:
     if missing:
         preview.file_errors.append(f"Missing column{'s' if len(missing) > 1 else ''}: {', '.join(missing)}.")
     if unknown:
-        preview.file_errors.append(f"Unknown column{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)} "
+        preview.file_errors.append(f"Unknown column{'s' if len(unknown) > 1 else ''}: {_shorten(', '.join(unknown))} "
                                    f"(expected {', '.join(sorted(known))}).")
     if len(set(header)) != len(header):
         preview.file_errors.append("A column appears twice in the header.")
@@ -153,13 +175,21 @@ def _read(kind: str, content: str) -> ImportPreview:
         if len(preview.rows) >= MAX_ROWS:
             preview.file_errors.append(f"The file has more than {MAX_ROWS} rows; split it.")
             break
-        row = RowResult(number, {name: (cells[i].strip() if i < len(cells) else "") for i, name in enumerate(header)})
+        row = RowResult(number, {name: (cells[i].strip() if i < len(cells) else "") for i, name in enumerate(header)},
+                        decimal_comma=decimal_comma)
         if len(cells) > len(header):
             row.errors["_row"] = f"This row has {len(cells)} cells but the header has {len(header)}."
+        for name, value in row.values.items():
+            if len(value) > MAX_CELL_CHARS:
+                row.errors[name] = f"At most {MAX_CELL_CHARS:,} characters in a cell (this one has {len(value):,})."
+                row.values[name] = _shorten(value)
         preview.rows.append(row)
     if not preview.rows and not preview.file_errors:
         preview.file_errors.append("The file has a header but no rows.")
-    return preview
+
+
+def _shorten(text: str, keep: int = 60) -> str:
+    return text if len(text) <= keep else text[:keep] + "…"
 
 
 # --- reading cells ------------------------------------------------------------
@@ -190,16 +220,24 @@ def _number(row: RowResult, name: str, default=None, low: float | None = None, h
             raise _Bad("Required.")
         return default
     try:
-        value = kind(raw.lstrip("€").replace(",", "") if kind is Decimal else raw)
+        value = kind(_plain_number(raw, row.decimal_comma))
     except (ValueError, InvalidOperation):
         raise _Bad(f"{raw!r} is not a number.") from None
-    if isinstance(value, Decimal) and not value.is_finite():
-        raise _Bad(f"{raw!r} is not a number.")
+    if not (value.is_finite() if isinstance(value, Decimal) else math.isfinite(value)):
+        raise _Bad(f"{raw!r} is not a number: write a finite amount.")
     if low is not None and value < low:
         raise _Bad(f"Must be at least {low}.")
     if high is not None and value > high:
         raise _Bad(f"Must be at most {high}.")
     return value
+
+
+def _plain_number(raw: str, decimal_comma: bool) -> str:
+    """'€1,234.50' → '1234.50'; with decimal commas '1.234,50' → '1234.50'."""
+    text = raw.lstrip("€").replace(" ", "").replace("\u00a0", "")
+    if decimal_comma and "," in text:
+        return text.replace(".", "").replace(",", ".")
+    return text.replace(",", "")
 
 
 def _yes_no(row: RowResult, name: str, default: bool) -> bool:
@@ -263,12 +301,12 @@ def _check_catalogue(session: so.Session, preview: ImportPreview, write: bool) -
             "vendor": lambda: _text(row, "vendor", 80, True),
             "serialised": lambda: _yes_no(row, "serialised", True),
             "serial_pattern": lambda: _pattern(row),
-            "new_price": lambda: _number(row, "new_price", low=0),
-            "refurbishment_cost": lambda: _number(row, "refurbishment_cost", low=0),
+            "new_price": lambda: _number(row, "new_price", low=0, high=MAX_AMOUNT),
+            "refurbishment_cost": lambda: _number(row, "refurbishment_cost", low=0, high=MAX_AMOUNT),
             "refurbishment_yield": lambda: _number(row, "refurbishment_yield", 0.8, 0, 1, float),
-            "residual_value": lambda: _number(row, "residual_value", Decimal(0), low=0),
-            "weight_kg": lambda: _number(row, "weight_kg", low=0.001, kind=float),
-            "volume_l": lambda: _number(row, "volume_l", low=0.001, kind=float),
+            "residual_value": lambda: _number(row, "residual_value", Decimal(0), low=0, high=MAX_AMOUNT),
+            "weight_kg": lambda: _number(row, "weight_kg", low=0.001, high=100_000, kind=float),
+            "volume_l": lambda: _number(row, "volume_l", low=0.001, high=1_000_000, kind=float),
             "hazardous": lambda: _yes_no(row, "hazardous", False),
             "vendor_warranty_days": lambda: _number(row, "vendor_warranty_days", 365, 0, 3650, int),
             "refurbished_stock_target": lambda: _number(row, "refurbished_stock_target", 0, 0, 100_000, int),
