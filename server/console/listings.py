@@ -12,8 +12,8 @@ from common.enums import Disposition, HolderKind, JobStatus, PickupStatus, Retur
 from server.console.paging import Page, paginate
 from server.logistics.states import CLOSED_RETURN_STATUSES
 from server.models import (
-    CourierPlan, CourierRoute, CourierStop, CustodyEntry, Device, DispositionRecord, Facility, Job, PartNumber, Pickup,
-    ReturnLine, Site, User, Vehicle,
+    CourierPlan, CourierRoute, CourierStop, CustodyEntry, Customer, Device, DispositionRecord, Facility, Job, PartNumber,
+    Pickup, ReturnLine, Site, User, Vehicle,
 )
 from server.services.figures import AGE_BUCKETS as FIGURE_AGE_BUCKETS
 
@@ -202,6 +202,18 @@ def engineers(session: so.Session) -> list[User]:
 
 def sites(session: so.Session) -> list[tuple[int, str]]:
     return [tuple(row) for row in session.execute(sa.select(Site.id, Site.name).order_by(Site.name))]
+
+
+def site_picker(session: so.Session) -> dict[str, int]:
+    """Every site by the label a dispatcher picks it by, "North Office — Northfield Dental", in name order."""
+    rows = session.execute(sa.select(Site.id, Site.name, Customer.name).join(Customer).order_by(Site.name, Customer.name))
+    return {f"{site} — {customer}": site_id for site_id, site, customer in rows}
+
+
+def catalogue(session: so.Session) -> list[tuple[str, str]]:
+    """Every part number with its description, in part-number order."""
+    return [tuple(row) for row in session.execute(
+        sa.select(PartNumber.part_number, PartNumber.description).order_by(PartNumber.part_number))]
 
 
 def facility_choices(session: so.Session) -> list[tuple[int, str]]:

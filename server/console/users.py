@@ -3,6 +3,7 @@
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 
 from common.enums import Role
+from server.api.fields import RECORD_ID
 from server.console import listings
 from server.console.forms import ActionForm, CreateUserForm, show_errors
 from server.console.pages import staff_blueprint
@@ -52,7 +53,7 @@ def create_user():
     return redirect(url_for(".list_users"), 303)
 
 
-@bp.route("/devices/<int:device_id>/revoke", methods=["POST"])
+@bp.route(f"/devices/<{RECORD_ID}:device_id>/revoke", methods=["POST"])
 def revoke_device(device_id: int):
     if not ActionForm().validate():
         abort(400)

@@ -2,9 +2,15 @@
 Playwright), at laptop width (1366 px) and phone width (390 px)."""
 
 import re
+from datetime import datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 from playwright.sync_api import expect
+
+import factories as make
+from conftest import PHONE
+from server.models import Job
 
 FITS = "document.documentElement.scrollWidth <= window.innerWidth"
 
@@ -52,3 +58,48 @@ def test_deleting_a_record_asks_first(laptop, yard, sign_in_as):
     laptop.locator("table.model-list button[title='Delete Record']").first.click()
     expect(laptop.locator("table.model-list")).to_contain_text("Van 1")
     assert questions and "Delete this record" in questions[0]
+
+
+@pytest.fixture
+def many_jobs(session, yard):
+    """A page of fifty open jobs: the list a dispatcher's phone would have to scroll past."""
+    for i in range(50):
+        make.job(session, yard.north, yard.amy, yard.dana, summary=f"Routine visit {i}")
+
+
+def test_at_phone_width_a_job_is_created_without_scrolling_past_the_list(phone_screen, yard, many_jobs, session,
+                                                                         sign_in_as, shoot):
+    sign_in_as(phone_screen, "dana")
+    phone_screen.goto("/console/jobs")
+    create = phone_screen.get_by_role("button", name="Create job")
+    top = create.evaluate("button => button.getBoundingClientRect().top + window.scrollY")
+    assert top < 2 * PHONE["height"], f"the Create button is {top:.0f}px down the page"
+    assert phone_screen.evaluate(FITS)
+
+    start = datetime.now().replace(second=0, microsecond=0) + timedelta(days=1)
+    form = phone_screen.locator("#new-job")
+    form.get_by_label("Site").fill("South Office — Southgate Print")
+    form.get_by_label("Engineer", exact=True).select_option(label="Ben")
+    form.get_by_label("Summary").fill("Collect the old printer")
+    form.get_by_label("From").fill(start.strftime("%Y-%m-%dT%H:%M"))
+    form.get_by_label("To", exact=True).fill((start + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"))
+    form.locator("#parts-0-part_number").fill("PRN-MFP-C550")
+    form.locator("#parts-0-action").select_option("collect")
+    shoot(phone_screen, "new-job-phone", full_page=False)
+    create.click()
+    expect(phone_screen.get_by_role("status")).to_contain_text("created and sent to the engineer")
+    session.rollback()
+    job = session.scalar(sa.select(Job).where(Job.summary == "Collect the old printer"))
+    assert job.expected_parts == [{"part_number": "PRN-MFP-C550", "quantity": 1, "action": "collect"}]
+
+
+def test_at_laptop_width_new_job_errors_stand_under_their_fields(laptop, yard, sign_in_as, shoot):
+    sign_in_as(laptop, "dana")
+    laptop.goto("/console/jobs")
+    laptop.get_by_label("Summary").fill("Swap the fuser")
+    laptop.get_by_role("button", name="Create job").click()
+    expect(laptop.locator("#site-error")).to_have_text("Choose a site.")
+    expect(laptop.locator("#window_start-error")).to_be_visible()
+    expect(laptop.locator(".form-error")).to_have_count(0)
+    assert laptop.evaluate(FITS)
+    shoot(laptop, "new-job-errors")
