@@ -15,6 +15,7 @@ from server.models import (
     CourierPlan, CourierRoute, CourierStop, CustodyEntry, Customer, Device, DispositionRecord, Facility, Job, PartNumber,
     Pickup, ReturnLine, Site, User, Vehicle,
 )
+from server.services.engine import facility_options
 from server.services.figures import AGE_BUCKETS as FIGURE_AGE_BUCKETS
 
 #: The returns list filters by the overview's age buckets: label → days since removal (from, to), inclusive.
@@ -125,6 +126,24 @@ class LineDetail:
     custody: list[CustodyEntry]
     decisions: list[DispositionRecord]
     facilities: dict[int, str]
+
+
+@dataclass(frozen=True)
+class Destinations:
+    """Where a line may be sent, per disposition, and why each other facility is missing."""
+
+    names: dict[int, str]  # every facility, in name order
+    able: dict[Disposition, frozenset[int]]
+    missing: dict[Disposition, list[str]]
+
+
+def destinations(session: so.Session, hazardous: bool, day: date) -> Destinations:
+    facilities = sorted(facility_options(session, day).values(), key=lambda f: f.name)
+    return Destinations(
+        names={f.facility_id: f.name for f in facilities},
+        able={d: frozenset(f.facility_id for f in facilities if f.can_perform(d, hazardous)) for d in Disposition},
+        missing={d: [why for f in facilities if (why := f.refusal(d, hazardous))] for d in Disposition},
+    )
 
 
 def line_detail(session: so.Session, line_id: uuid.UUID) -> LineDetail | None:
