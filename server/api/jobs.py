@@ -94,7 +94,10 @@ def list_jobs(args):
 @blp.arguments(JobCreateSchema)
 @blp.response(201, JobSchema)
 def create_job(data):
-    """Create a job and assign it; it reaches the engineer's phone on the next pull."""
+    """Create a job and assign it; it reaches the engineer's phone on the next pull.
+
+    The window lies from a day ago to a year ahead and ends after it starts.
+    """
     return jobs.create_job(db.session, jobs.JobDraft(**data), g.user)
 
 
@@ -113,5 +116,8 @@ def get_job(job_id: int):
 @blp.arguments(JobUpdateSchema)
 @blp.response(200, JobSchema)
 def update_job(data, job_id: int):
-    """Reassign, reschedule or cancel a job; the previous engineer's phone gets a tombstone."""
+    """Reassign, reschedule or cancel a job; the previous engineer's phone gets a tombstone.
+
+    A new window lies from a day ago to a year ahead.
+    """
     return jobs.update_job(db.session, job_id, data, g.user)
