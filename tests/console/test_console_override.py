@@ -43,7 +43,7 @@ def test_a_facility_that_cannot_perform_the_disposition_is_named_under_the_desti
 
 @pytest.mark.parametrize("screen", ["laptop", "phone_screen"])
 def test_choosing_another_disposition_offers_its_facilities_and_a_long_comment_wraps(
-        request, screen, make_lines, yard, session, sign_in_as, shoot):
+        request, screen, make_lines, yard, session, sign_in_as):
     page = request.getfixturevalue(screen)
     (line,) = make_lines(1)
     sign_in_as(page, "dana")
@@ -60,7 +60,6 @@ def test_choosing_another_disposition_offers_its_facilities_and_a_long_comment_w
     page.get_by_role("button", name="Override").click()
     expect(page.get_by_role("status")).to_contain_text("Disposition overridden")
     assert page.evaluate(FITS), "a 2,000-character comment widened the page"
-    shoot(page, "override" if screen == "laptop" else "override-phone")
     session.rollback()
     stored = session.get(ReturnLine, line.id)
     assert (stored.disposition, stored.destination_facility_id) == (Disposition.RECYCLE, yard.recycler.id)
