@@ -6,11 +6,17 @@ never listed, shown or put in a form. The views wear the console's header and
 navigation, and a record that cannot be saved or deleted says why in words.
 """
 
+import math
+
 from flask import Flask, flash, redirect, render_template, request, url_for
 from flask_admin import Admin, AdminIndexView, expose
 from flask_admin.contrib.sqla import ModelView
+from flask_admin.contrib.sqla.form import AdminModelConverter
+from flask_admin.model.form import converts
 from flask_admin.theme import Bootstrap4Theme
 from sqlalchemy.exc import IntegrityError
+from wtforms import FloatField
+from wtforms.validators import ValidationError
 
 from common.enums import Role
 from server.console.security import csrf, signed_in_user
@@ -50,10 +56,26 @@ class StaffIndexView(_StaffOnly, AdminIndexView):
         return redirect(url_for("catalogue.index_view"))
 
 
+def _finite(form, field):
+    # Phones pull these numbers as JSON, which has no Infinity or NaN.
+    if field.data is not None and not math.isfinite(field.data):
+        raise ValidationError("Enter a finite number.")
+
+
+class RecordConverter(AdminModelConverter):
+    """Flask-Admin's converter, with a field for float columns (weights, volumes, coordinates)."""
+
+    @converts("Float", "Double")
+    def handle_float(self, column, field_args, **extra) -> FloatField:
+        field_args["validators"].append(_finite)
+        return FloatField(**field_args)
+
+
 class StaffModelView(_StaffOnly, ModelView):
     can_view_details = True
     can_export = False
     page_size = 50
+    model_form_converter = RecordConverter
 
     def handle_view_exception(self, exc: Exception) -> bool:
         if isinstance(exc, IntegrityError):

@@ -1,6 +1,7 @@
 """The record views (Flask-Admin) inside the console: its headers, its look, and refusals in words."""
 
 import pytest
+import sqlalchemy as sa
 
 from server.models import PartNumber
 
@@ -42,3 +43,26 @@ def test_deleting_a_part_in_use_says_so_in_words_and_keeps_it(dispatcher, yard, 
     assert "IntegrityError" not in page and "constraint" not in page.lower() and "sql" not in page.lower()
     session.rollback()
     assert session.get(PartNumber, yard.fuser.id) is not None
+
+
+def catalogue_form(part, **changes) -> dict:
+    return {"part_number": part.part_number, "description": part.description, "category": part.category,
+            "vendor": part.vendor, "serialised": "y", "new_price": "310", "refurbishment_cost": "40",
+            "refurbishment_yield": "0.8", "residual_value": "0", "weight_kg": "2.8", "volume_l": "8",
+            "vendor_warranty_days": "365", "refurbished_stock": "0", "refurbished_stock_target": "0", **changes}
+
+
+@pytest.mark.parametrize("weight", ["inf", "nan", "-inf"])
+def test_a_part_weight_that_is_not_finite_is_refused_in_the_records(dispatcher, yard, session, weight):
+    r = dispatcher.post(f"/console/admin/catalogue/edit/?id={yard.fuser.id}", catalogue_form(yard.fuser, weight_kg=weight))
+    assert r.status_code == 200 and "Enter a finite number." in r.get_data(as_text=True)
+    session.rollback()
+    assert session.get(PartNumber, yard.fuser.id).weight_kg == 2.8
+
+
+def test_a_new_part_with_its_weight_and_volume_is_created_in_the_records(dispatcher, yard, session):
+    form = catalogue_form(yard.fuser, part_number="PRN-TON-1", weight_kg="0.4", volume_l="1.5")
+    assert dispatcher.post("/console/admin/catalogue/new/", form).status_code == 302
+    session.rollback()
+    part = session.scalars(sa.select(PartNumber).where(PartNumber.part_number == "PRN-TON-1")).one()
+    assert (part.weight_kg, part.volume_l) == (0.4, 1.5)
