@@ -13,6 +13,8 @@ from server.api.pagination import PageQuery, page_of, paginate, where_equal
 from server.api.security import STAFF, requires
 from server.extensions import db
 from server.models import Job
+from server.models.jobs import EXPECTED_PART_ACTIONS
+from server.models.types import utcnow
 from server.services import jobs
 from server.services.errors import NotFound
 
@@ -22,7 +24,7 @@ blp = Blueprint("jobs", __name__, url_prefix="/api/v1/jobs", description="Jobs (
 class ExpectedPartSchema(ma.Schema):
     part_number = fields.String(required=True, validate=validate.Length(min=1, max=64))
     quantity = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1000))
-    action = fields.String(load_default="replace", validate=validate.OneOf(["replace", "collect"]))
+    action = fields.String(load_default="replace", validate=validate.OneOf(EXPECTED_PART_ACTIONS))
 
 
 class JobSchema(ma.Schema):
@@ -41,7 +43,17 @@ class JobSchema(ma.Schema):
     archived_at = fields.AwareDateTime(allow_none=True)
 
 
-class JobCreateSchema(ma.Schema):
+class WindowInReach(ma.Schema):
+    """A window a dispatcher sets lies from a day ago to a year ahead (server/services/jobs.py)."""
+
+    @ma.validates_schema
+    def _window_in_reach(self, data, **kwargs):
+        errors = jobs.window_errors(data.get("window_start"), data.get("window_end"), utcnow())
+        if errors:
+            raise ma.ValidationError(errors)
+
+
+class JobCreateSchema(WindowInReach):
     site_id = record_id(required=True, strict=True)
     engineer_id = record_id(strict=True, allow_none=True, load_default=None)
     summary = fields.String(required=True, validate=validate.Length(min=1, max=300))
@@ -51,7 +63,7 @@ class JobCreateSchema(ma.Schema):
     reference = fields.String(validate=validate.Length(min=1, max=30))
 
 
-class JobUpdateSchema(ma.Schema):
+class JobUpdateSchema(WindowInReach):
     engineer_id = record_id(strict=True, allow_none=True)
     summary = fields.String(validate=validate.Length(min=1, max=300))
     window_start = fields.AwareDateTime()
@@ -82,7 +94,10 @@ def list_jobs(args):
 @blp.arguments(JobCreateSchema)
 @blp.response(201, JobSchema)
 def create_job(data):
-    """Create a job and assign it; it reaches the engineer's phone on the next pull."""
+    """Create a job and assign it; it reaches the engineer's phone on the next pull.
+
+    The window lies from a day ago to a year ahead and ends after it starts.
+    """
     return jobs.create_job(db.session, jobs.JobDraft(**data), g.user)
 
 
@@ -101,5 +116,8 @@ def get_job(job_id: int):
 @blp.arguments(JobUpdateSchema)
 @blp.response(200, JobSchema)
 def update_job(data, job_id: int):
-    """Reassign, reschedule or cancel a job; the previous engineer's phone gets a tombstone."""
+    """Reassign, reschedule or cancel a job; the previous engineer's phone gets a tombstone.
+
+    A new window lies from a day ago to a year ahead.
+    """
     return jobs.update_job(db.session, job_id, data, g.user)

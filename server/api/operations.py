@@ -15,6 +15,7 @@ from server.extensions import db
 from server.models import Notification
 from server.services import figures, outbox, receiving
 from server.services.errors import NotFound
+from server.services.period import period_errors
 
 blp = Blueprint("operations", __name__, url_prefix="/api/v1", description="Receiving, figures, notifications")
 
@@ -35,6 +36,12 @@ class ReceiveSchema(ma.Schema):
 class FiguresQuery(ma.Schema):
     since = fields.Date(load_default=None)
     until = fields.Date(load_default=None)
+
+    @ma.validates_schema
+    def _a_period_within_reach(self, data, **kwargs):
+        errors = period_errors(data.get("since"), data.get("until"))
+        if errors:
+            raise ma.ValidationError(errors)
 
 
 class FiguresSchema(ma.Schema):

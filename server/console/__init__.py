@@ -1,7 +1,8 @@
 """The dispatcher console and the customer pickup page: server-rendered HTML pages.
 
 ``register_console(app)`` registers the blueprints (one visible list), the CSRF
-protection of their forms, the record-maintenance views and the template filters.
+protection of their forms, the record-maintenance views, the pages' security headers
+and the template filters.
 """
 
 from flask import Blueprint, Flask, redirect, url_for
@@ -10,6 +11,7 @@ from server.console import (
     customer_page, data, jobs, overdue, overview, returns, reviews, routes, security, sign_in, users, wording,
 )
 from server.console.admin import register_admin
+from server.console.pages import register_page_headers
 
 BLUEPRINTS = [
     sign_in.bp, overview.bp, returns.bp, routes.bp, jobs.bp, overdue.bp, reviews.bp, data.bp, users.bp,
@@ -27,6 +29,7 @@ def register_console(app: Flask) -> None:
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     register_admin(app)
+    register_page_headers(app)
     app.add_url_rule("/", "home", _home)
     app.add_template_filter(wording.label, "label")
     app.add_template_filter(lambda value: wording.money(value, _currency(app)), "money")

@@ -2,14 +2,21 @@
 
 Every view needs a staff session and checks the CSRF token of every POST; users
 are an admin's business. Password hashes, token digests and webhook secrets are
-never listed, shown or put in a form.
+never listed, shown or put in a form. The views wear the console's header and
+navigation, and a record that cannot be saved or deleted says why in words.
 """
 
-from flask import Flask, redirect, render_template, request, url_for
+import math
+
+from flask import Flask, flash, redirect, render_template, request, url_for
 from flask_admin import Admin, AdminIndexView, expose
 from flask_admin.contrib.sqla import ModelView
-from flask_admin.menu import MenuLink
+from flask_admin.contrib.sqla.form import AdminModelConverter
+from flask_admin.model.form import converts
 from flask_admin.theme import Bootstrap4Theme
+from sqlalchemy.exc import IntegrityError
+from wtforms import FloatField
+from wtforms.validators import ValidationError
 
 from common.enums import Role
 from server.console.security import csrf, signed_in_user
@@ -41,15 +48,52 @@ class _StaffOnly:
 
 
 class StaffIndexView(_StaffOnly, AdminIndexView):
+    def is_visible(self) -> bool:
+        return False  # it only leads to the catalogue
+
     @expose("/")
     def index(self):
         return redirect(url_for("catalogue.index_view"))
+
+
+def _finite(form, field):
+    # Phones pull these numbers as JSON, which has no Infinity or NaN.
+    if field.data is not None and not math.isfinite(field.data):
+        raise ValidationError("Enter a finite number.")
+
+
+class RecordConverter(AdminModelConverter):
+    """Flask-Admin's converter, with a field for float columns (weights, volumes, coordinates)."""
+
+    @converts("Float", "Double")
+    def handle_float(self, column, field_args, **extra) -> FloatField:
+        field_args["validators"].append(_finite)
+        return FloatField(**field_args)
 
 
 class StaffModelView(_StaffOnly, ModelView):
     can_view_details = True
     can_export = False
     page_size = 50
+    model_form_converter = RecordConverter
+
+    def handle_view_exception(self, exc: Exception) -> bool:
+        if isinstance(exc, IntegrityError):
+            flash(integrity_message(exc, self.name), "error")
+            return True
+        return super().handle_view_exception(exc)
+
+
+def integrity_message(exc: IntegrityError, records: str) -> str:
+    """What a refused save or delete means to the person who tried it (never the SQL)."""
+    # SQLite and PostgreSQL word their constraint errors differently; both name the kind.
+    reason = str(exc.orig).lower()
+    if "foreign key" in reason:
+        return (f"Not done: other records still use this one ({records.lower()} in use by return lines, jobs, "
+                "stock or installed items cannot be deleted). Keep it, or change those records first.")
+    if "unique" in reason or "duplicate" in reason:
+        return f"Not saved: another record of the {records.lower()} already has that value."
+    return "Not saved: a required value is missing or not allowed. Check the fields and try again."
 
 
 class CatalogueView(StaffModelView):
@@ -111,7 +155,7 @@ def register_admin(app: Flask) -> Admin:
     admin = Admin(
         name="Fieldloop records", url=URL, endpoint="console_admin",
         index_view=StaffIndexView(url=URL, endpoint="console_admin"),
-        theme=Bootstrap4Theme(swatch="default", fluid=True),
+        theme=Bootstrap4Theme(swatch="default", fluid=True, base_template="console/admin_base.html"),
     )
     admin.add_view(CatalogueView(PartNumber, db, name="Catalogue", endpoint="catalogue"))
     admin.add_view(SiteView(Site, db, name="Sites", endpoint="sites"))
@@ -120,6 +164,5 @@ def register_admin(app: Flask) -> Admin:
     admin.add_view(FacilityView(Facility, db, name="Facilities", endpoint="facilities"))
     admin.add_view(VehicleView(Vehicle, db, name="Vehicles", endpoint="vehicles"))
     admin.add_view(UserView(User, db, name="Users", endpoint="users"))
-    admin.add_link(MenuLink(name="← Console", url="/console/"))
     admin.init_app(app)
     return admin

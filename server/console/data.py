@@ -2,29 +2,47 @@
 
 from datetime import date
 
-from flask import Response, flash, redirect, render_template, request, stream_with_context, url_for
+from flask import Response, current_app, flash, redirect, render_template, request, stream_with_context, url_for
+from werkzeug.exceptions import RequestEntityTooLarge
 
-from server.console.forms import ConfirmImportForm, ImportForm
+from server.console.forms import ConfirmImportForm, ExportForm, ImportForm
 from server.console.pages import staff_blueprint
 from server.extensions import db
 from server.services import imports
 from server.services.errors import Invalid
+from server.services.period import Period
 
 bp = staff_blueprint("console_data", __name__, url_prefix="/console/data")
 
 
+def _data_page(form: ImportForm | None = None, export: ExportForm | None = None, status: int = 200):
+    limits = {"rows": f"{imports.MAX_ROWS:,}", "cell": f"{imports.MAX_CELL_CHARS:,}", "megabytes": _megabytes()}
+    return render_template("console/data.html", form=form or ImportForm(), export=export or ExportForm(formdata=None),
+                           columns=imports.COLUMNS, kinds=imports.KIND_NAMES, limits=limits), status
+
+
+def _megabytes() -> str:
+    return f"{current_app.config['MAX_CONTENT_LENGTH'] / 1024 / 1024:g}"
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _file_too_large(err: RequestEntityTooLarge):
+    # The upload is refused before the form is read: say so under the file field.
+    form = ImportForm(formdata=None)
+    form.file.errors = [f"The file is larger than the {_megabytes()} MB the console accepts: split it into smaller files."]
+    return _data_page(form=form, status=413)
+
+
 @bp.route("")
 def data_page():
-    return render_template("console/data.html", form=ImportForm(), columns=imports.COLUMNS,
-                           kinds=imports.KIND_NAMES)
+    return _data_page()
 
 
 @bp.route("/preview", methods=["POST"])
 def preview():
     form = ImportForm()
     if not form.validate():
-        return render_template("console/data.html", form=form, columns=imports.COLUMNS,
-                               kinds=imports.KIND_NAMES), 422
+        return _data_page(form=form, status=422)
     content = imports.decode(form.file.data.read())
     result = imports.preview_import(db.session, form.kind.data, content)
     confirm = ConfirmImportForm(kind=form.kind.data, content=content)
@@ -54,14 +72,9 @@ def run():
 
 @bp.route("/returns.csv")
 def export_returns():
-    since, until = _date(request.args.get("since")), _date(request.args.get("until"))
-    chunks = imports.export_returns(db.session, since, until)
+    export = ExportForm(request.args)
+    if not export.validate():
+        return _data_page(export=export, status=422)
+    chunks = imports.export_returns(db.session, Period(export.since.data, export.until.data))
     return Response(stream_with_context(chunks), mimetype="text/csv", headers={
         "Content-Disposition": f"attachment; filename=returns-{date.today().isoformat()}.csv"})
-
-
-def _date(raw: str | None) -> date | None:
-    try:
-        return date.fromisoformat(raw) if raw else None
-    except ValueError:
-        return None

@@ -1,26 +1,34 @@
 """The console's forms (Flask-WTF: each POST form carries its CSRF token) and how a
 use case's field errors land on them."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
-    BooleanField, DateField, DateTimeLocalField, EmailField, HiddenField, PasswordField, SelectField, StringField,
-    TextAreaField,
+    BooleanField, DateField, DateTimeLocalField, EmailField, FieldList, Form, FormField, HiddenField, IntegerField,
+    PasswordField, SelectField, StringField, TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from common.enums import CustomerAnswer, Disposition, ReturnStatus, ReviewAction, Role
 from server.console.listings import AGE_BUCKETS
 from server.console.wording import label, today_in
+from server.models.jobs import EXPECTED_PART_ACTIONS
+from server.models.types import utcnow
 from server.services.errors import ServiceError
+from server.services.jobs import window_errors
 from server.services.passwords import validate_new_password
 from server.services.reviews import MAX_COMMENT_LENGTH
+from server.services.period import period_errors
 
 #: How far ahead a customer may push a pickup.
 ANOTHER_DAY_MAX_DAYS = 60
+#: Empty expected-part rows on a new job form, and the most a job lists.
+EXPECTED_PART_ROWS = 3
+MAX_EXPECTED_PARTS = 30
 
 
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -39,10 +47,11 @@ def _choices(enum, blank: str) -> list[tuple[str, str]]:
 
 
 def show_errors(form: FlaskForm, err: ServiceError) -> None:
-    """Put a use case's field errors under the form's fields; the rest above the form."""
+    """Put a use case's field errors under the form's fields (``site_id`` under ``site``); the rest above."""
     placed = False
     for name, messages in (err.errors or {}).items():
         messages = messages if isinstance(messages, list) else [str(messages)]
+        name = name if name in form._fields else name.removesuffix("_id")
         if name in form._fields:
             form._fields[name].errors = list(form._fields[name].errors) + messages
             placed = True
@@ -97,16 +106,69 @@ class MovePickupForm(FlaskForm):
             raise ValidationError("Choose a day after today.")
 
 
+class ExpectedPartForm(Form):
+    """One row of a job's expected parts; a row without a part number is left out."""
+
+    part_number = StringField("Part number", validators=[Optional(), Length(max=64)])
+    quantity = IntegerField("Quantity", default=1, validators=[Optional(), NumberRange(1, 1000, "From 1 to 1000.")])
+    action = SelectField("To do", choices=[(a, a.capitalize()) for a in EXPECTED_PART_ACTIONS])
+
+    def validate(self, extra_validators=None) -> bool:
+        if not (self.part_number.data or "").strip():
+            return True  # an empty row: nothing to check, nothing to keep
+        return super().validate(extra_validators)
+
+
 class JobForm(FlaskForm):
-    site = SelectField("Site", coerce=_optional_int, validators=[InputRequired("Choose a site.")])
+    """A new job. `sites` maps the labels of the site picker to site ids; `catalogue` lists
+    (part number, description) for the expected parts."""
+
+    site = StringField("Site", validators=[InputRequired("Choose a site."), Length(max=400)],
+                       description="Type part of the site's or the customer's name and pick it from the list.")
     engineer = SelectField("Engineer", coerce=_optional_int, validators=[Optional()])
     summary = StringField("Summary", validators=[DataRequired("Say what the job is."), Length(max=300)])
     window_start = DateTimeLocalField("From", validators=[InputRequired("When does the window start?")])
     window_end = DateTimeLocalField("To", validators=[InputRequired("When does the window end?")])
+    parts = FieldList(FormField(ExpectedPartForm), "Expected parts", min_entries=EXPECTED_PART_ROWS,
+                      max_entries=MAX_EXPECTED_PARTS)
 
-    def validate_window_end(self, field):
-        if field.data and self.window_start.data and field.data <= self.window_start.data:
-            raise ValidationError("The window must end after it starts.")
+    def __init__(self, *args, sites: dict[str, int], catalogue: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sites, self.catalogue = sites, catalogue
+        self.part_numbers = {number for number, _ in catalogue}
+
+    @property
+    def site_id(self) -> int | None:
+        return self.sites.get((self.site.data or "").strip())
+
+    def validate_site(self, field):
+        if self.site_id is None:
+            raise ValidationError(f"No site “{field.data.strip()}”: pick one from the list as you type.")
+
+    def validate_parts(self, field):
+        for row in field:
+            number = (row.part_number.data or "").strip()
+            if number and number not in self.part_numbers:
+                row.part_number.errors = [*row.part_number.errors, f"{number} is not in the catalogue: pick a part "
+                                                                   "number from the list."]
+                raise ValidationError("Check the expected parts.")
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for name, messages in window_errors(*self.window(), utcnow()).items():
+            if not self[name].errors:
+                self[name].errors = [*self[name].errors, *messages]
+                valid = False
+        return valid
+
+    def window(self) -> tuple[datetime | None, datetime | None]:
+        """The window in the site's time zone (the console's)."""
+        zone = ZoneInfo(current_app.config["SITE_TIMEZONE"])
+        return tuple(None if f.data is None else f.data.replace(tzinfo=zone) for f in (self.window_start, self.window_end))
+
+    def expected_parts(self) -> list[dict]:
+        return [{"part_number": row.part_number.data.strip(), "quantity": row.quantity.data or 1,
+                 "action": row.action.data} for row in self.parts if (row.part_number.data or "").strip()]
 
 
 class ReassignForm(FlaskForm):
@@ -121,6 +183,23 @@ class ImportForm(FlaskForm):
     kind = SelectField("What", choices=[("catalogue", "Parts catalogue"), ("sites", "Sites"),
                                         ("installed_base", "Installed base")])
     file = FileField("CSV file", validators=[FileRequired("Choose a CSV file.")])
+
+
+class ExportForm(FlaskForm):
+    """The returns export's period: a GET form, so no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    since = DateField("Created from", validators=[Optional()])
+    until = DateField("to", validators=[Optional()])
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for name, messages in period_errors(self.since.data, self.until.data).items():
+            self[name].errors = [*self[name].errors, *messages]
+            valid = False
+        return valid
 
 
 class ConfirmImportForm(FlaskForm):

@@ -1,10 +1,9 @@
 """Jobs: create and assign them to engineers, reassign them; phones learn on their next pull."""
 
-from zoneinfo import ZoneInfo
-
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 
 from common.enums import JobStatus
+from server.api.fields import RECORD_ID
 from server.console import listings
 from server.console.forms import JobForm, ReassignForm, show_errors
 from server.console.pages import staff_blueprint
@@ -26,34 +25,38 @@ def _status_filter() -> JobStatus | None:
     return JobStatus(raw) if raw in {s.value for s in JobStatus} else None
 
 
+def _job_form(**kwargs) -> JobForm:
+    form = JobForm(sites=listings.site_picker(db.session), catalogue=listings.catalogue(db.session), **kwargs)
+    form.engineer.choices = _engineer_choices()
+    return form
+
+
 @bp.route("")
 def list_jobs(form: JobForm | None = None, reassign: ReassignForm | None = None, failed_job: int | None = None,
               status_code: int = 200):
-    engineers = _engineer_choices()
-    form = form or JobForm()
-    form.site.choices = [(None, "Choose a site")] + listings.sites(db.session)
-    form.engineer.choices = engineers
+    form = form or _job_form(formdata=None)
     status = _status_filter()
     page = listings.jobs_page(db.session, status, page_number(request.args.get("page")))
     return render_template(
-        "console/jobs.html", page=page, form=form, engineers=engineers, reassign=reassign or ReassignForm(),
-        failed_job=failed_job, status=status, statuses=list(JobStatus), zone=current_app.config["SITE_TIMEZONE"],
+        "console/jobs.html", page=page, form=form, engineers=form.engineer.choices,
+        reassign=reassign or ReassignForm(), failed_job=failed_job, status=status, statuses=list(JobStatus),
+        zone=current_app.config["SITE_TIMEZONE"],
     ), status_code
 
 
 @bp.route("", methods=["POST"])
 def create_job():
-    form = JobForm()
-    form.site.choices = [(None, "Choose a site")] + listings.sites(db.session)
-    form.engineer.choices = _engineer_choices()
+    form = _job_form()
+    if "add_part" in request.form:
+        form.parts.append_entry()
+        return list_jobs(form=form)
     if not form.validate():
         return list_jobs(form=form, status_code=422)
-    zone = ZoneInfo(current_app.config["SITE_TIMEZONE"])
+    start, end = form.window()
     try:
         job = jobs.create_job(db.session, jobs.JobDraft(
-            site_id=form.site.data, engineer_id=form.engineer.data, summary=form.summary.data.strip(),
-            window_start=form.window_start.data.replace(tzinfo=zone),
-            window_end=form.window_end.data.replace(tzinfo=zone),
+            site_id=form.site_id, engineer_id=form.engineer.data, summary=form.summary.data.strip(),
+            window_start=start, window_end=end, expected_parts=form.expected_parts(),
         ), g.staff)
     except ServiceError as err:
         db.session.rollback()
@@ -63,7 +66,7 @@ def create_job():
     return redirect(url_for(".list_jobs"), 303)
 
 
-@bp.route("/<int:job_id>/engineer", methods=["POST"])
+@bp.route(f"/<{RECORD_ID}:job_id>/engineer", methods=["POST"])
 def reassign(job_id: int):
     form = ReassignForm()
     form.engineer.choices = _engineer_choices()

@@ -12,9 +12,10 @@ from common.enums import Disposition, HolderKind, JobStatus, PickupStatus, Retur
 from server.console.paging import Page, paginate
 from server.logistics.states import CLOSED_RETURN_STATUSES
 from server.models import (
-    CourierPlan, CourierRoute, CourierStop, CustodyEntry, Device, DispositionRecord, Facility, Job, PartNumber, Pickup,
-    ReturnLine, ReviewItem, Site, User, Vehicle,
+    CourierPlan, CourierRoute, CourierStop, CustodyEntry, Customer, Device, DispositionRecord, Facility, Job, PartNumber,
+    Pickup, ReturnLine, ReviewItem, Site, User, Vehicle,
 )
+from server.services.engine import facility_options
 from server.services.figures import AGE_BUCKETS as FIGURE_AGE_BUCKETS
 
 #: The returns list filters by the overview's age buckets: label → days since removal (from, to), inclusive.
@@ -129,6 +130,24 @@ class LineDetail:
     review: ReviewItem | None
 
 
+@dataclass(frozen=True)
+class Destinations:
+    """Where a line may be sent, per disposition, and why each other facility is missing."""
+
+    names: dict[int, str]  # every facility, in name order
+    able: dict[Disposition, frozenset[int]]
+    missing: dict[Disposition, list[str]]
+
+
+def destinations(session: so.Session, hazardous: bool, day: date) -> Destinations:
+    facilities = sorted(facility_options(session, day).values(), key=lambda f: f.name)
+    return Destinations(
+        names={f.facility_id: f.name for f in facilities},
+        able={d: frozenset(f.facility_id for f in facilities if f.can_perform(d, hazardous)) for d in Disposition},
+        missing={d: [why for f in facilities if (why := f.refusal(d, hazardous))] for d in Disposition},
+    )
+
+
 def line_detail(session: so.Session, line_id: uuid.UUID) -> LineDetail | None:
     line = session.scalar(
         sa.select(ReturnLine).where(ReturnLine.id == line_id)
@@ -221,6 +240,18 @@ def engineers(session: so.Session) -> list[User]:
 
 def sites(session: so.Session) -> list[tuple[int, str]]:
     return [tuple(row) for row in session.execute(sa.select(Site.id, Site.name).order_by(Site.name))]
+
+
+def site_picker(session: so.Session) -> dict[str, int]:
+    """Every site by the label a dispatcher picks it by, "North Office — Northfield Dental", in name order."""
+    rows = session.execute(sa.select(Site.id, Site.name, Customer.name).join(Customer).order_by(Site.name, Customer.name))
+    return {f"{site} — {customer}": site_id for site_id, site, customer in rows}
+
+
+def catalogue(session: so.Session) -> list[tuple[str, str]]:
+    """Every part number with its description, in part-number order."""
+    return [tuple(row) for row in session.execute(
+        sa.select(PartNumber.part_number, PartNumber.description).order_by(PartNumber.part_number))]
 
 
 def facility_choices(session: so.Session) -> list[tuple[int, str]]:

@@ -1,6 +1,7 @@
-"""How every console blueprint is made: staff only, CSRF-checked forms, errors shown as pages."""
+"""How every console blueprint is made: staff only, CSRF-checked forms, errors shown as pages;
+and the security headers every page answers with (the record views under /console/admin too)."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint, Flask, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from server.console.security import require_staff
@@ -12,6 +13,8 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data: {tiles}; style-src 'self' 'unsafe-inline'; "
     "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
 )
+#: Where the HTML pages are: the console (its record views included) and the customer's pickup page.
+PAGE_PATHS = ("/console", "/pickup/")
 
 
 def staff_blueprint(name: str, import_name: str, url_prefix: str) -> Blueprint:
@@ -23,7 +26,7 @@ def staff_blueprint(name: str, import_name: str, url_prefix: str) -> Blueprint:
 
 def page_blueprint(name: str, import_name: str, url_prefix: str | None = None,
                    error_template: str = "console/error.html") -> Blueprint:
-    """A blueprint of HTML pages: errors become pages, responses carry a strict CSP."""
+    """A blueprint of HTML pages: errors become pages (register_page_headers adds the CSP)."""
     bp = Blueprint(name, import_name, url_prefix=url_prefix, template_folder="templates")
 
     def http_error(err: HTTPException):
@@ -38,13 +41,22 @@ def page_blueprint(name: str, import_name: str, url_prefix: str | None = None,
     bp.register_error_handler(HTTPException, http_error)
     bp.register_error_handler(ServiceError, service_error)
     bp.register_error_handler(IllegalTransition, transition_error)
-    bp.after_request(_security_headers)
     return bp
 
 
-def _security_headers(response):
-    from flask import current_app
+def register_page_headers(app: Flask) -> None:
+    """Every page, whichever blueprint or extension draws it, answers with the same security headers."""
+    app.after_request(_security_headers)
 
+
+def _is_page(path: str, endpoint: str | None) -> bool:
+    # Stylesheets, scripts and icons stay cacheable.
+    return path.startswith(PAGE_PATHS) and not (endpoint or "").endswith("static")
+
+
+def _security_headers(response):
+    if not _is_page(request.path, request.endpoint):
+        return response
     tiles = _origin(current_app.config.get("MAP_TILE_URL") or "")
     response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY.format(tiles=tiles).replace("  ", " "))
     response.headers.setdefault("X-Content-Type-Options", "nosniff")

@@ -53,10 +53,11 @@ def return_line(line_id: uuid.UUID):
     detail = listings.line_detail(db.session, line_id)
     if detail is None:
         abort(404, f"There is no return line {line_id}.")
-    _fill_override_form(form, detail)
+    destinations = listings.destinations(db.session, detail.line.part.hazardous, utcnow().date())
+    _fill_override_form(form, detail, destinations)
     return render_template(
         "console/return_line.html", detail=detail, form=form, can_override=detail.line.status in UNDECIDED_OR_WAITING,
-        zone=current_app.config["SITE_TIMEZONE"],
+        destinations=destinations, zone=current_app.config["SITE_TIMEZONE"],
     ), status
 
 
@@ -76,8 +77,21 @@ def _override(line_id: uuid.UUID, form: OverrideForm) -> int:
     return 303
 
 
-def _fill_override_form(form: OverrideForm, detail: listings.LineDetail) -> None:
-    form.facility.choices = [(None, "Chosen by the engine")] + sorted(
-        detail.facilities.items(), key=lambda item: item[1])
+def _fill_override_form(form: OverrideForm, detail: listings.LineDetail, destinations: listings.Destinations) -> None:
+    """Offer the destinations able to perform the disposition shown; the others stay in the page, hidden,
+    for static/override.js to offer when the dispatcher picks another disposition."""
     if not form.is_submitted() and detail.line.disposition is not None:
         form.disposition.data = detail.line.disposition.value
+    shown = Disposition(form.disposition.data) if form.disposition.data in set(Disposition) else None
+    form.facility.choices = [(None, "Chosen by the engine", {})] + [
+        (facility_id, name, _option_attributes(facility_id, destinations, shown))
+        for facility_id, name in destinations.names.items()
+    ]
+
+
+def _option_attributes(facility_id: int, destinations: listings.Destinations, shown: Disposition | None) -> dict:
+    able = [d.value for d in Disposition if facility_id in destinations.able[d]]
+    attributes = {"data-dispositions": " ".join(able)}
+    if shown is not None and facility_id not in destinations.able[shown]:
+        attributes.update(hidden=True, disabled=True)
+    return attributes

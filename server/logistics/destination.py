@@ -63,8 +63,15 @@ class FacilityOption:
 
     def can_perform(self, disposition: Disposition, hazardous: bool) -> bool:
         """Has the capability (and the hazardous certification, if needed), whatever its capacity."""
-        needed = {REQUIRED_CAPABILITY[disposition]} | ({FacilityCapability.HAZARDOUS} if hazardous else set())
-        return needed <= self.capabilities
+        return self.refusal(disposition, hazardous) is None
+
+    def refusal(self, disposition: Disposition, hazardous: bool) -> str | None:
+        """Why the facility cannot take a line to `disposition`, in words (None when it can)."""
+        if REQUIRED_CAPABILITY[disposition] not in self.capabilities:
+            return f"{self.name} does not {_DOING[disposition]}"
+        if hazardous and FacilityCapability.HAZARDOUS not in self.capabilities:
+            return f"{self.name} is not certified for hazardous material"
+        return None
 
     def has_room_for(self, quantity: int) -> bool:
         return self.remaining_capacity_units >= quantity

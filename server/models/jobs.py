@@ -10,6 +10,9 @@ from server.extensions import db
 from server.logistics.states import job_transition
 from server.models.types import UtcDateTime, enum_type, utcnow
 
+#: What an engineer does with an expected part: swap it for a new one, or take it away.
+EXPECTED_PART_ACTIONS = ("replace", "collect")
+
 
 class Job(db.Model):
     __tablename__ = "jobs"
@@ -22,7 +25,7 @@ class Job(db.Model):
     window_start: so.Mapped[datetime] = so.mapped_column(UtcDateTime)
     window_end: so.Mapped[datetime] = so.mapped_column(UtcDateTime)
     status: so.Mapped[JobStatus] = so.mapped_column(enum_type(JobStatus), default=JobStatus.OPEN, index=True)
-    #: [{"part_number": …, "quantity": …, "action": "replace" | "collect"}]
+    #: [{"part_number": …, "quantity": …, "action": one of EXPECTED_PART_ACTIONS}]
     expected_parts: so.Mapped[list] = so.mapped_column(sa.JSON, default=list)
     notes: so.Mapped[str | None] = so.mapped_column(sa.Text)
     customer_signoff_name: so.Mapped[str | None] = so.mapped_column(sa.String(120))

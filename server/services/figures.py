@@ -6,7 +6,7 @@ planned vs the one-trip-per-line baseline, and the CO2 of both.
 """
 
 import statistics
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -15,14 +15,11 @@ from common.enums import ReturnStatus
 from server.logistics.states import CLOSED_RETURN_STATUSES
 from server.models import CourierPlan, ReturnLine
 from server.models.types import utcnow
+from server.services.period import Period
 from server.services.settings import setting
 
 AGE_BUCKETS = ((0, 2, "0–2 days"), (3, 7, "3–7 days"), (8, 14, "8–14 days"), (15, 30, "15–30 days"),
                (31, 10**6, "over 30 days"))
-
-
-def _start(day: date) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=timezone.utc)
 
 
 def _percentile(values: list[float], share: float) -> float | None:
@@ -33,13 +30,17 @@ def _percentile(values: list[float], share: float) -> float | None:
 
 
 def compute_figures(session: so.Session, since: date | None = None, until: date | None = None) -> dict:
-    """Figures over lines removed from `since` to `until` (inclusive; all time by default)."""
+    """Figures over lines removed from `since` to `until` (inclusive; all time by default).
+
+    Raises Invalid for a period out of reach (server/services/period.py).
+    """
     now = utcnow()
+    period = Period(since, until)
     where = []
     if since:
-        where.append(ReturnLine.removed_at >= _start(since))
+        where.append(ReturnLine.removed_at >= period.starts_at)
     if until:
-        where.append(ReturnLine.removed_at < _start(until + timedelta(days=1)))
+        where.append(ReturnLine.removed_at < period.ends_before)
     rows = session.execute(
         sa.select(ReturnLine.status, ReturnLine.removed_at, ReturnLine.received_at, ReturnLine.expected_value,
                   ReturnLine.recovered_value).where(*where)

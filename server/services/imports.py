@@ -1,5 +1,5 @@
 """CSV in and out: the catalogue, sites and installed base imported with a preview and
-row-level errors; return lines exported.
+row-level errors; return lines exported (written by server/services/csv_files.py).
 
 An import reads and checks the whole file before it writes anything, and then
 writes it in one transaction: a file with one bad row imports nothing. The
@@ -9,10 +9,11 @@ what the import does (the import checks again, inside its transaction).
 
 import csv
 import io
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 import sqlalchemy as sa
@@ -21,9 +22,17 @@ import sqlalchemy.orm as so
 from common.enums import HolderKind, ItemStatus
 from server.database import begin_write
 from server.models import Customer, Facility, Job, PartNumber, ReturnLine, SerialisedItem, Site, User
+from server.services.csv_files import csv_chunks
 from server.services.errors import Invalid
+from server.services.period import Period
 
 MAX_ROWS = 20_000
+#: The longest cell read; every column's own limit (e.g. 64 for a part number) is at most this.
+MAX_CELL_CHARS = 1_000
+#: The largest amount of money in a cell (prices, costs, values).
+MAX_AMOUNT = Decimal(1_000_000)
+NOT_TEXT = ("This is not a CSV file: it holds binary data (an image, a workbook or a PDF?). "
+            "In your spreadsheet choose Save as → CSV, then upload that file.")
 YES, NO = {"yes", "y", "true", "1"}, {"no", "n", "false", "0", ""}
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DEFAULT_HOURS = "mon-fri 08:00-17:00"
@@ -68,6 +77,8 @@ class RowResult:
     values: dict[str, str]
     action: str = ""  # "create" or "update"
     errors: dict[str, str] = field(default_factory=dict)
+    #: Semicolon-separated files (continental Excel) write 310,50 for 310.50.
+    decimal_comma: bool = False
 
 
 @dataclass
@@ -130,9 +141,22 @@ def _read(kind: str, content: str) -> ImportPreview:
     if not content.strip():
         preview.file_errors.append("The file is empty.")
         return preview
+    if "\x00" in content:
+        preview.file_errors.append(NOT_TEXT)
+        return preview
     first_line = content.splitlines()[0]
     delimiter = max(",;\t", key=first_line.count)
-    reader = csv.reader(io.StringIO(content), delimiter=delimiter)
+    # newline="": the reader itself ends rows at \n, \r\n or a lone \r (Excel's "CSV (Macintosh)").
+    reader = csv.reader(io.StringIO(content, newline=""), delimiter=delimiter)
+    try:
+        _read_rows(kind, preview, reader, decimal_comma=delimiter == ";")
+    except csv.Error:
+        preview.file_errors.append(f"Line {reader.line_num} cannot be read: a cell is longer than "
+                                   f"{csv.field_size_limit():,} characters or a quote is not closed.")
+    return preview
+
+
+def _read_rows(kind: str, preview: ImportPreview, reader, decimal_comma: bool) -> None:
     header = [h.strip().lower().replace(" ", "_") for h in next(reader)]
     preview.columns = header
     known = {c.name for c in COLUMNS[kind]}
@@ -141,7 +165,7 @@ def _read(kind: str, content: str) -> ImportPreview:
     if missing:
         preview.file_errors.append(f"Missing column{'s' if len(missing) > 1 else ''}: {', '.join(missing)}.")
     if unknown:
-        preview.file_errors.append(f"Unknown column{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)} "
+        preview.file_errors.append(f"Unknown column{'s' if len(unknown) > 1 else ''}: {_shorten(', '.join(unknown))} "
                                    f"(expected {', '.join(sorted(known))}).")
     if len(set(header)) != len(header):
         preview.file_errors.append("A column appears twice in the header.")
@@ -151,13 +175,21 @@ def _read(kind: str, content: str) -> ImportPreview:
         if len(preview.rows) >= MAX_ROWS:
             preview.file_errors.append(f"The file has more than {MAX_ROWS} rows; split it.")
             break
-        row = RowResult(number, {name: (cells[i].strip() if i < len(cells) else "") for i, name in enumerate(header)})
+        row = RowResult(number, {name: (cells[i].strip() if i < len(cells) else "") for i, name in enumerate(header)},
+                        decimal_comma=decimal_comma)
         if len(cells) > len(header):
             row.errors["_row"] = f"This row has {len(cells)} cells but the header has {len(header)}."
+        for name, value in row.values.items():
+            if len(value) > MAX_CELL_CHARS:
+                row.errors[name] = f"At most {MAX_CELL_CHARS:,} characters in a cell (this one has {len(value):,})."
+                row.values[name] = _shorten(value)
         preview.rows.append(row)
     if not preview.rows and not preview.file_errors:
         preview.file_errors.append("The file has a header but no rows.")
-    return preview
+
+
+def _shorten(text: str, keep: int = 60) -> str:
+    return text if len(text) <= keep else text[:keep] + "…"
 
 
 # --- reading cells ------------------------------------------------------------
@@ -188,16 +220,24 @@ def _number(row: RowResult, name: str, default=None, low: float | None = None, h
             raise _Bad("Required.")
         return default
     try:
-        value = kind(raw.lstrip("€").replace(",", "") if kind is Decimal else raw)
+        value = kind(_plain_number(raw, row.decimal_comma))
     except (ValueError, InvalidOperation):
         raise _Bad(f"{raw!r} is not a number.") from None
-    if isinstance(value, Decimal) and not value.is_finite():
-        raise _Bad(f"{raw!r} is not a number.")
+    if not (value.is_finite() if isinstance(value, Decimal) else math.isfinite(value)):
+        raise _Bad(f"{raw!r} is not a number: write a finite amount.")
     if low is not None and value < low:
         raise _Bad(f"Must be at least {low}.")
     if high is not None and value > high:
         raise _Bad(f"Must be at most {high}.")
     return value
+
+
+def _plain_number(raw: str, decimal_comma: bool) -> str:
+    """'€1,234.50' → '1234.50'; with decimal commas '1.234,50' → '1234.50'."""
+    text = raw.lstrip("€").replace(" ", "").replace("\u00a0", "")
+    if decimal_comma and "," in text:
+        return text.replace(".", "").replace(",", ".")
+    return text.replace(",", "")
 
 
 def _yes_no(row: RowResult, name: str, default: bool) -> bool:
@@ -261,12 +301,12 @@ def _check_catalogue(session: so.Session, preview: ImportPreview, write: bool) -
             "vendor": lambda: _text(row, "vendor", 80, True),
             "serialised": lambda: _yes_no(row, "serialised", True),
             "serial_pattern": lambda: _pattern(row),
-            "new_price": lambda: _number(row, "new_price", low=0),
-            "refurbishment_cost": lambda: _number(row, "refurbishment_cost", low=0),
+            "new_price": lambda: _number(row, "new_price", low=0, high=MAX_AMOUNT),
+            "refurbishment_cost": lambda: _number(row, "refurbishment_cost", low=0, high=MAX_AMOUNT),
             "refurbishment_yield": lambda: _number(row, "refurbishment_yield", 0.8, 0, 1, float),
-            "residual_value": lambda: _number(row, "residual_value", Decimal(0), low=0),
-            "weight_kg": lambda: _number(row, "weight_kg", low=0.001, kind=float),
-            "volume_l": lambda: _number(row, "volume_l", low=0.001, kind=float),
+            "residual_value": lambda: _number(row, "residual_value", Decimal(0), low=0, high=MAX_AMOUNT),
+            "weight_kg": lambda: _number(row, "weight_kg", low=0.001, high=100_000, kind=float),
+            "volume_l": lambda: _number(row, "volume_l", low=0.001, high=1_000_000, kind=float),
             "hazardous": lambda: _yes_no(row, "hazardous", False),
             "vendor_warranty_days": lambda: _number(row, "vendor_warranty_days", 365, 0, 3650, int),
             "refurbished_stock_target": lambda: _number(row, "refurbished_stock_target", 0, 0, 100_000, int),
@@ -405,8 +445,8 @@ EXPORT_COLUMNS = (
 )
 
 
-def export_returns(session: so.Session, since: date | None = None, until: date | None = None) -> Iterator[str]:
-    """Return lines created from `since` to `until` (inclusive) as CSV text, a chunk at a time."""
+def export_returns(session: so.Session, period: Period) -> Iterator[str]:
+    """Return lines created in `period` as CSV text (server/services/csv_files.py), a chunk at a time."""
     destination = so.aliased(Facility)
     query = (
         sa.select(ReturnLine, PartNumber.part_number, PartNumber.description, Customer.name, Site.name,
@@ -420,38 +460,19 @@ def export_returns(session: so.Session, since: date | None = None, until: date |
         .order_by(ReturnLine.created_at, ReturnLine.id)
         .execution_options(yield_per=500)
     )
-    if since is not None:
-        query = query.where(ReturnLine.created_at >= datetime.combine(since, time.min, tzinfo=timezone.utc))
-    if until is not None:
-        query = query.where(ReturnLine.created_at < datetime.combine(until + timedelta(days=1), time.min, tzinfo=timezone.utc))
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(EXPORT_COLUMNS)
-    for line, part_number, description, customer, site, job, username, dest in session.execute(query):
-        writer.writerow([
-            line.id, _iso(line.created_at), part_number, description, line.serial or "", line.quantity, line.origin,
-            _value(line.condition), line.failure_code or "", customer, site, job or "", username,
-            _iso(line.removed_at), _value(line.status), _value(line.disposition),
-            "" if line.expected_value is None else f"{line.expected_value:.2f}", dest or "",
-            _value(line.travel_mode), _value(line.holder_kind), "" if line.holder_id is None else line.holder_id,
-            _iso(line.overdue_since), _iso(line.received_at),
-            "" if line.recovered_value is None else f"{line.recovered_value:.2f}", line.disposition_reason or "",
-        ])
-        if out.tell() > 64_000:
-            yield _take(out)
-    yield _take(out)
+    if period.since is not None:
+        query = query.where(ReturnLine.created_at >= period.starts_at)
+    if period.until is not None:
+        query = query.where(ReturnLine.created_at < period.ends_before)
+    rows = (
+        [line.id, line.created_at, part_number, description, line.serial, line.quantity, line.origin,
+         line.condition, line.failure_code, customer, site, job, username, line.removed_at, line.status,
+         line.disposition, _cents(line.expected_value), dest, line.travel_mode, line.holder_kind, line.holder_id,
+         line.overdue_since, line.received_at, _cents(line.recovered_value), line.disposition_reason]
+        for line, part_number, description, customer, site, job, username, dest in session.execute(query)
+    )
+    return csv_chunks(EXPORT_COLUMNS, rows)
 
 
-def _take(out: io.StringIO) -> str:
-    text = out.getvalue()
-    out.seek(0)
-    out.truncate()
-    return text
-
-
-def _iso(value: datetime | None) -> str:
-    return "" if value is None else value.isoformat(timespec="seconds")
-
-
-def _value(enum) -> str:
-    return "" if enum is None else getattr(enum, "value", str(enum))
+def _cents(amount: Decimal | None) -> Decimal | None:
+    return None if amount is None else Decimal(amount).quantize(Decimal("0.01"))

@@ -2,7 +2,7 @@
 
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -12,6 +12,30 @@ from server.database import begin_write
 from server.models import Job, JobAssignment, PartNumber, Site, User
 from server.models.types import utcnow
 from server.services.errors import Invalid, NotFound
+
+
+#: How far back a dispatcher may place a window (a job logged after the visit) and how far ahead.
+WINDOW_PAST_HOURS = 24
+WINDOW_AHEAD_DAYS = 366
+
+
+def window_errors(start: datetime | None, end: datetime | None, now: datetime) -> dict[str, list[str]]:
+    """What is wrong, by field, with a job window a dispatcher asks for (either end may be missing).
+
+    The window must lie from a day ago to a year ahead and end after it starts. The demo and the
+    simulation schedule history directly through the service, which checks only the order.
+    """
+    errors: dict[str, list[str]] = {}
+    for name, moment in (("window_start", start), ("window_end", end)):
+        if moment is None:
+            continue
+        if moment < now - timedelta(hours=WINDOW_PAST_HOURS):
+            errors[name] = [f"That is in the past: choose a time after {WINDOW_PAST_HOURS} hours ago."]
+        elif moment > now + timedelta(days=WINDOW_AHEAD_DAYS):
+            errors[name] = ["That is too far ahead: choose a time within a year."]
+    if start is not None and end is not None and end <= start and "window_start" not in errors:
+        errors["window_end"] = ["The window must end after it starts."]
+    return errors
 
 
 @dataclass(frozen=True)
@@ -34,6 +58,11 @@ def _check_engineer(session: so.Session, engineer_id: int | None) -> None:
 
 
 def _check_window(start: datetime, end: datetime) -> None:
+    for name, moment in (("window_start", start), ("window_end", end)):
+        try:
+            moment.astimezone(timezone.utc)
+        except OverflowError:
+            raise Invalid("The window is out of reach.", {name: ["Not a time the calendar holds in UTC."]}) from None
     if end <= start:
         raise Invalid("The window ends before it starts.", {"window_end": ["Must be after window_start."]})
 

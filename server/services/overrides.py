@@ -41,9 +41,11 @@ def override_disposition(
         facility = choice.chosen.facility
     else:
         facility = facilities.get(facility_id)
-        if facility is None or not facility.can_perform(disposition, item.part.hazardous):
+        refusal = f"There is no facility {facility_id}" if facility is None else facility.refusal(
+            disposition, item.part.hazardous)
+        if refusal:
             raise Invalid("That facility cannot do this.",
-                          {"facility_id": [f"Facility {facility_id} cannot {disposition.value} this part."]})
+                          {"facility_id": [f"{refusal}: choose another destination, or let the engine choose."]})
     decision = engine.DispositionDecision(
         disposition=disposition, facility=facility, expected_value=engine.value_at(disposition, item, facility, policy),
         reason=f"Overridden by {by.display_name}: {comment.strip()}", alternatives=(),

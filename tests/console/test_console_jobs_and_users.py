@@ -10,7 +10,7 @@ from server.models import Job, User
 
 def job_form(yard, **overrides) -> dict:
     start = (datetime.now() + timedelta(days=1)).replace(hour=9, minute=0, second=0, microsecond=0)
-    form = {"site": yard.south.id, "engineer": yard.amy.id, "summary": "Swap the fuser",
+    form = {"site": "South Office — Southgate Print", "engineer": yard.amy.id, "summary": "Swap the fuser",
             "window_start": start.strftime("%Y-%m-%dT%H:%M"), "window_end": (start + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")}
     form.update(overrides)
     return form

@@ -107,6 +107,6 @@ def test_returns_export_as_csv(dispatcher, make_lines):
     make_lines(3)
     r = dispatcher.get("/console/data/returns.csv")
     assert r.status_code == 200 and r.mimetype == "text/csv"
-    rows = r.get_data(as_text=True).strip().splitlines()
+    rows = r.get_data().decode("utf-8-sig").strip().splitlines()
     assert rows[0].startswith("id,created_at,part_number") and len(rows) == 4
     assert "Northfield Dental" in rows[1] and "refurbish" in rows[1]

@@ -32,7 +32,7 @@ def test_unknown_site_and_engineer_are_field_errors(dana, world):
 
 def test_window_ending_before_it_starts_is_refused(dana, world):
     r = dana.request("POST", "/api/v1/jobs", json=job_body(world, window_end=make.now().replace(year=2020).isoformat()))
-    assert (r.status, list(r.json["errors"])) == (422, ["window_end"])
+    assert (r.status, list(r.json["errors"]["json"])) == (422, ["window_end"])
 
 
 def test_missing_and_mistyped_fields_are_listed(dana, world):
