@@ -106,6 +106,7 @@ def post(receiver, **overrides):
         "secret": SECRET,
         "idempotency_key": "evt_pickup_42_scheduled",
         "timeout": 2,
+        "allow_loopback": True,
     }
     post_webhook(**(arguments | overrides))
 
@@ -186,7 +187,7 @@ def test_a_redirect_is_not_followed_and_is_permanent(webhook_receiver):
         post(webhook_receiver)
 
     assert failure.value.permanent is True
-    assert "elsewhere.example" in str(failure.value)
+    assert str(failure.value) == "The webhook receiver answered HTTP 301. Redirects are not followed: update the endpoint URL."
     assert len(webhook_receiver.requests) == 1
 
 
@@ -201,7 +202,8 @@ def test_a_slow_receiver_is_a_temporary_failure(webhook_receiver):
 
 def test_a_closed_port_is_a_temporary_failure(closed_port):
     with pytest.raises(TransportError) as failure:
-        post_webhook(f"http://127.0.0.1:{closed_port}/hook", "pickup.scheduled", {}, SECRET, "evt-1", timeout=2)
+        post_webhook(f"http://127.0.0.1:{closed_port}/hook", "pickup.scheduled", {}, SECRET, "evt-1", timeout=2,
+                     allow_loopback=True)
 
     assert failure.value.permanent is False
 
@@ -209,5 +211,58 @@ def test_a_closed_port_is_a_temporary_failure(closed_port):
 def test_a_malformed_url_is_permanent():
     with pytest.raises(TransportError) as failure:
         post_webhook("not a url", "pickup.scheduled", {}, SECRET, "evt-1")
+
+    assert failure.value.permanent is True
+
+
+# -- where a webhook may go -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", [404, 503])
+def test_a_failure_says_what_happened_in_fieldloops_words_not_the_receivers(webhook_receiver, status):
+    webhook_receiver.answers.append((status, {}, 0.0))
+
+    with pytest.raises(TransportError) as failure:
+        post(webhook_receiver)
+
+    assert str(failure.value) == f"The webhook receiver answered HTTP {status}."
+
+
+def test_a_closed_port_and_a_timeout_read_the_same(webhook_receiver, closed_port):
+    webhook_receiver.answers.append((204, {}, 1.0))
+    with pytest.raises(TransportError) as slow:
+        post(webhook_receiver, timeout=0.2)
+    with pytest.raises(TransportError) as closed:
+        post(webhook_receiver, url=f"http://127.0.0.1:{closed_port}/hook")
+
+    assert str(slow.value) == str(closed.value) == "The webhook receiver did not answer."
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "[::1]"])
+def test_without_the_loopback_allowance_nothing_is_sent_to_this_machine(webhook_receiver, host):
+    port = webhook_receiver.url.split(":")[2].split("/")[0]
+
+    for scheme in ("http", "https"):
+        with pytest.raises(TransportError) as failure:
+            post(webhook_receiver, url=f"{scheme}://{host}:{port}/hooks/fieldloop", allow_loopback=False)
+        assert failure.value.permanent is True and "public address" in str(failure.value)
+    assert webhook_receiver.requests == []
+
+
+def test_the_delivery_connects_to_the_address_it_checked_and_names_the_host(webhook_receiver):
+    port = webhook_receiver.url.split(":")[2].split("/")[0]
+
+    post(webhook_receiver, url=f"http://localhost:{port}/hooks/fieldloop?customer=7")
+
+    (request,) = webhook_receiver.requests
+    assert request.headers["Host"] == f"localhost:{port}"
+    assert request.path == "/hooks/fieldloop?customer=7"
+
+
+@pytest.mark.parametrize("url", ["ftp://127.0.0.1/hook", "https://", "https://user:pw@localhost/hook",
+                                 "https://localhost:99999/hook"])
+def test_a_url_that_is_not_an_https_endpoint_is_refused_for_good(url):
+    with pytest.raises(TransportError) as failure:
+        post_webhook(url, "pickup.scheduled", {}, SECRET, "evt-1", allow_loopback=True)
 
     assert failure.value.permanent is True
