@@ -150,3 +150,10 @@ def test_no_customer_email_carries_an_internal_field(app, client, link, due_pick
         texts = [part.get_content() for part in message.walk() if part.get_content_maintype() == "text"]
         assert any("AR55555555" in text for text in texts)
         assert not [fact for text in texts for fact in internal_facts if fact in text]
+
+
+def test_a_visit_taken_off_its_day_cannot_be_confirmed(client, link):
+    client.post(f"/api/v1/customer/pickups/{link}/answer", json={"answer": "not_ready"})
+    r = client.post(f"/api/v1/customer/pickups/{link}/answer", json={"answer": "confirmed"})
+    assert r.status_code == 422 and "answer" in r.json["errors"]
+    assert client.get(f"/api/v1/customer/pickups/{link}").json["customer_answer"] == "not_ready"
