@@ -25,16 +25,21 @@ def seed_demo(if_empty: bool):
     """Load the demo data set: sites, facilities, engineers, catalogue, installed base, jobs."""
     from server.demo.seed import DEMO_PASSWORD, demo_logins, seed
 
+    passwords = current_app.extensions["fieldloop.passwords"]
     has_users = db.session.execute(db.text("SELECT 1 FROM users LIMIT 1")).first() is not None
     if has_users and if_empty:
         click.echo("The database already has data; leaving it as it is.")
     elif has_users:
         raise click.ClickException("The database already has users. Use a fresh database, or --if-empty.")
     else:
-        summary = seed(db.session, current_app.extensions["fieldloop.passwords"], progress=click.echo)
+        summary = seed(db.session, passwords, progress=click.echo)
         click.echo(summary)
-    click.echo(f"\nDemo log-ins (password for all: {DEMO_PASSWORD}):")
-    for username, role, name in demo_logins(db.session):
+    logins = demo_logins(db.session, passwords)
+    if not logins:
+        click.echo("\nNo user signs in with the demo password any more.")
+        return
+    click.echo(f"\nDemo log-ins with the password {DEMO_PASSWORD} (other users have passwords of their own):")
+    for username, role, name in logins:
         click.echo(f"  {role:<10} {username:<14} {name}")
 
 

@@ -84,9 +84,15 @@ def seed(session: so.Session, passwords: Passwords, today: date | None = None,
     )
 
 
-def demo_logins(session: so.Session) -> list[tuple[str, str, str]]:
-    users = session.scalars(sa.select(User).order_by(User.role, User.username)).all()
-    return [(u.username, str(u.role), u.display_name) for u in users]
+def demo_logins(session: so.Session, passwords: Passwords) -> list[tuple[str, str, str]]:
+    """The active users who still sign in with the demo password (nobody else: users created or
+    passwords changed since the seed are not theirs to print)."""
+    users = session.scalars(sa.select(User).where(User.active).order_by(User.role, User.username)).all()
+    checked: dict[str, bool] = {}  # the seed gives every demo user the same hash: verify it once
+    for user in users:
+        if user.password_hash not in checked:
+            checked[user.password_hash] = passwords.verify(user.password_hash, DEMO_PASSWORD)
+    return [(u.username, str(u.role), u.display_name) for u in users if checked[u.password_hash]]
 
 
 def _facilities(session) -> dict[str, Facility]:
