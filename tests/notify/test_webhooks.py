@@ -2,8 +2,12 @@
 
 import json
 import re
+import ssl
+import subprocess
+import threading
 import time
 from datetime import datetime, timezone
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import pytest
@@ -11,7 +15,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from server.notify.transports import TransportError
-from server.notify.webhooks import post_webhook, sign, verify
+from server.notify.webhook_targets import Target
+from server.notify.webhooks import _PinnedTls, post_webhook, sign, verify
 
 SECRET = "whsec_test_0123456789"
 T = 1_775_000_000
@@ -266,3 +271,51 @@ def test_a_url_that_is_not_an_https_endpoint_is_refused_for_good(url):
         post_webhook(url, "pickup.scheduled", {}, SECRET, "evt-1", allow_loopback=True)
 
     assert failure.value.permanent is True
+
+
+@pytest.fixture
+def tls_receiver(tmp_path):
+    """An HTTPS receiver on loopback whose certificate (self-signed, made by openssl) names "localhost"."""
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
+                    "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost"],
+                   check=True, capture_output=True)
+    hosts = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            hosts.append(self.headers["Host"])
+            self.rfile.read(int(self.headers["Content-Length"]))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, format, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    yield server.server_address[1], cert, hosts
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+@pytest.mark.parametrize("name, verified", [("localhost", True), ("elsewhere.example", False)])
+def test_tls_to_the_checked_address_verifies_the_certificate_for_the_urls_host_name(tls_receiver, name, verified):
+    import requests
+
+    port, cert, hosts = tls_receiver
+    target = Target("https", "localhost", port, "127.0.0.1", "/hook")  # as check_target answers for localhost
+    with requests.Session() as http:
+        http.mount("https://", _PinnedTls(name))
+        if verified:
+            assert http.post(target.pinned_url, data=b"{}", headers={"Host": target.host_header}, verify=str(cert),
+                             timeout=5).status_code == 204
+            assert hosts == [f"localhost:{port}"]
+        else:
+            with pytest.raises(requests.exceptions.SSLError):
+                http.post(target.pinned_url, data=b"{}", verify=str(cert), timeout=5)
