@@ -25,7 +25,7 @@ def register_commands(app: Flask) -> None:
               help="Weekdays of simulated past activity, ending today (default: three weeks; 0: none).")
 def seed_demo(if_empty: bool, history_days: int | None):
     """Load the demo data set: sites, facilities, engineers, catalogue, installed base, weeks of history, jobs."""
-    from server.demo.seed import DEMO_PASSWORD, HISTORY_WEEKDAYS, demo_logins, seed
+    from server.demo.seed import DEMO_PASSWORD, HISTORY_PLANNER_SECONDS, HISTORY_WEEKDAYS, demo_logins, seed
 
     passwords = current_app.extensions["fieldloop.passwords"]
     has_users = db.session.execute(db.text("SELECT 1 FROM users LIMIT 1")).first() is not None
@@ -139,10 +139,6 @@ def plan_command(day, seconds):
     plan = plan_day(db.session, day.date(), seconds=seconds)
     click.echo(f"{len(plan.routes)} round(s), {plan.pickups_due} pickup(s) due, {plan.pickups_skipped} left for "
                f"later; {plan.total_distance_km} km (one trip per line: {plan.naive_distance_km} km).")
-
-
-#: Route search time per day when seed-demo simulates its history: enough for these small rounds.
-HISTORY_PLANNER_SECONDS = 0.3
 
 
 def _simulate_with_progress(days: int, seed: int, start, planner_seconds: float | None):

@@ -25,6 +25,8 @@ DEMO_PASSWORD = "fieldloop-demo"
 SEED = 20261125
 #: Weekdays of simulated past activity that ``seed-demo`` adds, ending today: three weeks.
 HISTORY_WEEKDAYS = 15
+#: Route search time per simulated evening of that history: enough for the demo's small rounds.
+HISTORY_PLANNER_SECONDS = 0.3
 LOCAL_TZ = ZoneInfo("Europe/London")
 WEEKDAYS = ["mon", "tue", "wed", "thu", "fri"]
 
