@@ -82,14 +82,22 @@ class Phone:
 
     def __init__(self, app: Flask, username: str, seq: int = 0):
         self.client = app.test_client()
+        self.username = username
         self.device_id = f"{DEVICE_PREFIX}{username}"
+        self.device_secret: str | None = None
         self.seq = seq
-        r = self.client.post("/api/v1/auth/token", json={"username": username, "password": DEMO_PASSWORD,
-                                                         "device_id": self.device_id})
-        if r.status_code != 200:
-            raise RuntimeError(f"{username} cannot sign in: {r.get_json()}")
-        self.headers = {"Authorization": f"Bearer {r.get_json()['access_token']}"}
+        self.headers: dict[str, str] = {}
         self.queue: list[dict] = []
+
+    def sign_in(self) -> None:
+        """Get a token, presenting the device secret the first sign-in was given."""
+        r = self.client.post("/api/v1/auth/token", json={"username": self.username, "password": DEMO_PASSWORD,
+                                                         "device_id": self.device_id,
+                                                         "device_secret": self.device_secret})
+        if r.status_code != 200:
+            raise RuntimeError(f"{self.username} cannot sign in: {r.get_json()}")
+        self.device_secret = r.get_json().get("device_secret", self.device_secret)
+        self.headers = {"Authorization": f"Bearer {r.get_json()['access_token']}"}
 
     def log(self, kind: str, job_id: int | None, **payload) -> str:
         self.seq += 1
@@ -162,12 +170,15 @@ def simulate(app: Flask, days: int, seed: int = 7, start: date | None = None,
             seqs = dict(session.execute(sa.select(Device.user_id, Device.highest_seq_seen)
                                         .where(Device.device_uid.startswith(DEVICE_PREFIX))).all())
             kept_in_van: set = set()
-            phones = {}
+            phones: dict[int, Phone] = {}
             for day in result.days:
                 progress(f"{day:%a %d %b}")
                 _morning(app, session, day, zone, result, rng, until)
                 _shift(_at(day, 7, zone), until)
-                phones = phones or {e.id: Phone(app, e.username, seqs.get(e.id, 0)) for e in engineers}
+                for engineer in engineers:  # signed in once, on the first morning
+                    if engineer.id not in phones:
+                        phones[engineer.id] = Phone(app, engineer.username, seqs.get(engineer.id, 0))
+                        phones[engineer.id].sign_in()
                 _field_day(app, session, day, zone, engineers, dispatcher, phones, result, rng, until, kept_in_van)
                 _evening(app, session, day, zone, dispatcher, result, rng, planner_seconds, until)
                 step()
