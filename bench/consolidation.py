@@ -35,8 +35,9 @@ from server.logistics.policy import DEFAULT_RULES_PATH  # noqa: E402
 from server.services.passwords import Passwords  # noqa: E402
 
 PLOT_PATH = REPO / "docs" / "consolidation-window.png"
-#: The demo data is seeded on this Friday and the simulation starts the Monday after, so every run is the same.
-SEED_DAY, FIRST_DAY = date(2026, 11, 27), date(2026, 11, 30)
+#: The demo data is seeded on this Friday and the simulation starts the Monday after, so every run is the same
+#: (20 weekdays from it end before today: a simulation never runs into the future).
+SEED_DAY, FIRST_DAY = date(2026, 10, 30), date(2026, 11, 2)
 
 
 def rules_with_window(window_days: int) -> str:

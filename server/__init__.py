@@ -12,6 +12,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config or {})
     settings.validate(app.config)
     app.config.update(_api_settings())
+    from server.access_log import redact_werkzeug_log
+
+    redact_werkzeug_log()
     if app.config["BEHIND_PROXY"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 

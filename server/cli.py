@@ -21,20 +21,32 @@ def register_commands(app: Flask) -> None:
 @click.command("seed-demo")
 @with_appcontext
 @click.option("--if-empty", is_flag=True, help="Do nothing (but print the log-ins) when the database has users.")
-def seed_demo(if_empty: bool):
-    """Load the demo data set: sites, facilities, engineers, catalogue, installed base, jobs."""
-    from server.demo.seed import DEMO_PASSWORD, demo_logins, seed
+@click.option("--history-days", type=click.IntRange(0, 60), default=None,
+              help="Weekdays of simulated past activity, ending today (default: three weeks; 0: none).")
+def seed_demo(if_empty: bool, history_days: int | None):
+    """Load the demo data set: sites, facilities, engineers, catalogue, installed base, weeks of history, jobs."""
+    from server.demo.seed import DEMO_PASSWORD, HISTORY_PLANNER_SECONDS, HISTORY_WEEKDAYS, demo_logins, seed
 
+    passwords = current_app.extensions["fieldloop.passwords"]
     has_users = db.session.execute(db.text("SELECT 1 FROM users LIMIT 1")).first() is not None
     if has_users and if_empty:
         click.echo("The database already has data; leaving it as it is.")
     elif has_users:
         raise click.ClickException("The database already has users. Use a fresh database, or --if-empty.")
     else:
-        summary = seed(db.session, current_app.extensions["fieldloop.passwords"], progress=click.echo)
+        summary = seed(db.session, passwords, progress=click.echo)
         click.echo(summary)
-    click.echo(f"\nDemo log-ins (password for all: {DEMO_PASSWORD}):")
-    for username, role, name in demo_logins(db.session):
+        days = HISTORY_WEEKDAYS if history_days is None else history_days
+        if days:
+            result = _simulate_with_progress(days, seed=7, start=None, planner_seconds=HISTORY_PLANNER_SECONDS)
+            click.echo(f"History: {len(result.days)} weekdays, {result.days[0]:%a %d %b} to {result.days[-1]:%a %d %b}, "
+                       f"{result.jobs_done} jobs done, {result.pickups_collected} pickups collected.")
+    logins = demo_logins(db.session, passwords)
+    if not logins:
+        click.echo("\nNo user signs in with the demo password any more.")
+        return
+    click.echo(f"\nDemo log-ins with the password {DEMO_PASSWORD} (other users have passwords of their own):")
+    for username, role, name in logins:
         click.echo(f"  {role:<10} {username:<14} {name}")
 
 
@@ -129,27 +141,37 @@ def plan_command(day, seconds):
                f"later; {plan.total_distance_km} km (one trip per line: {plan.naive_distance_km} km).")
 
 
-@click.command("simulate")
-@click.option("--days", type=click.IntRange(1, 60), default=5, show_default=True)
-@click.option("--seed", type=int, default=7, show_default=True)
-@click.option("--planner-seconds", type=float, help="Route search time per day (default PLANNER_SECONDS).")
-def simulate_command(days, seed, planner_seconds):
-    """Replay DAYS weekdays of field activity over the demo data, through the sync API."""
+def _simulate_with_progress(days: int, seed: int, start, planner_seconds: float | None):
     from tqdm import tqdm
 
-    from server.demo.simulation import simulate
+    from server.demo.simulation import days_to_simulate, simulate
 
     app = current_app._get_current_object()
     with app.app_context():
         has_users = db.session.execute(db.text("SELECT 1 FROM users LIMIT 1")).first() is not None
     if not has_users:
         raise click.ClickException("Load the demo data first: flask --app server seed-demo")
+    try:
+        days_to_simulate(app, days, start)
+    except ValueError as err:
+        raise click.ClickException(str(err)) from err
     with tqdm(total=days, unit="day", desc="Simulating") as bar:
-        result = simulate(app, days, seed, progress=bar.set_postfix_str, step=lambda: bar.update(1),
-                          planner_seconds=planner_seconds)
+        return simulate(app, days, seed, start, progress=bar.set_postfix_str, step=lambda: bar.update(1),
+                        planner_seconds=planner_seconds)
+
+
+@click.command("simulate")
+@click.option("--days", type=click.IntRange(1, 60), default=5, show_default=True)
+@click.option("--start", type=click.DateTime(["%Y-%m-%d"]), help="First day (default: DAYS weekdays ending today).")
+@click.option("--seed", type=int, default=7, show_default=True)
+@click.option("--planner-seconds", type=float, help="Route search time per day (default PLANNER_SECONDS).")
+@with_appcontext
+def simulate_command(days, start, seed, planner_seconds):
+    """Replay DAYS weekdays of field activity over the demo data, through the sync API, up to now."""
+    result = _simulate_with_progress(days, seed, start and start.date(), planner_seconds)
     click.echo(f"\n{len(result.days)} days from {result.days[0]:%a %d %b %Y}: {result.jobs_done} jobs, "
                f"{result.events_accepted}/{result.events_pushed} events accepted, "
                f"{result.pickups_collected} pickups collected.")
-    click.echo(f"Mail delivered to {app.config['SMTP_HOST'] or app.config['MAIL_FOLDER']}.")
+    click.echo(f"Mail delivered to {current_app.config['SMTP_HOST'] or current_app.config['MAIL_FOLDER']}.")
     click.echo("Figures for the lines removed during the simulation:")
     _print_figures(result.figures)

@@ -82,6 +82,9 @@ def from_environment(env=None) -> dict:
         "MAIL_FOLDER": env.get("MAIL_FOLDER", str(INSTANCE_DIR / "mail")),
         "CUSTOMER_LINK_TTL_DAYS": int(env.get("CUSTOMER_LINK_TTL_DAYS", 14)),
         "WEBHOOK_TIMEOUT_S": float(env.get("WEBHOOK_TIMEOUT_S", 10)),
+        # Webhooks to this machine (http or https to loopback) are for development and tests only.
+        "WEBHOOK_ALLOW_LOOPBACK": _bool(env.get("WEBHOOK_ALLOW_LOOPBACK"),
+                                        env.get("FIELDLOOP_ENV", "development").strip().lower() != "production"),
         # Dispatcher console
         "MAP_TILE_URL": env.get("MAP_TILE_URL", ""),  # e.g. a tile server of your own; empty: routes drawn without tiles
         "MAP_TILE_ATTRIBUTION": env.get("MAP_TILE_ATTRIBUTION", ""),

@@ -107,7 +107,8 @@ def chase_overdue(session: so.Session) -> None:
 def deliver_notification(session: so.Session, notification_id: int) -> None:
     config = current_app.config
     outbox.deliver(session, notification_id, outbox.mail_transport(config), max_attempts=config["TASK_MAX_ATTEMPTS"],
-                   webhook_timeout_s=config["WEBHOOK_TIMEOUT_S"])
+                   webhook_timeout_s=config["WEBHOOK_TIMEOUT_S"],
+                   webhook_allow_loopback=config["WEBHOOK_ALLOW_LOOPBACK"])
 
 
 @task("prune_change_log")

@@ -8,7 +8,7 @@ navigation, and a record that cannot be saved or deleted says why in words.
 
 import math
 
-from flask import Flask, flash, redirect, render_template, request, url_for
+from flask import Flask, current_app, flash, redirect, render_template, request, url_for
 from flask_admin import Admin, AdminIndexView, expose
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.form import AdminModelConverter
@@ -22,6 +22,7 @@ from common.enums import Role
 from server.console.security import csrf, signed_in_user
 from server.extensions import db
 from server.models import Customer, Facility, PartNumber, Site, User, Vehicle
+from server.notify.webhook_targets import RefusedTarget, check_target
 
 URL = "/console/admin"
 
@@ -120,11 +121,23 @@ class ContactView(StaffModelView):
     form_columns = ("contact_name", "contact_email", "contact_phone")
 
 
+def _webhook_url_allowed(form, field) -> None:
+    if not field.data:
+        return
+    try:
+        check_target(field.data, allow_loopback=current_app.config["WEBHOOK_ALLOW_LOOPBACK"])
+    except RefusedTarget as err:
+        raise ValidationError(str(err)) from err
+    except OSError as err:
+        raise ValidationError("The webhook's host name cannot be found.") from err
+
+
 class CustomerView(StaffModelView):
     column_list = ("name", "webhook_url", "created_at")
     column_details_list = ("name", "webhook_url", "created_at")
     column_searchable_list = ("name",)
     form_columns = ("name", "webhook_url")
+    form_args = {"webhook_url": {"validators": [_webhook_url_allowed]}}
 
 
 class FacilityView(StaffModelView):

@@ -18,7 +18,8 @@ bp = page_blueprint("customer", __name__, url_prefix="/pickup", error_template="
 
 ANSWERED = {
     CustomerAnswer.CONFIRMED: "Thank you: we will come as planned.",
-    CustomerAnswer.NOT_READY: "Thank you: we will not come until you tell us the items are ready.",
+    CustomerAnswer.NOT_READY: ("Thank you: we will not come on that day. We will email you the new window; "
+                               "if a day suits you, you can choose it below."),
     CustomerAnswer.ANOTHER_DAY: "Thank you: we will plan the pickup for the day you chose and email you the new window.",
 }
 
@@ -54,6 +55,8 @@ def pickup_page(token: str):
     return render_template(
         "customer/pickup.html", pickup=pickup, items=listings.pickup_items(db.session, pickup.id), form=form, zone=current_app.config["SITE_TIMEZONE"],
         can_answer=pickup.status in (PickupStatus.OPEN, PickupStatus.SCHEDULED),
+        can_confirm=pickup.status == PickupStatus.SCHEDULED,
+        can_say_not_ready=pickup.status == PickupStatus.SCHEDULED or pickup.customer_answer != CustomerAnswer.NOT_READY,
         first_day=today + timedelta(days=1), last_day=today + timedelta(days=form.max_days),
     ), status
 

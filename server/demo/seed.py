@@ -1,7 +1,8 @@
 """Builds the deterministic demo data set (server/demo/data.py) in an empty database.
 
 The same date gives the same data: every random choice comes from one seeded
-generator; jobs are placed today and tomorrow.
+generator; jobs are placed on the next weekday. The weeks of history before it
+come from the simulation (server/demo/simulation.py), which ``seed-demo`` runs next.
 """
 
 import random
@@ -22,6 +23,10 @@ from server.services.passwords import Passwords
 
 DEMO_PASSWORD = "fieldloop-demo"
 SEED = 20261125
+#: Weekdays of simulated past activity that ``seed-demo`` adds, ending today: three weeks.
+HISTORY_WEEKDAYS = 15
+#: Route search time per simulated evening of that history: enough for the demo's small rounds.
+HISTORY_PLANNER_SECONDS = 0.3
 LOCAL_TZ = ZoneInfo("Europe/London")
 WEEKDAYS = ["mon", "tue", "wed", "thu", "fri"]
 
@@ -76,17 +81,23 @@ def seed(session: so.Session, passwords: Passwords, today: date | None = None,
     session.add_all(engineers + staff)
     session.commit()
 
-    progress("Jobs for today and tomorrow…")
-    job_count = _jobs(session, rng, today, sites, items, engineers, staff[0])
+    progress("Jobs for the next weekday…")
+    job_count = _jobs(session, rng, weekday_after(today), sites, items, engineers, staff[0])
     return (
         f"Seeded {len(facilities)} facilities, {len(parts)} part numbers, {len(sites)} sites, "
         f"{len(items)} installed items, {len(engineers)} engineers and {job_count} jobs."
     )
 
 
-def demo_logins(session: so.Session) -> list[tuple[str, str, str]]:
-    users = session.scalars(sa.select(User).order_by(User.role, User.username)).all()
-    return [(u.username, str(u.role), u.display_name) for u in users]
+def demo_logins(session: so.Session, passwords: Passwords) -> list[tuple[str, str, str]]:
+    """The active users who still sign in with the demo password (nobody else: users created or
+    passwords changed since the seed are not theirs to print)."""
+    users = session.scalars(sa.select(User).where(User.active).order_by(User.role, User.username)).all()
+    checked: dict[str, bool] = {}  # the seed gives every demo user the same hash: verify it once
+    for user in users:
+        if user.password_hash not in checked:
+            checked[user.password_hash] = passwords.verify(user.password_hash, DEMO_PASSWORD)
+    return [(u.username, str(u.role), u.display_name) for u in users if checked[u.password_hash]]
 
 
 def _facilities(session) -> dict[str, Facility]:
@@ -178,33 +189,40 @@ def _installed_base(session, rng, sites, parts, today: date) -> list[SerialisedI
     return items
 
 
-def _jobs(session, rng, today: date, sites, items, engineers, dispatcher) -> int:
+def weekday_after(day: date) -> date:
+    """The first Monday-to-Friday day after `day`."""
+    day += timedelta(days=1)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day
+
+
+def _jobs(session, rng, day: date, sites, items, engineers, dispatcher) -> int:
     by_site: dict[int, list[SerialisedItem]] = {}
     for item in items:
         by_site.setdefault(item.site_id, []).append(item)
     count = 0
     site_pool = [s for s, _ in sites]
-    for day in (today, today + timedelta(days=1)):
-        rng.shuffle(site_pool)
-        queue = iter(site_pool)
-        for engineer in engineers:
-            start_hour = 8
-            for _ in range(rng.randint(2, 3)):
-                site = next(queue)
-                item = rng.choice(by_site[site.id])
-                action = "collect" if rng.random() < 0.25 else "replace"
-                summary = data.JOB_SUMMARIES[action].format(description=item.part.description.lower(),
-                                                            part_number=item.part.part_number)
-                start = datetime.combine(day, time(start_hour), LOCAL_TZ)
-                jobs.create_job(
-                    session,
-                    jobs.JobDraft(
-                        site_id=site.id, engineer_id=engineer.id, summary=summary, window_start=start,
-                        window_end=start + timedelta(hours=2),
-                        expected_parts=[{"part_number": item.part.part_number, "quantity": 1, "action": action}],
-                    ),
-                    by=dispatcher,
-                )
-                start_hour += 3
-                count += 1
+    rng.shuffle(site_pool)
+    queue = iter(site_pool)
+    for engineer in engineers:
+        start_hour = 8
+        for _ in range(rng.randint(2, 3)):
+            site = next(queue)
+            item = rng.choice(by_site[site.id])
+            action = "collect" if rng.random() < 0.25 else "replace"
+            summary = data.JOB_SUMMARIES[action].format(description=item.part.description.lower(),
+                                                        part_number=item.part.part_number)
+            start = datetime.combine(day, time(start_hour), LOCAL_TZ)
+            jobs.create_job(
+                session,
+                jobs.JobDraft(
+                    site_id=site.id, engineer_id=engineer.id, summary=summary, window_start=start,
+                    window_end=start + timedelta(hours=2),
+                    expected_parts=[{"part_number": item.part.part_number, "quantity": 1, "action": action}],
+                ),
+                by=dispatcher,
+            )
+            start_hour += 3
+            count += 1
     return count

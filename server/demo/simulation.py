@@ -7,6 +7,11 @@ each line; engineers hand carried items over at their depot; couriers collect
 the pickups planned for the day and facilities receive and process what
 arrives; customers answer their pickup emails; in the evening the next day is
 planned. The server clock (server/clock.py) is moved through the days.
+
+It simulates the past only: the days end today, and today only up to the moment
+the simulation started (a job whose visit is not over by then stays planned, the
+evening's planning of the next day happens now). So nothing it writes is dated
+in the future but what is genuinely ahead: planned pickups and open jobs.
 """
 
 import random
@@ -33,9 +38,9 @@ from common.enums import (
 )
 from common.protocol import PROTOCOL_VERSION
 from server import clock
-from server.demo.seed import DEMO_PASSWORD, make_serial
+from server.demo.seed import DEMO_PASSWORD, make_serial, weekday_after
 from server.extensions import db
-from server.models import Job, Pickup, ReturnLine, SerialisedItem, Site, User
+from server.models import Device, Job, Pickup, ReturnLine, SerialisedItem, Site, User
 from server.runner import EXTENSION, ManualRunner, run_due
 from server.services import customer, figures, jobs, planning, receiving
 from server.services.notices import pickup_link
@@ -51,6 +56,8 @@ FAILURES = [FailureCode.NO_POWER, FailureCode.INTERMITTENT, FailureCode.MECHANIC
             FailureCode.FIRMWARE, FailureCode.WATER_DAMAGE, FailureCode.IMPACT_DAMAGE]
 JOBS_PER_ENGINEER = (2, 3)
 OFFLINE_SHARE = 0.3  # engineers who sync only at the end of the day
+KEPT_IN_VAN_SHARE = 0.03  # carried lines an engineer forgets to hand over (they become overdue)
+DEVICE_PREFIX = "sim-"
 
 
 @dataclass
@@ -73,12 +80,12 @@ class SimulationResult:
 class Phone:
     """An engineer's phone: signs in and pushes through the app's real HTTP stack."""
 
-    def __init__(self, app: Flask, username: str):
+    def __init__(self, app: Flask, username: str, seq: int = 0):
         self.client = app.test_client()
         self.username = username
-        self.device_id = f"sim-{username}"
+        self.device_id = f"{DEVICE_PREFIX}{username}"
         self.device_secret: str | None = None
-        self.seq = 0
+        self.seq = seq
         self.headers: dict[str, str] = {}
         self.queue: list[dict] = []
 
@@ -114,52 +121,89 @@ class Phone:
         return pushed, accepted
 
 
+def simulated_days(days: int, today: date, start: date | None = None) -> list[date]:
+    """The `days` weekdays to simulate: the last ones up to `today`, or the first ones from `start`.
+
+    Raises ValueError when they would reach past `today`: the simulation never runs into the future.
+    """
+    if start is None:
+        out, day = [], today
+        while len(out) < days:
+            if day.weekday() < 5:
+                out.append(day)
+            day -= timedelta(days=1)
+        return out[::-1]
+    out, day = [], start if start.weekday() < 5 else weekday_after(start)
+    while len(out) < days:
+        out.append(day)
+        day = weekday_after(day)
+    if out[-1] > today:
+        raise ValueError(f"{days} weekdays from {start:%a %d %b %Y} run to {out[-1]:%a %d %b %Y}, after today: "
+                         "choose fewer days or an earlier start.")
+    return out
+
+
+def days_to_simulate(app: Flask, days: int, start: date | None = None) -> list[date]:
+    """`simulated_days` up to today where the sites are."""
+    return simulated_days(days, clock.now().astimezone(ZoneInfo(app.config["SITE_TIMEZONE"])).date(), start)
+
+
 def simulate(app: Flask, days: int, seed: int = 7, start: date | None = None,
              progress: Callable[[str], None] = lambda _: None, step: Callable[[], None] = lambda: None,
              planner_seconds: float | None = None) -> SimulationResult:
-    """Run `days` weekdays of activity from `start` (default: the next weekday)."""
+    """Run `days` weekdays of activity up to now (or from `start`, up to now at the latest)."""
     rng = random.Random(seed)
     app.extensions[EXTENSION] = ManualRunner(app)  # tasks run when the simulation says, in order
     zone = ZoneInfo(app.config["SITE_TIMEZONE"])
-    day = start or _weekday_after(datetime.now(zone).date())
-    result = SimulationResult(days=[])
+    until = clock.now()
+    result = SimulationResult(days=days_to_simulate(app, days, start))
+    # Each phone signs in once and stays signed in through the simulated days: a sign-in a day
+    # would spend most of the run checking the demo password.
+    token_ttl_s = app.config["TOKEN_TTL_SECONDS"]
+    app.config["TOKEN_TTL_SECONDS"] = int((until - _at(result.days[0], 0, zone)).total_seconds()) + 86400
     try:
         with app.app_context():
             session = db.session
             engineers = session.scalars(sa.select(User).where(User.role == Role.ENGINEER).order_by(User.id)).all()
             dispatcher = session.scalar(sa.select(User).where(User.role == Role.DISPATCHER).order_by(User.id))
+            # A phone of an earlier simulation goes on with its own numbering.
+            seqs = dict(session.execute(sa.select(Device.user_id, Device.highest_seq_seen)
+                                        .where(Device.device_uid.startswith(DEVICE_PREFIX))).all())
+            kept_in_van: set = set()
             phones: dict[int, Phone] = {}
-            for _ in range(days):
-                result.days.append(day)
+            for day in result.days:
                 progress(f"{day:%a %d %b}")
-                _morning(app, session, day, zone, result, rng)
-                clock.shift_to(_at(day, 7, zone))
-                for engineer in engineers:  # a new day's token, on the same phone
-                    phones.setdefault(engineer.id, Phone(app, engineer.username)).sign_in()
-                _field_day(app, session, day, zone, engineers, dispatcher, phones, result, rng)
-                _evening(app, session, day, zone, dispatcher, result, rng, planner_seconds)
+                _morning(app, session, day, zone, result, rng, until)
+                _shift(_at(day, 7, zone), until)
+                for engineer in engineers:  # signed in once, on the first morning
+                    if engineer.id not in phones:
+                        phones[engineer.id] = Phone(app, engineer.username, seqs.get(engineer.id, 0))
+                        phones[engineer.id].sign_in()
+                _field_day(app, session, day, zone, engineers, dispatcher, phones, result, rng, until, kept_in_van)
+                _evening(app, session, day, zone, dispatcher, result, rng, planner_seconds, until)
                 step()
-                day = _weekday_after(day)
-            clock.shift_to(_at(day, 8, zone))
+            clock.shift_to(until)
             result.figures = figures.compute_figures(session, since=result.days[0])
     finally:
+        app.config["TOKEN_TTL_SECONDS"] = token_ttl_s
         clock.reset()
     return result
-
-
-def _weekday_after(day: date) -> date:
-    day += timedelta(days=1)
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
-    return day
 
 
 def _at(day: date, hour: float, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time(0), tzinfo=zone) + timedelta(hours=hour)
 
 
-def _morning(app, session: so.Session, day: date, zone, result: SimulationResult, rng: random.Random) -> None:
-    """Couriers collect today's pickups; facilities receive and process what arrived."""
+def _shift(moment: datetime, until: datetime) -> None:
+    """Move the clock to `moment`, or to `until` if that comes first."""
+    clock.shift_to(min(moment, until))
+
+
+def _morning(app, session: so.Session, day: date, zone, result: SimulationResult, rng: random.Random,
+             until: datetime) -> None:
+    """Facilities receive and process what arrived; at noon couriers collect the day's pickups."""
+    if _at(day, 8, zone) > until:
+        return
     clock.shift_to(_at(day, 8, zone))
     for line in session.scalars(sa.select(ReturnLine).where(ReturnLine.status == ReturnStatus.RECEIVED)).all():
         if rng.random() < 0.7:
@@ -168,13 +212,14 @@ def _morning(app, session: so.Session, day: date, zone, result: SimulationResult
             ReturnLine.status.in_([ReturnStatus.DELIVERED, ReturnStatus.IN_TRANSIT]))).all():
         facility_id = line.holder_id if line.holder_kind == HolderKind.FACILITY else line.destination_facility_id
         receiving.receive_item(session, facility_id, by=None, return_line_id=line.id)
-    clock.shift_to(_at(day, 12, zone))
-    for pickup in session.scalars(sa.select(Pickup).where(Pickup.status == PickupStatus.SCHEDULED,
-                                                          Pickup.planned_date == day)).all():
-        waited = [(clock.now() - line.removed_at).total_seconds() / 86400 for line in pickup.lines]
-        receiving.collect_pickup(session, pickup.id, None)
-        result.pickups_collected += 1
-        result.line_wait_days.extend(waited)
+    if _at(day, 12, zone) <= until:
+        clock.shift_to(_at(day, 12, zone))
+        for pickup in session.scalars(sa.select(Pickup).where(Pickup.status == PickupStatus.SCHEDULED,
+                                                              Pickup.planned_date == day)).all():
+            waited = [(clock.now() - line.removed_at).total_seconds() / 86400 for line in pickup.lines]
+            receiving.collect_pickup(session, pickup.id, None)
+            result.pickups_collected += 1
+            result.line_wait_days.extend(waited)
     run_due(app)
 
 
@@ -186,7 +231,8 @@ def _process(session, line: ReturnLine, rng: random.Random) -> None:
     receiving.record_outcome(session, line.id, outcome, None, recovered_value=value)
 
 
-def _field_day(app, session, day, zone, engineers, dispatcher, phones, result, rng) -> None:
+def _field_day(app, session, day, zone, engineers, dispatcher, phones, result, rng, until, kept_in_van) -> None:
+    """Each engineer's jobs of the day; a job whose visit is not over by `until` stays planned."""
     sites = session.scalars(sa.select(Site).order_by(Site.id)).all()
     rng.shuffle(sites)
     site_cycle = iter(sites * 3)
@@ -197,7 +243,8 @@ def _field_day(app, session, day, zone, engineers, dispatcher, phones, result, r
         for _ in range(rng.randint(*JOBS_PER_ENGINEER)):
             site = next(site_cycle)
             job = _assign_job(session, site, engineer, dispatcher, day, hour, zone, rng)
-            if job is None:
+            if job is None or _at(day, hour + 1.5, zone) > until:
+                hour += 2.5
                 continue
             clock.shift_to(_at(day, hour + 0.5, zone))
             _work(session, phone, job, rng)
@@ -210,11 +257,12 @@ def _field_day(app, session, day, zone, engineers, dispatcher, phones, result, r
                 _count(result, phone.sync())
             result.jobs_done += 1
             hour += 2.5
-        clock.shift_to(_at(day, 17, zone))
+        _shift(_at(day, 17, zone), until)
         _count(result, phone.sync())
         run_due(app)
-        _hand_over(session, phone, engineer)
-        _count(result, phone.sync())
+        if _at(day, 17, zone) <= until:
+            _hand_over(session, phone, engineer, rng, kept_in_van)
+            _count(result, phone.sync())
     run_due(app)
 
 
@@ -255,31 +303,36 @@ def _work(session, phone: Phone, job: Job, rng: random.Random) -> None:
     phone.log("part_installed", job.id, part_number=part_number, serial=make_serial(rng, vendor))
 
 
-def _hand_over(session, phone: Phone, engineer: User) -> None:
-    """At the end of the day the engineer drops what they carry at their depot."""
+def _hand_over(session, phone: Phone, engineer: User, rng: random.Random, kept_in_van: set) -> None:
+    """At the end of the day the engineer drops what they carry at their depot (now and then forgetting one)."""
     session.rollback()
     carried = session.scalars(sa.select(ReturnLine.id).where(
         ReturnLine.holder_kind == HolderKind.ENGINEER, ReturnLine.holder_id == engineer.id,
         ReturnLine.status.in_([ReturnStatus.WITH_ENGINEER, ReturnStatus.AWAITING_DISPOSITION]))).all()
     for line_id in carried:
+        if line_id in kept_in_van or rng.random() < KEPT_IN_VAN_SHARE:
+            kept_in_van.add(line_id)
+            continue
         phone.log("return_handed_over", None, return_line_id=str(line_id), facility_id=engineer.home_facility_id)
 
 
-def _evening(app, session, day, zone, dispatcher, result, rng, planner_seconds) -> None:
-    """Plan tomorrow, send the emails, and let some customers answer."""
-    clock.shift_to(_at(day, 18, zone))
-    plan = planning.plan_day(session, _weekday_after(day), dispatcher, planner_seconds)
+def _evening(app, session, day, zone, dispatcher, result, rng, planner_seconds, until) -> None:
+    """Plan the next weekday, send the emails, and let some customers answer."""
+    _shift(_at(day, 18, zone), until)
+    plan = planning.plan_day(session, weekday_after(day), dispatcher, planner_seconds)
     result.courier_km_planned += plan.total_distance_km
     result.courier_km_naive += plan.naive_distance_km
     run_due(app)
-    clock.shift_to(_at(day, 20, zone))
+    _shift(_at(day, 20, zone), until)
     for pickup in session.scalars(sa.select(Pickup).where(Pickup.status == PickupStatus.SCHEDULED,
-                                                          Pickup.planned_date == _weekday_after(day))).all():
+                                                          Pickup.planned_date == weekday_after(day))).all():
         token = pickup_link(pickup).rsplit("/", 1)[1]
         roll = rng.random()
-        if roll < 0.7:
+        if roll < 0.65:
             customer.answer_pickup(session, token, CustomerAnswer.CONFIRMED)
-        elif roll < 0.8:
+        elif roll < 0.75:
             customer.answer_pickup(session, token, CustomerAnswer.ANOTHER_DAY,
-                                   _weekday_after(_weekday_after(pickup.planned_date)))
+                                   weekday_after(weekday_after(pickup.planned_date)))
+        elif roll < 0.8:
+            customer.answer_pickup(session, token, CustomerAnswer.NOT_READY)
     run_due(app)

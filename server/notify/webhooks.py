@@ -3,6 +3,9 @@
 The signature is an HMAC-SHA256 of ``"<timestamp>." + body`` sent as
 ``X-Fieldloop-Signature: t=<timestamp>,v1=<hex>``; receivers check it with
 `verify` (or the snippet in docs/notifications.md) before trusting the body.
+
+A delivery goes only where server/notify/webhook_targets.py allows, to the address it
+checked; its errors say what happened in Fieldloop's words, never the receiver's.
 """
 
 import hashlib
@@ -12,8 +15,10 @@ import time
 from datetime import datetime, timezone
 
 import requests
+from requests.adapters import HTTPAdapter
 
 from server.notify.transports import TransportError
+from server.notify.webhook_targets import RefusedTarget, check_target
 
 SIGNATURE_HEADER = "X-Fieldloop-Signature"
 EVENT_HEADER = "X-Fieldloop-Event"
@@ -85,6 +90,18 @@ def _retry_after_s(response: requests.Response) -> float | None:
     return float(value) if value.strip().isdigit() else None
 
 
+class _PinnedTls(HTTPAdapter):
+    """Connects to the checked address but verifies the certificate for the URL's host name."""
+
+    def __init__(self, host: str):
+        self._host = host
+        super().__init__()
+
+    def init_poolmanager(self, *args, **kwargs):
+        kwargs.update(server_hostname=self._host, assert_hostname=self._host)
+        super().init_poolmanager(*args, **kwargs)
+
+
 def post_webhook(
     url: str,
     event_type: str,
@@ -94,34 +111,46 @@ def post_webhook(
     timeout: float = DEFAULT_WEBHOOK_TIMEOUT_S,
     *,
     created: datetime | None = None,
+    allow_loopback: bool = False,
 ) -> None:
     """POST a signed event to `url`, or raise `TransportError`.
 
     `created` is when the event happened; pass the stored time so that a retry
     carries the same document (only the signature's timestamp is fresh).
+    `allow_loopback` lets it go to this machine (development and tests only).
     """
+    try:
+        target = check_target(url, allow_loopback=allow_loopback)
+    except RefusedTarget as err:
+        raise TransportError(str(err), permanent=True) from err
+    except OSError as err:
+        raise TransportError("The webhook's host name could not be resolved.", permanent=False) from err
     created = created or datetime.now(timezone.utc)
     body = json.dumps(envelope(event_type, payload, idempotency_key, created), separators=(",", ":")).encode()
     headers = {
+        "Host": target.host_header,
         "Content-Type": "application/json",
         "User-Agent": USER_AGENT,
         SIGNATURE_HEADER: sign(body, secret, int(time.time())),
         EVENT_HEADER: event_type,
         IDEMPOTENCY_HEADER: idempotency_key,
     }
-    try:
-        # A redirected POST would silently become a GET: treat a redirect as an answer.
-        response = requests.post(url, data=body, headers=headers, timeout=timeout, allow_redirects=False)
-    except (requests.Timeout, requests.ConnectionError) as err:
-        raise TransportError(f"Webhook {url} did not answer: {err}.", permanent=False) from err
-    except requests.RequestException as err:
-        raise TransportError(f"Webhook {url} cannot be called: {err}.", permanent=True) from err
+    with requests.Session() as http:
+        http.trust_env = False  # a proxy from the environment would resolve the host again
+        http.mount("https://", _PinnedTls(target.host))
+        try:
+            # A redirected POST would silently become a GET: treat a redirect as an answer.
+            response = http.post(target.pinned_url, data=body, headers=headers, timeout=timeout, allow_redirects=False)
+        except (requests.Timeout, requests.ConnectionError) as err:
+            raise TransportError("The webhook receiver did not answer.", permanent=False) from err
+        except requests.RequestException as err:
+            raise TransportError("The webhook could not be sent.", permanent=True) from err
     status = response.status_code
     if 200 <= status < 300:
         return
-    reason = f"Webhook {url} answered {status} {response.reason}."
+    reason = f"The webhook receiver answered HTTP {status}."
     if status >= 500 or status in _RETRYABLE_CLIENT_ERRORS:
         raise TransportError(reason, permanent=False, code=status, retry_after_s=_retry_after_s(response))
     if 300 <= status < 400:
-        reason += f" It redirects to {response.headers.get('Location')!r}: update the endpoint URL."
+        reason += " Redirects are not followed: update the endpoint URL."
     raise TransportError(reason, permanent=True, code=status)

@@ -45,6 +45,9 @@ def answer_pickup(session: so.Session, token: str, answer: CustomerAnswer, anoth
                           {"another_day": [f"Choose a day between tomorrow and {LATEST_DAY_AHEAD} days ahead."]})
     if pickup.status not in (PickupStatus.OPEN, PickupStatus.SCHEDULED):
         raise Invalid(f"The items have already been {pickup.status}.", {"answer": [f"This pickup is {pickup.status}."]})
+    if answer == CustomerAnswer.CONFIRMED and pickup.status != PickupStatus.SCHEDULED:
+        raise Invalid("There is no planned visit to confirm: we will email you the day and time when we plan one.",
+                      {"answer": ["No visit is planned yet."]})
     pickup.customer_answer, pickup.customer_answered_at = answer, utcnow()
     if answer != CustomerAnswer.CONFIRMED:
         old_day = pickup.planned_date

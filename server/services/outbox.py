@@ -75,8 +75,11 @@ def mail_transport(config: dict) -> MailTransport:
 
 
 def deliver(session: so.Session, notification_id: int, transport: MailTransport, *, max_attempts: int,
-            webhook_timeout_s: float) -> None:
-    """Send one queued notification. Commits its own progress (a non-transactional task)."""
+            webhook_timeout_s: float, webhook_allow_loopback: bool) -> None:
+    """Send one queued notification. Commits its own progress (a non-transactional task).
+
+    A webhook's URL is checked again here, at delivery: where it may go is decided on what its
+    host resolves to now (server/notify/webhook_targets.py)."""
     begin_write(session)
     n = session.get(Notification, notification_id)
     if n is None or n.status in (SENT, FAILED):
@@ -88,7 +91,7 @@ def deliver(session: so.Session, notification_id: int, transport: MailTransport,
         if n.channel == EMAIL:
             transport.send(message_from_string(n.content, policy=email_policy.default))
         else:
-            _post(session, n, webhook_timeout_s)
+            _post(session, n, webhook_timeout_s, webhook_allow_loopback)
     except TransportError as err:
         begin_write(session)
         n = session.get(Notification, notification_id)
@@ -104,13 +107,13 @@ def deliver(session: so.Session, notification_id: int, transport: MailTransport,
     session.commit()
 
 
-def _post(session: so.Session, n: Notification, timeout_s: float) -> None:
+def _post(session: so.Session, n: Notification, timeout_s: float, allow_loopback: bool) -> None:
     document = json.loads(n.content)
     customer = session.get(Customer, document["customer_id"])
     if customer is None or not customer.webhook_secret:
         raise TransportError("The customer's webhook has no secret any more.", permanent=True)
     post_webhook(n.recipient, document["type"], document["data"], customer.webhook_secret, n.idempotency_key,
-                 timeout_s, created=datetime.fromisoformat(document["created"]))
+                 timeout_s, created=datetime.fromisoformat(document["created"]), allow_loopback=allow_loopback)
 
 
 def resend(session: so.Session, notification_id: int) -> Notification:

@@ -100,3 +100,48 @@ def test_the_page_does_not_query_per_item(console, link, count_queries, session,
     with count_queries() as many:
         assert "AR09000029" in console.get(f"/pickup/{link}").get_data(as_text=True)
     assert len(many) == len(few)
+
+
+def test_after_not_ready_the_page_no_longer_offers_to_come_as_planned(console, link, session):
+    assert answer(console, link, answer="not_ready").status_code == 303
+    page = console.get(f"/pickup/{link}").get_data(as_text=True)
+    assert "Yes, come as planned" not in page and "Not ready yet" not in page
+    assert "Ask for this day" in page
+    assert answer(console, link, answer="confirmed").status_code == 422
+    session.rollback()
+    assert session.scalar(sa.select(Pickup)).customer_answer == CustomerAnswer.NOT_READY
+
+
+def test_once_the_pickup_is_planned_again_it_can_be_confirmed_again(console, link, session):
+    answer(console, link, answer="not_ready")
+    plan_day(session, next_weekday(DAY))
+    page = console.get(f"/pickup/{link}").get_data(as_text=True)
+    assert "Yes, come as planned" in page and "Not ready yet" in page
+
+
+def test_a_customer_says_not_ready_on_a_phone_and_is_offered_only_what_is_still_possible(link, phone_screen):
+    from playwright.sync_api import expect
+
+    phone_screen.goto(f"/pickup/{link}")
+    phone_screen.get_by_role("button", name="Not ready yet").click()
+    expect(phone_screen.get_by_role("status")).to_contain_text("we will not come on that day")
+    expect(phone_screen.get_by_role("button", name="Yes, come as planned")).to_have_count(0)
+    expect(phone_screen.get_by_role("button", name="Not ready yet")).to_have_count(0)
+    expect(phone_screen.get_by_role("button", name="Ask for this day")).to_be_visible()
+
+
+def test_the_pickup_email_fits_a_phone_screen_with_its_link_wrapped(link, session, browser):
+    from console.conftest import PHONE
+
+    content = session.scalar(sa.select(Notification.content).where(Notification.kind == "pickup_scheduled"))
+    html = email.message_from_string(content, policy=email_policy.default).get_body(("html",)).get_content()
+    assert link in html
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
+    try:
+        page = context.new_page()
+        page.set_content(html)
+        # A phone widens its layout to whatever overflows (and zooms out), so measure against 390 px.
+        width = page.evaluate("document.documentElement.scrollWidth")
+    finally:
+        context.close()
+    assert width <= PHONE["width"], f"the email is {width - PHONE['width']}px wider than a phone screen"

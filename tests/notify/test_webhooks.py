@@ -2,8 +2,12 @@
 
 import json
 import re
+import ssl
+import subprocess
+import threading
 import time
 from datetime import datetime, timezone
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import pytest
@@ -11,7 +15,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from server.notify.transports import TransportError
-from server.notify.webhooks import post_webhook, sign, verify
+from server.notify.webhook_targets import Target
+from server.notify.webhooks import _PinnedTls, post_webhook, sign, verify
 
 SECRET = "whsec_test_0123456789"
 T = 1_775_000_000
@@ -106,6 +111,7 @@ def post(receiver, **overrides):
         "secret": SECRET,
         "idempotency_key": "evt_pickup_42_scheduled",
         "timeout": 2,
+        "allow_loopback": True,
     }
     post_webhook(**(arguments | overrides))
 
@@ -186,7 +192,7 @@ def test_a_redirect_is_not_followed_and_is_permanent(webhook_receiver):
         post(webhook_receiver)
 
     assert failure.value.permanent is True
-    assert "elsewhere.example" in str(failure.value)
+    assert str(failure.value) == "The webhook receiver answered HTTP 301. Redirects are not followed: update the endpoint URL."
     assert len(webhook_receiver.requests) == 1
 
 
@@ -201,7 +207,8 @@ def test_a_slow_receiver_is_a_temporary_failure(webhook_receiver):
 
 def test_a_closed_port_is_a_temporary_failure(closed_port):
     with pytest.raises(TransportError) as failure:
-        post_webhook(f"http://127.0.0.1:{closed_port}/hook", "pickup.scheduled", {}, SECRET, "evt-1", timeout=2)
+        post_webhook(f"http://127.0.0.1:{closed_port}/hook", "pickup.scheduled", {}, SECRET, "evt-1", timeout=2,
+                     allow_loopback=True)
 
     assert failure.value.permanent is False
 
@@ -211,3 +218,104 @@ def test_a_malformed_url_is_permanent():
         post_webhook("not a url", "pickup.scheduled", {}, SECRET, "evt-1")
 
     assert failure.value.permanent is True
+
+
+# -- where a webhook may go -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", [404, 503])
+def test_a_failure_says_what_happened_in_fieldloops_words_not_the_receivers(webhook_receiver, status):
+    webhook_receiver.answers.append((status, {}, 0.0))
+
+    with pytest.raises(TransportError) as failure:
+        post(webhook_receiver)
+
+    assert str(failure.value) == f"The webhook receiver answered HTTP {status}."
+
+
+def test_a_closed_port_and_a_timeout_read_the_same(webhook_receiver, closed_port):
+    webhook_receiver.answers.append((204, {}, 1.0))
+    with pytest.raises(TransportError) as slow:
+        post(webhook_receiver, timeout=0.2)
+    with pytest.raises(TransportError) as closed:
+        post(webhook_receiver, url=f"http://127.0.0.1:{closed_port}/hook")
+
+    assert str(slow.value) == str(closed.value) == "The webhook receiver did not answer."
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "[::1]"])
+def test_without_the_loopback_allowance_nothing_is_sent_to_this_machine(webhook_receiver, host):
+    port = webhook_receiver.url.split(":")[2].split("/")[0]
+
+    for scheme in ("http", "https"):
+        with pytest.raises(TransportError) as failure:
+            post(webhook_receiver, url=f"{scheme}://{host}:{port}/hooks/fieldloop", allow_loopback=False)
+        assert failure.value.permanent is True and "public address" in str(failure.value)
+    assert webhook_receiver.requests == []
+
+
+def test_the_delivery_connects_to_the_address_it_checked_and_names_the_host(webhook_receiver):
+    port = webhook_receiver.url.split(":")[2].split("/")[0]
+
+    post(webhook_receiver, url=f"http://localhost:{port}/hooks/fieldloop?customer=7")
+
+    (request,) = webhook_receiver.requests
+    assert request.headers["Host"] == f"localhost:{port}"
+    assert request.path == "/hooks/fieldloop?customer=7"
+
+
+@pytest.mark.parametrize("url", ["ftp://127.0.0.1/hook", "https://", "https://user:pw@localhost/hook",
+                                 "https://localhost:99999/hook"])
+def test_a_url_that_is_not_an_https_endpoint_is_refused_for_good(url):
+    with pytest.raises(TransportError) as failure:
+        post_webhook(url, "pickup.scheduled", {}, SECRET, "evt-1", allow_loopback=True)
+
+    assert failure.value.permanent is True
+
+
+@pytest.fixture
+def tls_receiver(tmp_path):
+    """An HTTPS receiver on loopback whose certificate (self-signed, made by openssl) names "localhost"."""
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
+                    "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost"],
+                   check=True, capture_output=True)
+    hosts = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            hosts.append(self.headers["Host"])
+            self.rfile.read(int(self.headers["Content-Length"]))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, format, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    yield server.server_address[1], cert, hosts
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+@pytest.mark.parametrize("name, verified", [("localhost", True), ("elsewhere.example", False)])
+def test_tls_to_the_checked_address_verifies_the_certificate_for_the_urls_host_name(tls_receiver, name, verified):
+    import requests
+
+    port, cert, hosts = tls_receiver
+    target = Target("https", "localhost", port, "127.0.0.1", "/hook")  # as check_target answers for localhost
+    with requests.Session() as http:
+        http.mount("https://", _PinnedTls(name))
+        if verified:
+            assert http.post(target.pinned_url, data=b"{}", headers={"Host": target.host_header}, verify=str(cert),
+                             timeout=5).status_code == 204
+            assert hosts == [f"localhost:{port}"]
+        else:
+            with pytest.raises(requests.exceptions.SSLError):
+                http.post(target.pinned_url, data=b"{}", verify=str(cert), timeout=5)

@@ -5,15 +5,18 @@ import sqlalchemy as sa
 from server.models import Customer, Facility, Job, PartNumber, SerialisedItem, ServerState, Site, User
 
 
+NO_HISTORY = ["--history-days", "0"]  # the history has tests of its own (tests/console/test_console_demo_history.py)
+
+
 def test_seed_demo_builds_a_realistic_data_set_and_prints_the_log_ins(app, session):
-    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    result = app.test_cli_runner().invoke(args=["seed-demo", *NO_HISTORY])
     assert result.exit_code == 0, result.output
-    assert "password for all: fieldloop-demo" in result.output
+    assert "Demo log-ins with the password fieldloop-demo" in result.output
     assert "disp.dana" in result.output and "eng.amy" in result.output
     counts = {m.__name__: session.scalar(sa.select(sa.func.count()).select_from(m))
               for m in (Site, Facility, PartNumber, SerialisedItem, Job, Customer)}
     assert counts["Site"] == 40 and counts["Facility"] == 3 and 55 <= counts["PartNumber"] <= 65
-    assert counts["SerialisedItem"] > 200 and counts["Job"] > 30
+    assert counts["SerialisedItem"] > 200 and counts["Job"] >= 16
     roles = dict(session.execute(sa.select(User.role, sa.func.count()).group_by(User.role)).all())
     assert roles == {"engineer": 8, "dispatcher": 1, "admin": 1}
     kinds = set(session.scalars(sa.select(Facility.kind)))
@@ -30,7 +33,7 @@ def test_seed_demo_is_deterministic(app, database_url, tmp_path):
 
     def snapshot(url):
         other = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
-        other.test_cli_runner().invoke(args=["seed-demo"])
+        other.test_cli_runner().invoke(args=["seed-demo", *NO_HISTORY])
         with other.app_context():
             from server.extensions import db
 
@@ -50,11 +53,25 @@ def test_seed_demo_is_deterministic(app, database_url, tmp_path):
 
 def test_seed_demo_refuses_a_database_with_users_unless_asked_to_leave_it(app, session):
     runner = app.test_cli_runner()
-    runner.invoke(args=["seed-demo"])
-    again = runner.invoke(args=["seed-demo"])
+    runner.invoke(args=["seed-demo", *NO_HISTORY])
+    again = runner.invoke(args=["seed-demo", *NO_HISTORY])
     assert again.exit_code != 0 and "already has users" in again.output
     kept = runner.invoke(args=["seed-demo", "--if-empty"])
     assert kept.exit_code == 0 and "leaving it as it is" in kept.output and "eng.amy" in kept.output
+
+
+def test_on_a_restart_only_users_who_still_have_the_demo_password_are_printed_with_it(app, session):
+    runner = app.test_cli_runner()
+    runner.invoke(args=["seed-demo", *NO_HISTORY])
+    runner.invoke(args=["create-user", "ops.olga", "--role", "dispatcher", "--password", "olgas own password"])
+    ben = session.scalar(sa.select(User).where(User.username == "eng.ben"))
+    ben.password_hash = app.extensions["fieldloop.passwords"].hash("bens new password")
+    session.commit()
+    restart = runner.invoke(args=["seed-demo", "--if-empty"])
+    assert restart.exit_code == 0, restart.output
+    listed = restart.output.split("fieldloop-demo", 1)[1]
+    assert "eng.amy" in listed and "disp.dana" in listed
+    assert "ops.olga" not in restart.output and "eng.ben" not in restart.output
 
 
 def test_create_user_makes_a_user_who_can_sign_in(app, client):

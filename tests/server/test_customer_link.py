@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from factories import next_weekday
 from common.enums import CustomerAnswer, PickupStatus
 from server.models import BackgroundTask, Notification, Pickup
+from server.runner import run_due
 from server.services.planning import plan_day
 from test_planning import DAY, due_pickup, leave_for_courier  # noqa: F401  (fixtures)
 
@@ -27,7 +28,7 @@ def test_the_link_shows_the_pickup_and_its_items(client, link, due_pickup):
     r = client.get(f"/api/v1/customer/pickups/{link}")
     assert r.status_code == 200
     assert r.json["id"] == due_pickup.id and r.json["status"] == "scheduled"
-    assert {line["serial"] for line in r.json["lines"]} == {"AR55555555", "MD00000001"}
+    assert {item["serial"] for item in r.json["items"]} == {"AR55555555", "MD00000001"}
 
 
 def test_confirming_keeps_the_plan(client, link, due_pickup, session):
@@ -82,3 +83,77 @@ def test_an_expired_link_is_refused(app, client, link):
 
 def test_customer_links_open_nothing_else(client, link):
     assert client.get("/api/v1/returns", headers={"Authorization": f"Bearer {link}"}).status_code == 401
+
+
+# -- what a customer link shows: the customer's data only ------------------------------
+
+CUSTOMER_ITEM_FIELDS = {"part_number", "description", "serial", "quantity", "status"}
+STAFF_NOTE = "Staff only: vendor credit disputed, escalate to procurement"
+
+
+@pytest.fixture
+def internal_facts(due_pickup, logistics, session) -> list[str]:
+    """The engine's reasons, figures and alternatives, and a dispatcher's note, on the pickup's lines."""
+    pickup = session.get(Pickup, due_pickup.id)
+    for line in pickup.lines:
+        line.override_comment = STAFF_NOTE
+        line.disposition_overridden_by_id = logistics.world.dana.id
+    session.commit()
+    facts = [STAFF_NOTE]
+    for line in pickup.lines:
+        assert line.disposition_reason and line.alternatives
+        facts += [line.disposition_reason, f"{line.expected_value:.2f}"]
+        facts += [str(alternative) for alternative in line.alternatives]
+    return facts
+
+
+def test_the_link_answers_the_window_and_each_item_with_its_status_only(client, link, due_pickup, internal_facts):
+    r = client.get(f"/api/v1/customer/pickups/{link}")
+    assert r.status_code == 200
+    assert set(r.json) == {"id", "reference", "site", "status", "not_before", "window_start", "window_end",
+                           "customer_answer", "collected_at", "items"}
+    assert r.json["window_start"] and r.json["site"] == "North Office"
+    assert all(set(item) == CUSTOMER_ITEM_FIELDS for item in r.json["items"])
+    assert {item["status"] for item in r.json["items"]} == {"pickup_scheduled"}
+    body = r.get_data(as_text=True)
+    assert not [fact for fact in internal_facts if fact in body]
+
+
+def test_the_answer_echoes_the_customer_view_only(client, link, internal_facts):
+    r = client.post(f"/api/v1/customer/pickups/{link}/answer", json={"answer": "confirmed"})
+    assert r.status_code == 200 and r.json["customer_answer"] == "confirmed"
+    assert all(set(item) == CUSTOMER_ITEM_FIELDS for item in r.json["items"])
+    assert not [fact for fact in internal_facts if fact in r.get_data(as_text=True)]
+
+
+def test_the_customer_page_shows_no_internal_field(client, link, internal_facts):
+    page = client.get(f"/pickup/{link}").get_data(as_text=True)
+    assert "AR55555555" in page
+    assert not [fact for fact in internal_facts if fact in page]
+
+
+def test_no_customer_email_carries_an_internal_field(app, client, link, due_pickup, dana, logistics, internal_facts,
+                                                     session, smtp_server):
+    app.config.update(SMTP_HOST=smtp_server.host, SMTP_PORT=smtp_server.port)
+    client.post(f"/api/v1/customer/pickups/{link}/answer", json={"answer": "confirmed"})
+    assert dana.request("POST", f"/api/v1/pickups/{due_pickup.id}/collected").status == 200
+    for serial in ("AR55555555", "MD00000001"):
+        received = dana.request("POST", "/api/v1/facility/receive",
+                                json={"facility_id": logistics.world.depot.id, "serial": serial})
+        assert received.status == 200
+    run_due(app)
+    mails = [email.message_from_bytes(envelope.content, policy=email_policy.default)
+             for envelope in smtp_server.handler.received]
+    assert {m["To"].addresses[0].addr_spec for m in mails} == {"sam@customer.example"}
+    assert len(mails) == 3  # scheduled, collected, received
+    for message in mails:
+        texts = [part.get_content() for part in message.walk() if part.get_content_maintype() == "text"]
+        assert any("AR55555555" in text for text in texts)
+        assert not [fact for text in texts for fact in internal_facts if fact in text]
+
+
+def test_a_visit_taken_off_its_day_cannot_be_confirmed(client, link):
+    client.post(f"/api/v1/customer/pickups/{link}/answer", json={"answer": "not_ready"})
+    r = client.post(f"/api/v1/customer/pickups/{link}/answer", json={"answer": "confirmed"})
+    assert r.status_code == 422 and "answer" in r.json["errors"]
+    assert client.get(f"/api/v1/customer/pickups/{link}").json["customer_answer"] == "not_ready"

@@ -1,0 +1,57 @@
+"""After ``seed-demo`` the product shows weeks of true history ending today, and nothing that has not happened yet."""
+
+import re
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from common.enums import PickupStatus, ReturnStatus
+from server.models import Job, Pickup, ReturnLine
+from server.models.types import utcnow
+from server.services.chasing import overdue_lines
+from server.services.figures import compute_figures
+from timeline import dated_after
+
+HISTORY_DAYS = 15
+
+
+def count(session, *where) -> int:
+    return session.scalar(sa.select(sa.func.count()).select_from(ReturnLine).where(*where))
+
+
+@pytest.mark.slow
+def test_after_seed_demo_every_page_has_a_true_history_and_nothing_has_happened_in_the_future(
+        app, session, laptop, sign_in_as):
+    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    session.rollback()
+    now = utcnow()
+
+    assert dated_after(session, now) == []
+    first_removal = session.scalar(sa.select(sa.func.min(ReturnLine.removed_at)))
+    assert first_removal < now - timedelta(days=HISTORY_DAYS)  # three weeks of weekdays: 19 days or more
+
+    figures = compute_figures(session, since=now.date() - timedelta(days=29), until=now.date())
+    assert figures["lines_removed"] > 50 and figures["lines_received"] > 20
+    assert figures["value_recovered"] > 0 and figures["recovery_rate"] > 0
+    assert figures["courier_km_planned"] > 0 and figures["cycle_time_median_days"] > 0
+
+    assert overdue_lines(session, now, app.config["OVERDUE_PICKUP_DAYS"], app.config["OVERDUE_RECEIVE_DAYS"])
+    assert count(session, ReturnLine.status == ReturnStatus.PROCESSED) > 0
+    assert count(session, ReturnLine.status.in_([ReturnStatus.AWAITING_PICKUP, ReturnStatus.WITH_ENGINEER])) > 0
+    assert count(session, ReturnLine.status == ReturnStatus.PICKUP_SCHEDULED) > 0
+    assert session.scalar(sa.select(sa.func.count()).select_from(Pickup)
+                          .where(Pickup.customer_answer.is_not(None))) > 0
+    assert session.scalar(sa.select(sa.func.count()).select_from(Pickup)
+                          .where(Pickup.status == PickupStatus.SCHEDULED, Pickup.planned_date > now.date())) > 0
+    assert session.scalar(sa.select(sa.func.count()).select_from(Job)
+                          .where(Job.completed_at.is_(None), Job.window_start > now)) > 0
+    ahead = session.scalars(sa.select(Job).where(Job.window_start > now)).all()
+    assert not [job.reference for job in ahead if job.completed_at is not None]
+
+    sign_in_as(laptop, "disp.dana", "fieldloop-demo")
+    laptop.goto("/console/")
+    tiles = laptop.locator(".tiles .tile strong").all_inner_texts()
+    assert len(tiles) == 6
+    assert [t for t in tiles if not re.search(r"[1-9]", t)] == [], tiles
