@@ -1,6 +1,7 @@
 """Checks an entry must pass before it is saved on the phone or applied on the server.
 
-`validate_event` checks the shape of an event; `check_against_catalogue` checks
+`validate_event` checks that an event can be stored at all (common/representable.py)
+and its shape; `check_against_catalogue` checks
 its part numbers and serials against the catalogue (the phone's cached copy or
 the server's own). Both return field-level messages in the same form:
 ``{"payload": {"serial": ["..."]}}``.
@@ -13,6 +14,7 @@ from typing import Callable
 import marshmallow as ma
 
 from common.enums import EventType
+from common.representable import value_problems
 from common.schemas import EventSchema
 
 _EVENT_SCHEMA = EventSchema()
@@ -29,6 +31,9 @@ def validate_event(raw: dict) -> tuple[dict | None, dict]:
     """Return ``(event, {})`` for a valid event, ``(None, errors)`` otherwise."""
     if not isinstance(raw, dict):
         return None, {"_schema": ["An event must be a JSON object."]}
+    problems = value_problems(raw)
+    if problems:
+        return None, problems
     try:
         return _EVENT_SCHEMA.load(raw), {}
     except ma.ValidationError as err:

@@ -1,10 +1,10 @@
 """The customer's side of a pickup, by the signed link of its email (no account)."""
 
 import marshmallow as ma
-from flask_smorest import Blueprint
 from marshmallow import fields
 
 from common.enums import CustomerAnswer
+from server.api.json_body import Blueprint
 from server.api.pickups import PickupDetailSchema
 from server.extensions import db
 from server.services import customer

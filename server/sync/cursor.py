@@ -15,7 +15,7 @@ import uuid
 from dataclasses import dataclass
 
 from common.enums import SyncEntity
-from common.schemas import MAX_RECORD_ID
+from common.representable import MAX_RECORD_ID
 
 #: Log positions and transaction ids are 64-bit integers; a nonce is a 32-bit one.
 MAX_POSITION = 2**63 - 1
