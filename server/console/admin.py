@@ -10,8 +10,10 @@ from flask_admin import Admin, AdminIndexView, expose
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.menu import MenuLink
 from flask_admin.theme import Bootstrap4Theme
+from wtforms.validators import ValidationError
 
 from common.enums import Role
+from common.validation import serial_pattern_problem
 from server.console.security import csrf, signed_in_user
 from server.extensions import db
 from server.models import Customer, Facility, PartNumber, Site, User, Vehicle
@@ -52,12 +54,18 @@ class StaffModelView(_StaffOnly, ModelView):
     page_size = 50
 
 
+def _safe_serial_pattern(form, field) -> None:
+    if field.data and (problem := serial_pattern_problem(field.data)) is not None:
+        raise ValidationError(problem)
+
+
 class CatalogueView(StaffModelView):
     column_list = ("part_number", "description", "category", "vendor", "serialised", "new_price", "weight_kg",
                    "hazardous", "refurbished_stock", "refurbished_stock_target")
     column_searchable_list = ("part_number", "description", "vendor")
     column_filters = ("category", "vendor", "hazardous")
     form_excluded_columns = ("updated_at",)
+    form_args = {"serial_pattern": {"validators": [_safe_serial_pattern]}}
 
 
 class SiteView(StaffModelView):

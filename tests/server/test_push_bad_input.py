@@ -1,6 +1,7 @@
 """Bad pushes get a clear 4xx with field-level messages, and nothing is stored."""
 
 import json
+import time
 import uuid
 
 import pytest
@@ -243,3 +244,24 @@ def test_a_number_too_long_to_read_is_400(client, amy, world, nothing_stored):
     r = push_text(client, amy, [ev], {"LONG": "9" * 5000}, sent_at="LONG")
     assert r.status_code == 400 and r.json["message"] == "The body is not valid JSON."
     nothing_stored()
+
+
+# --- serials ------------------------------------------------------------------------------------
+
+def test_a_serial_on_a_part_that_is_not_serialised_is_rejected(amy, world, session):
+    ev = amy.new_event("part_removed", world.amy_job.id, part_number="PRN-RLR-KIT", serial="=1+1", condition="working")
+    result = amy.push([ev]).json["results"][0]
+    assert result["status"] == "rejected"
+    assert result["errors"] == {"payload": {"serial": ["PRN-RLR-KIT is not serialised: leave its serial empty."]}}
+    assert session.scalar(sa.select(sa.func.count()).select_from(ReturnLine)) == 0
+
+
+def test_a_serial_checked_against_an_explosive_stored_format_is_answered_quickly(amy, world, session):
+    world.fuser.serial_pattern = "(a|a)+$"  # stored before formats were checked where they enter
+    session.commit()
+    ev = amy.new_event("part_removed", world.amy_job.id, part_number="PRN-FUS-220", serial="a" * 26 + "b",
+                       condition="faulty")
+    started = time.monotonic()
+    result = amy.push([ev]).json["results"][0]
+    assert time.monotonic() - started < 1.5
+    assert result["status"] == "rejected" and "serial" in result["errors"]["payload"]
