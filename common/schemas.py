@@ -44,24 +44,28 @@ class StrictSchema(ma.Schema):
         unknown = ma.RAISE
 
 
-class Text(fields.String):
-    """A string the database can store (common/representable.py)."""
+class _Storable:
+    """A field that also refuses a value the database cannot hold (common/representable.py)."""
+
+    problem = staticmethod(lambda value: None)
 
     def _deserialize(self, value, attr, data, **kwargs):
-        text = super()._deserialize(value, attr, data, **kwargs)
-        if (problem := text_problem(text)) is not None:
-            raise ma.ValidationError(problem)
-        return text
+        loaded = super()._deserialize(value, attr, data, **kwargs)
+        if (reason := self.problem(loaded)) is not None:
+            raise ma.ValidationError(reason)
+        return loaded
 
 
-class Instant(fields.AwareDateTime):
-    """A time with a UTC offset that the database can store (common/representable.py)."""
+class Text(_Storable, fields.String):
+    """A string without NUL characters or lone surrogates."""
 
-    def _deserialize(self, value, attr, data, **kwargs):
-        moment = super()._deserialize(value, attr, data, **kwargs)
-        if (problem := time_problem(moment)) is not None:
-            raise ma.ValidationError(problem)
-        return moment
+    problem = staticmethod(text_problem)
+
+
+class Instant(_Storable, fields.AwareDateTime):
+    """A time with a UTC offset that stays within the years 1 to 9999 in UTC."""
+
+    problem = staticmethod(time_problem)
 
 
 def _record_id(**kwargs) -> fields.Integer:
