@@ -54,3 +54,16 @@ def test_a_body_nested_1000_deep_is_4xx(client, world, path):
 def test_a_customer_answer_the_server_cannot_use_is_422(client, link, text):
     r = post_text(client, f"/api/v1/customer/pickups/{link}/answer", text)
     assert r.status_code == 422 and r.json["errors"]
+
+
+@pytest.mark.parametrize("method, path", [
+    ("POST", "/api/v1/jobs"), ("PATCH", "/api/v1/jobs/{job}"), ("POST", "/api/v1/plans"),
+    ("POST", "/api/v1/facility/receive"), ("PUT", "/api/v1/returns/{line}/disposition"),
+    ("POST", "/api/v1/pickups/1/move"),
+])
+@pytest.mark.parametrize("text", [DEEP, '{"a": ' + "9" * 5000 + "}"], ids=["nested-1000-deep", "number-too-long"])
+def test_every_json_endpoint_answers_an_unreadable_body_with_4xx(client, dana, world, method, path, text):
+    url = path.format(job=world.amy_job.id, line="4b9c4f7e-0a51-4b3c-9d6e-111111111111")
+    r = client.open(url, method=method, data=text.encode(), content_type="application/json",
+                    headers={"Authorization": f"Bearer {dana.token}"})
+    assert 400 <= r.status_code < 500 and r.json["message"]
