@@ -33,6 +33,7 @@ from common.representable import MAX_RECORD_ID, MAX_SEQ, text_problem, time_prob
 
 PART_NUMBER = validate.Length(min=1, max=64)
 SERIAL = validate.Length(min=1, max=64)
+DEVICE_SECRET_MAX_LENGTH = 128
 
 
 def _enum(enum, **kwargs):
@@ -80,6 +81,15 @@ class TokenRequestSchema(StrictSchema):
     password = Text(required=True, validate=validate.Length(min=1, max=256))
     device_id = Text(required=True, validate=validate.Length(min=8, max=64))
     device_label = Text(validate=validate.Length(max=120))
+    device_secret = Text(
+        allow_none=True, validate=validate.Length(min=1, max=DEVICE_SECRET_MAX_LENGTH),
+        metadata={"description": "The secret the server issued to this device; null when it has none yet. "
+                                 "An app that sends this field keeps the secret it is given."},
+    )
+    last_seq = fields.Integer(
+        strict=True, validate=validate.Range(min=0, max=MAX_SEQ),
+        metadata={"description": "The highest seq this device has numbered (its entries still waiting are counted)"},
+    )
 
 
 class UserSchema(ma.Schema):
@@ -95,6 +105,9 @@ class TokenResponseSchema(ma.Schema):
     token_type = fields.String()
     expires_in = fields.Integer(metadata={"description": "Seconds until the token expires"})
     user = fields.Nested(UserSchema)
+    device_secret = fields.String(
+        metadata={"description": "Only when newly issued: keep it with the outbox and send it at every sign-in"},
+    )
 
 
 # --- push: event payloads, one schema per event type ----------------------

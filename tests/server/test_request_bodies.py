@@ -59,7 +59,7 @@ def test_a_customer_answer_the_server_cannot_use_is_422(client, link, text):
 @pytest.mark.parametrize("method, path", [
     ("POST", "/api/v1/jobs"), ("PATCH", "/api/v1/jobs/{job}"), ("POST", "/api/v1/plans"),
     ("POST", "/api/v1/facility/receive"), ("PUT", "/api/v1/returns/{line}/disposition"),
-    ("POST", "/api/v1/pickups/1/move"),
+    ("POST", "/api/v1/pickups/1/move"), ("POST", "/api/v1/reviews/1/resolution"),
 ])
 @pytest.mark.parametrize("text", [DEEP, '{"a": ' + "9" * 5000 + "}"], ids=["nested-1000-deep", "number-too-long"])
 def test_every_json_endpoint_answers_an_unreadable_body_with_4xx(client, dana, world, method, path, text):
