@@ -47,3 +47,8 @@ class BatchTooLarge(ProtocolError):
             "Split it into smaller batches."
         )
         self.count = count
+
+
+class BodyNotAnObject(ProtocolError):
+    def __init__(self):
+        super().__init__("The body must be a JSON object.")

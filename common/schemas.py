@@ -26,15 +26,13 @@ from common.protocol import (
     MAX_PULL_LIMIT,
     SUPPORTED_PROTOCOL_VERSIONS,
     BatchTooLarge,
+    BodyNotAnObject,
     UnsupportedProtocolVersion,
 )
+from common.representable import MAX_RECORD_ID, MAX_SEQ, text_problem, time_problem
 
 PART_NUMBER = validate.Length(min=1, max=64)
-#: Record ids are 32-bit integers.
-MAX_RECORD_ID = 2**31 - 1
 SERIAL = validate.Length(min=1, max=64)
-#: A device's own counter of its events.
-MAX_SEQ = 2**62
 DEVICE_SECRET_MAX_LENGTH = 128
 
 
@@ -47,15 +45,43 @@ class StrictSchema(ma.Schema):
         unknown = ma.RAISE
 
 
+class _Storable:
+    """A field that also refuses a value the database cannot hold (common/representable.py)."""
+
+    problem = staticmethod(lambda value: None)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        loaded = super()._deserialize(value, attr, data, **kwargs)
+        if (reason := self.problem(loaded)) is not None:
+            raise ma.ValidationError(reason)
+        return loaded
+
+
+class Text(_Storable, fields.String):
+    """A string without NUL characters or lone surrogates."""
+
+    problem = staticmethod(text_problem)
+
+
+class Instant(_Storable, fields.AwareDateTime):
+    """A time with a UTC offset that stays within the years 1 to 9999 in UTC."""
+
+    problem = staticmethod(time_problem)
+
+
+def _record_id(**kwargs) -> fields.Integer:
+    return fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_RECORD_ID), **kwargs)
+
+
 # --- authentication -------------------------------------------------------
 
 
 class TokenRequestSchema(StrictSchema):
-    username = fields.String(required=True, validate=validate.Length(min=1, max=80))
-    password = fields.String(required=True, validate=validate.Length(min=1, max=256))
-    device_id = fields.String(required=True, validate=validate.Length(min=8, max=64))
-    device_label = fields.String(validate=validate.Length(max=120))
-    device_secret = fields.String(
+    username = Text(required=True, validate=validate.Length(min=1, max=80))
+    password = Text(required=True, validate=validate.Length(min=1, max=256))
+    device_id = Text(required=True, validate=validate.Length(min=8, max=64))
+    device_label = Text(validate=validate.Length(max=120))
+    device_secret = Text(
         allow_none=True, validate=validate.Length(min=1, max=DEVICE_SECRET_MAX_LENGTH),
         metadata={"description": "The secret the server issued to this device; null when it has none yet. "
                                  "An app that sends this field keeps the secret it is given."},
@@ -88,8 +114,8 @@ class TokenResponseSchema(ma.Schema):
 
 
 class PartRemovedPayload(StrictSchema):
-    part_number = fields.String(required=True, validate=PART_NUMBER)
-    serial = fields.String(allow_none=True, validate=SERIAL)
+    part_number = Text(required=True, validate=PART_NUMBER)
+    serial = Text(allow_none=True, validate=SERIAL)
     quantity = fields.Integer(strict=True, load_default=1, validate=validate.Range(min=1, max=1000))
     condition = _enum(PartCondition, required=True)
     failure_code = _enum(FailureCode, allow_none=True)
@@ -101,24 +127,24 @@ class PartRemovedPayload(StrictSchema):
 
 
 class PartInstalledPayload(StrictSchema):
-    part_number = fields.String(required=True, validate=PART_NUMBER)
-    serial = fields.String(allow_none=True, validate=SERIAL)
+    part_number = Text(required=True, validate=PART_NUMBER)
+    serial = Text(allow_none=True, validate=SERIAL)
 
 
 class EquipmentCollectedPayload(StrictSchema):
-    part_number = fields.String(required=True, validate=PART_NUMBER)
-    serial = fields.String(required=True, validate=SERIAL)
+    part_number = Text(required=True, validate=PART_NUMBER)
+    serial = Text(required=True, validate=SERIAL)
     condition = _enum(PartCondition, required=True)
 
 
 class JobCompletedPayload(StrictSchema):
-    notes = fields.String(allow_none=True, validate=validate.Length(max=4000))
-    customer_signoff_name = fields.String(allow_none=True, validate=validate.Length(max=120))
+    notes = Text(allow_none=True, validate=validate.Length(max=4000))
+    customer_signoff_name = Text(allow_none=True, validate=validate.Length(max=120))
 
 
 class ReturnHandedOverPayload(StrictSchema):
     return_line_id = fields.UUID(required=True)
-    facility_id = fields.Integer(strict=True, required=True, validate=validate.Range(min=1, max=MAX_RECORD_ID))
+    facility_id = _record_id(required=True)
 
 
 PAYLOAD_SCHEMAS: dict[EventType, type[ma.Schema]] = {
@@ -146,17 +172,17 @@ class EventEnvelopeSchema(ma.Schema):
         unknown = ma.INCLUDE
 
     id = fields.UUID(required=True)
-    seq = fields.Integer(strict=True, required=True, validate=validate.Range(min=1, max=2**62))
+    seq = fields.Integer(strict=True, required=True, validate=validate.Range(min=1, max=MAX_SEQ))
 
 
 class EventSchema(StrictSchema):
     """One field event, fully validated: envelope, type and payload."""
 
     id = fields.UUID(required=True)
-    seq = fields.Integer(strict=True, required=True, validate=validate.Range(min=1, max=2**62))
+    seq = fields.Integer(strict=True, required=True, validate=validate.Range(min=1, max=MAX_SEQ))
     type = _enum(EventType, required=True)
-    occurred_at = fields.AwareDateTime(required=True)
-    job_id = fields.Integer(strict=True, allow_none=True, load_default=None)
+    occurred_at = Instant(required=True)
+    job_id = _record_id(allow_none=True, load_default=None)
     payload = fields.Dict(keys=fields.String(), required=True)
 
     @ma.validates_schema
@@ -175,8 +201,8 @@ class EventSchema(StrictSchema):
 
 class PushRequestSchema(ma.Schema):
     protocol_version = fields.Integer(strict=True, required=True)
-    device_id = fields.String(required=True, validate=validate.Length(min=8, max=64))
-    sent_at = fields.AwareDateTime(
+    device_id = Text(required=True, validate=validate.Length(min=8, max=64))
+    sent_at = Instant(
         allow_none=True,
         metadata={"description": "Device clock when the batch was sent; used to spot a wrong clock"},
     )
@@ -185,7 +211,7 @@ class PushRequestSchema(ma.Schema):
     @ma.pre_load
     def _refuse_whole_batch(self, data, **kwargs):
         if not isinstance(data, dict):
-            return data
+            raise BodyNotAnObject()
         version = data.get("protocol_version")
         # A list or an object is not a version at all: the field names that error.
         if isinstance(version, (int, float, str)) and version not in SUPPORTED_PROTOCOL_VERSIONS:

@@ -1,9 +1,9 @@
 """Sign-in for phones and tools, and who am I."""
 
 from flask import current_app, g, request
-from flask_smorest import Blueprint
 
 from common.schemas import TokenRequestSchema, TokenResponseSchema, UserSchema
+from server.api.json_body import Blueprint
 from server.api.security import requires
 from server.extensions import db
 from server.services import auth

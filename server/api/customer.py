@@ -6,10 +6,10 @@ reasons, alternatives, staff notes or staff ids.
 """
 
 import marshmallow as ma
-from flask_smorest import Blueprint
 from marshmallow import fields
 
 from common.enums import CustomerAnswer, PickupStatus, ReturnStatus
+from server.api.json_body import Blueprint
 from server.extensions import db
 from server.services import customer
 

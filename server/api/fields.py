@@ -2,7 +2,7 @@
 
 from marshmallow import fields, validate
 
-from common.schemas import MAX_RECORD_ID as MAX_ID
+from common.representable import MAX_RECORD_ID as MAX_ID
 #: Route parameter for a record id: ``<record_id:job_id>``.
 RECORD_ID = f"int(min=1, max={MAX_ID})"
 

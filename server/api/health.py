@@ -2,10 +2,10 @@
 
 import marshmallow as ma
 import sqlalchemy as sa
-from flask_smorest import Blueprint
 from marshmallow import fields
 
 from common.protocol import PROTOCOL_VERSION
+from server.api.json_body import Blueprint
 from server.extensions import db
 from server.models.types import utcnow
 

@@ -3,11 +3,11 @@
 import marshmallow as ma
 import sqlalchemy as sa
 from flask import g
-from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from common.enums import PartCondition
 from server.api.fields import RECORD_ID, record_id
+from server.api.json_body import Blueprint
 from server.api.pagination import PageQuery, page_of, paginate, where_equal
 from server.api.returns import ReturnLineSchema
 from server.api.security import STAFF, requires

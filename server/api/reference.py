@@ -2,11 +2,11 @@
 
 import marshmallow as ma
 import sqlalchemy as sa
-from flask_smorest import Blueprint
 from marshmallow import fields
 
 from common.schemas import FacilityRecord, PartRecord
 from server.api.fields import money, record_id
+from server.api.json_body import Blueprint
 from server.api.pagination import PageQuery, page_of, paginate
 from server.api.security import STAFF, requires
 from server.extensions import db

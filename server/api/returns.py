@@ -7,11 +7,11 @@ import marshmallow as ma
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import g
-from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from common.enums import Disposition, HolderKind, ProcessingOutcome, ReturnStatus
 from server.api.fields import money, record_id
+from server.api.json_body import Blueprint
 from server.api.pagination import PageQuery, page_of, paginate
 from server.api.security import STAFF, requires
 from server.extensions import db

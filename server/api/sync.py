@@ -1,10 +1,10 @@
 """Sync endpoints for field devices: push events, pull changes (docs/sync-protocol.md)."""
 
 from flask import current_app, g, request
-from flask_smorest import Blueprint
 
 from common.enums import Role
 from common.schemas import PullQuerySchema, PullResponseSchema, PushRequestSchema, PushResponseSchema
+from server.api.json_body import Blueprint, read_json
 from server.api.security import requires
 from server.extensions import db
 from server.services.errors import Forbidden
@@ -24,7 +24,7 @@ def push(batch):
     """Store a batch of field events exactly once; one result per event."""
     if batch["device_id"] != g.device.device_uid:
         raise Forbidden("This token was issued to another device.")
-    raw_events = request.get_json()["events"]
+    raw_events = read_json(request.get_data(cache=True))["events"]
     events = [{"id": env["id"], "seq": env["seq"], "body": raw} for env, raw in zip(batch["events"], raw_events)]
     return ingest_events(db.session, g.user, g.device.id, batch.get("sent_at"), events)
 

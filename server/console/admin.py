@@ -19,6 +19,7 @@ from wtforms import FloatField
 from wtforms.validators import ValidationError
 
 from common.enums import Role
+from common.validation import serial_pattern_problem
 from server.console.security import csrf, signed_in_user
 from server.extensions import db
 from server.models import Customer, Facility, PartNumber, Site, User, Vehicle
@@ -97,12 +98,18 @@ def integrity_message(exc: IntegrityError, records: str) -> str:
     return "Not saved: a required value is missing or not allowed. Check the fields and try again."
 
 
+def _safe_serial_pattern(form, field) -> None:
+    if field.data and (problem := serial_pattern_problem(field.data)) is not None:
+        raise ValidationError(problem)
+
+
 class CatalogueView(StaffModelView):
     column_list = ("part_number", "description", "category", "vendor", "serialised", "new_price", "weight_kg",
                    "hazardous", "refurbished_stock", "refurbished_stock_target")
     column_searchable_list = ("part_number", "description", "vendor")
     column_filters = ("category", "vendor", "hazardous")
     form_excluded_columns = ("updated_at",)
+    form_args = {"serial_pattern": {"validators": [_safe_serial_pattern]}}
 
 
 class SiteView(StaffModelView):

@@ -3,7 +3,7 @@
 Plain Python: registered as Jinja filters by ``register_console``.
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from decimal import Decimal
 from enum import Enum
 from zoneinfo import ZoneInfo
@@ -77,15 +77,25 @@ def item_progress(status: ReturnStatus, disposition: Disposition | None) -> str:
 def local_time(value: datetime | None, zone: str, fmt: str = "%a %d %b %Y, %H:%M") -> str:
     if value is None:
         return "—"
-    return value.astimezone(ZoneInfo(zone)).strftime(fmt)
+    local, label = _in_zone(value, zone)
+    return local.strftime(fmt) + label
 
 
 def day(value: date | datetime | None, zone: str | None = None) -> str:
     if value is None:
         return "—"
+    label = ""
     if isinstance(value, datetime) and zone:
-        value = value.astimezone(ZoneInfo(zone))
-    return value.strftime("%a %d %b %Y")
+        value, label = _in_zone(value, zone)
+    return value.strftime("%a %d %b %Y") + label
+
+
+def _in_zone(value: datetime, zone: str) -> tuple[datetime, str]:
+    """`value` in `zone`, or in UTC, labelled, when that would leave the years 1 to 9999 (a clock far off)."""
+    try:
+        return value.astimezone(ZoneInfo(zone)), ""
+    except OverflowError:
+        return value.astimezone(timezone.utc), " UTC"
 
 
 def money(value: Decimal | float | None, symbol: str = "€") -> str:

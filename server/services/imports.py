@@ -20,6 +20,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from common.enums import HolderKind, ItemStatus
+from common.validation import MAX_SERIAL_PATTERN_LENGTH, serial_fits, serial_pattern_problem
 from server.database import begin_write
 from server.models import Customer, Facility, Job, PartNumber, ReturnLine, SerialisedItem, Site, User
 from server.services.csv_files import csv_chunks
@@ -326,12 +327,9 @@ def _check_catalogue(session: so.Session, preview: ImportPreview, write: bool) -
 
 
 def _pattern(row: RowResult) -> str | None:
-    value = _text(row, "serial_pattern", 120)
-    if value:
-        try:
-            re.compile(value)
-        except re.error as err:
-            raise _Bad(f"Not a valid regular expression: {err}.") from None
+    value = _text(row, "serial_pattern", MAX_SERIAL_PATTERN_LENGTH)
+    if value and (problem := serial_pattern_problem(value)) is not None:
+        raise _Bad(problem)
     return value
 
 
@@ -404,7 +402,7 @@ def _check_installed_base(session: so.Session, preview: ImportPreview, write: bo
             row.errors["part_number"] = f"Unknown part number {v['part_number']!r}: import it in the catalogue first."
         elif part is not None and not part.serialised:
             row.errors["part_number"] = f"{part.part_number} is not serialised: it has no installed base."
-        elif part is not None and "serial" in v and part.serial_pattern and not re.fullmatch(part.serial_pattern, v["serial"]):
+        elif part is not None and "serial" in v and not serial_fits(part.serial_pattern, v["serial"]):
             row.errors["serial"] = f"{v['serial']!r} is not a valid serial for {part.part_number}."
         if "site" in v and "customer" in v and site is None:
             row.errors["site"] = f"No site {v['site']!r} of customer {v['customer']!r}: import it in the sites first."

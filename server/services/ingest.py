@@ -15,6 +15,7 @@ import sqlalchemy.exc
 import sqlalchemy.orm as so
 
 from common.enums import EventOutcome
+from common.representable import storable
 from common.validation import validate_event
 from server.database import begin_write
 from server.models import Device, FieldEvent, User
@@ -92,15 +93,17 @@ def _ingest_once(session, user, device_pk, sent_at, events) -> PushResult:
         for i, raw, valid, errors in sorted(fresh, key=lambda f: f[1]["seq"]):
             if valid is not None:
                 errors = facts.check(valid)
+            # A rejected event may hold what the database cannot: its receipt keeps a storable copy.
+            body = raw["body"] if valid is not None else storable(raw["body"])
             receipt = {
                 "id": raw["id"],
                 "device_id": device.id,
                 "user_id": user.id,
                 "seq": raw["seq"],
-                "type": str(raw["body"].get("type"))[:40],
+                "type": str(body.get("type"))[:40],
                 "occurred_at": valid["occurred_at"] if valid else None,
                 "job_id": valid["job_id"] if valid else None,
-                "body": raw["body"],
+                "body": body,
                 "received_at": now,
                 "device_clock_offset_s": offset_s,
                 "flags": [],

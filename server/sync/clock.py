@@ -8,6 +8,8 @@ CLOCK_FUTURE = "clock_future"
 CLOCK_STALE = "clock_stale"
 CLOCK_OFFSET = "clock_offset"
 
+MAX_OFFSET_S = 2**31 - 1
+
 _TOLERANCE = timedelta(minutes=CLOCK_FUTURE_TOLERANCE_MINUTES)
 
 
@@ -15,7 +17,9 @@ def device_clock_offset_s(sent_at: datetime | None, received_at: datetime) -> in
     """Seconds the device clock is ahead of the server's (negative: behind)."""
     if sent_at is None:
         return None
-    return round((sent_at - received_at).total_seconds())
+    # Kept in a 32-bit column: a clock more than 68 years off is recorded as the limit.
+    offset_s = round((sent_at - received_at).total_seconds())
+    return max(-MAX_OFFSET_S, min(MAX_OFFSET_S, offset_s))
 
 
 def clock_flags(occurred_at: datetime, received_at: datetime, offset_s: int | None) -> list[str]:

@@ -15,6 +15,11 @@ import uuid
 from dataclasses import dataclass
 
 from common.enums import SyncEntity
+from common.representable import MAX_RECORD_ID
+
+#: Log positions and transaction ids are 64-bit integers; a nonce is a 32-bit one.
+MAX_POSITION = 2**63 - 1
+MAX_NONCE = 2**31 - 1
 
 #: The order in which a snapshot walks the records.
 SNAPSHOT_ORDER: tuple[SyncEntity, ...] = tuple(SyncEntity)
@@ -67,14 +72,36 @@ def decode(text: str) -> Cursor:
         doc = json.loads(raw)
         if doc.get("v") != 1:
             raise BadCursor("This cursor is of an unknown version.")
-        txid, row_id, nonce = (int(x) for x in doc["p"])
-        pending = tuple(int(x) for x in doc.get("q", ()))
+        txid, row_id, nonce = (_number(x, MAX_POSITION) for x in doc["p"])
+        if nonce > MAX_NONCE:
+            raise ValueError("nonce out of range")
+        pending = tuple(_number(x, MAX_POSITION) for x in doc.get("q", ()))
         entity, after = doc.get("s", (None, None))
         if entity is not None and not (isinstance(entity, int) and 0 <= entity < len(SNAPSHOT_ORDER)):
             raise BadCursor("This cursor names no known record kind.")
         return Cursor(uuid.UUID(hex=doc["e"]), LogPosition(txid, row_id, nonce), entity,
-                      None if after is None else str(after), pending)
+                      _snapshot_key(entity, after), pending)
     except BadCursor:
         raise
     except (ValueError, KeyError, TypeError, binascii.Error, json.JSONDecodeError, AttributeError) as err:
         raise BadCursor("This cursor cannot be read; pull without a cursor to start again.") from err
+
+
+def _number(value, highest: int) -> int:
+    """A non-negative integer the database can compare with, or ValueError."""
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= highest:
+        raise ValueError(f"{value!r} is not a position")
+    return value
+
+
+def _snapshot_key(entity: int | None, after) -> str | None:
+    """The last key a snapshot sent, checked to be a key of that record kind."""
+    if after is None:
+        return None
+    if not isinstance(after, str):
+        raise ValueError("a snapshot key is text")
+    if SNAPSHOT_ORDER[entity] == SyncEntity.RETURN_LINE:
+        return str(uuid.UUID(after))
+    if not after.isascii() or not after.isdigit():
+        raise ValueError("a record id is digits")
+    return str(_number(int(after), MAX_RECORD_ID))

@@ -134,3 +134,11 @@ def test_the_data_page_imports_a_clean_file_after_the_preview(dispatcher, sessio
 def test_a_preview_without_a_file_shows_the_error_on_the_file_field(dispatcher):
     r = dispatcher.post("/console/data/preview", {"kind": "catalogue"}, content_type="multipart/form-data")
     assert r.status_code == 422 and "Choose a CSV file." in r.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("pattern, message", [("(a|a)+$", "may not repeat a group"), ("NV(-[0-9]+)+", "may not repeat a group"),
+                                              ("A" * 121, "At most 120 characters")])
+def test_an_unsafe_serial_format_is_a_row_error(session, pattern, message):
+    preview = imports.preview_import(session, "catalogue", CATALOGUE.replace("NV[A-Z0-9]{10}", pattern))
+    (bad,) = preview.bad_rows
+    assert bad.line == 2 and message in bad.errors["serial_pattern"]

@@ -1,11 +1,14 @@
 """Jobs (create, assign, reassign: phones learn on their next pull) and users and devices."""
 
+import html
+import re
 from datetime import datetime, timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from phones import Phone
-from server.models import Job, User
+from server.models import Job, PartNumber, User
 
 
 def job_form(yard, **overrides) -> dict:
@@ -164,3 +167,36 @@ def test_an_admin_changes_a_users_role_in_the_records(admin, yard, session):
     assert r.status_code == 302
     session.rollback()
     assert session.get(User, yard.ben.id).role == "dispatcher"
+
+
+def _catalogue_form(dispatcher, part_id: int) -> dict:
+    """The fields of a part's edit form, as the page fills them in."""
+    page = dispatcher.get(f"/console/admin/catalogue/edit/?id={part_id}").get_data(as_text=True)
+    fields = {}
+    for tag in re.findall(r"<input[^>]*>", page):
+        name, value = re.search(r'name="([^"]+)"', tag), re.search(r'value="([^"]*)"', tag)
+        if name and name.group(1) != "csrf_token" and ('type="checkbox"' not in tag or "checked" in tag):
+            fields[name.group(1)] = html.unescape(value.group(1)) if value else "y"
+    for name, options in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', page, re.S):
+        chosen = re.search(r'<option selected[^>]*value="([^"]*)"|<option[^>]*value="([^"]*)"[^>]*selected', options)
+        if chosen:
+            fields[name] = chosen.group(1) or chosen.group(2)
+    return fields
+
+
+@pytest.mark.parametrize("pattern", ["(a|a)+$", "(AR[0-9]+)*", "A" * 121])
+def test_the_records_refuse_an_unsafe_serial_format(dispatcher, yard, session, pattern):
+    form = _catalogue_form(dispatcher, yard.fuser.id)
+    r = dispatcher.post(f"/console/admin/catalogue/edit/?id={yard.fuser.id}", {**form, "serial_pattern": pattern})
+    assert r.status_code == 200 and ("may not repeat a group" in r.get_data(as_text=True)
+                                     or "at most 120 characters" in r.get_data(as_text=True))
+    session.rollback()
+    assert session.get(PartNumber, yard.fuser.id).serial_pattern == "AR[0-9]{8}"
+
+
+def test_the_records_keep_a_safe_serial_format(dispatcher, yard, session):
+    form = _catalogue_form(dispatcher, yard.fuser.id)
+    r = dispatcher.post(f"/console/admin/catalogue/edit/?id={yard.fuser.id}", {**form, "serial_pattern": "FU[0-9]{6}"})
+    assert r.status_code == 302
+    session.rollback()
+    assert session.get(PartNumber, yard.fuser.id).serial_pattern == "FU[0-9]{6}"

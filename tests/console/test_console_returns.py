@@ -3,6 +3,7 @@
 import uuid
 from datetime import datetime, timedelta, timezone
 
+import pytest
 import sqlalchemy as sa
 
 from common.enums import Disposition, ReturnStatus
@@ -110,3 +111,14 @@ def test_returns_export_as_csv(dispatcher, make_lines):
     rows = r.get_data().decode("utf-8-sig").strip().splitlines()
     assert rows[0].startswith("id,created_at,part_number") and len(rows) == 4
     assert "Northfield Dental" in rows[1] and "refurbish" in rows[1]
+
+
+@pytest.mark.parametrize("at", [datetime(1, 1, 1, tzinfo=timezone.utc), datetime(9999, 12, 31, 23, 59, tzinfo=timezone.utc)],
+                         ids=["year-1", "year-9999"])
+def test_a_line_logged_by_a_clock_far_off_still_shows_and_can_be_chased(dispatcher, make_lines, at):
+    line, = make_lines(1, removed_at=at, status_changed_at=at)
+    page = dispatcher.get(f"/console/returns/{line.id}")
+    assert page.status_code == 200 and f"{at:%d %b} {at.year}" in page.get_data(as_text=True)
+    assert dispatcher.get("/console/overdue").status_code == 200
+    assert dispatcher.get("/console/returns").status_code == 200
+    assert dispatcher.post(f"/console/overdue/{line.id}/chase").status_code == 303

@@ -102,3 +102,14 @@ def test_an_entry_waiting_shows_its_effect_at_once(store):
     view = workday.job_view(store, JOB)
     assert [item.removed for item in view.installed] == [True]
     assert [line.state for line in workday.carried_lines(store)] == ["not_sent"]
+
+
+@pytest.mark.parametrize("notes", ["half an emoji \ud83d", "a\x00b"], ids=["lone-surrogate", "nul-character"])
+def test_text_the_server_could_not_store_is_refused_before_saving(store, notes):
+    [messages] = refusal(store, entries.completion(JOB, notes, "Sam"))
+    assert messages["notes"].startswith("Text may not contain")
+
+
+def test_a_serial_on_a_part_that_is_not_serialised_is_refused_before_saving(store):
+    [messages] = refusal(store, entries.removal(JOB, ROLLERS, "RLR-0001", "working"))
+    assert messages == {"serial": "PRN-RLR-KIT is not serialised: leave its serial empty."}

@@ -4,6 +4,7 @@ import base64
 import json
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 
 import factories as make
@@ -136,6 +137,27 @@ def test_installed_base_change_reaches_every_engineer_with_the_site(amy, ben, wo
 
 def test_a_malformed_cursor_is_400(amy):
     r = amy.pull("not-a-cursor")
+    assert r.status == 400
+    assert "cursor" in r.json["errors"]["query"]
+
+
+def _forged(cursor: str, **fields) -> str:
+    doc = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    doc.update(fields)
+    return base64.urlsafe_b64encode(json.dumps(doc).encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [{"p": [0, 2**70, 0]}, {"p": [2**70, 0, 0]}, {"p": [0, 0, 2**40]}, {"p": [-1, 0, 0]}, {"p": ["1", 0, 0]},
+     {"s": [2, "abc"]}, {"s": [2, str(2**70)]}, {"s": [4, "not-a-uuid"]}, {"s": [2, [1]]},
+     {"q": [2**70]}, {"q": [-5]}, {"q": "abc"}],
+    ids=["row-id-too-big", "txid-too-big", "nonce-too-big", "negative", "text-number", "key-not-a-number",
+         "key-too-big", "key-not-a-uuid", "key-not-text", "pending-too-big", "pending-negative", "pending-text"],
+)
+def test_a_tampered_cursor_is_400_with_the_cursor_named(amy, world, fields):
+    amy.sync_down()
+    r = amy.pull(_forged(amy.cursor, **fields))
     assert r.status == 400
     assert "cursor" in r.json["errors"]["query"]
 

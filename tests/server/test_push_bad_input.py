@@ -1,6 +1,8 @@
 """Bad pushes get a clear 4xx with field-level messages, and nothing is stored."""
 
 import json
+import time
+import uuid
 
 import pytest
 import sqlalchemy as sa
@@ -141,3 +143,125 @@ def test_json_with_the_wrong_content_type_is_refused(client, amy, world, nothing
     assert 400 <= r.status_code < 500
     assert r.json["message"]
     nothing_stored()
+
+
+# --- values the database cannot hold: one event rejected, never the batch ------------------------
+
+#: JSON text for a list nested 1,000 levels deep, more than Python's parser can read.
+DEEP = "[" * 1000 + "]" * 1000
+
+
+def push_text(client, phone, events: list[dict], replace: dict[str, str] | None = None, **envelope_fields):
+    """Push `events` as JSON text, with each quoted placeholder of `replace` swapped for raw JSON."""
+    text = json.dumps({**envelope(phone, events), **envelope_fields})
+    for placeholder, raw in (replace or {}).items():
+        text = text.replace(json.dumps(placeholder), raw)
+    return raw_push(client, phone, text.encode())
+
+
+def stored_events(session) -> dict[str, str]:
+    session.rollback()
+    return {str(ev.id): ev.status for ev in session.scalars(sa.select(FieldEvent))}
+
+
+@pytest.mark.parametrize(
+    "change, raw, field",
+    [
+        ({"occurred_at": "9999-12-31T23:59:59-14:00"}, {}, "occurred_at"),
+        ({"occurred_at": "0001-01-01T00:00:00+14:00"}, {}, "occurred_at"),
+        ({"job_id": 2**63}, {}, "job_id"),
+        ({"job_id": 2**31}, {}, "job_id"),
+        ({"payload": {"notes": "\ud800"}}, {}, "payload"),
+        ({"payload": {"notes": "a\x00b"}}, {}, "payload"),
+        ({"type": "\udfff"}, {}, "type"),
+        ({"payload": {"\ud800": "x"}}, {}, "payload"),
+        ({"payload": {"notes": "NAN"}}, {"NAN": "NaN"}, "payload"),
+        ({"payload": {"notes": "DEEP"}}, {"DEEP": DEEP}, "payload"),
+        ({"payload": "DEEP"}, {"DEEP": DEEP}, "payload"),
+        ({"extra": "DEEP"}, {"DEEP": DEEP}, "extra"),
+    ],
+    ids=["time-after-9999-in-utc", "time-before-year-1-in-utc", "job-id-64-bit", "job-id-past-32-bit",
+         "lone-surrogate", "nul-character", "surrogate-in-type", "surrogate-in-a-field-name", "not-a-number",
+         "value-nested-1000-deep", "payload-nested-1000-deep", "unknown-field-nested-1000-deep"],
+)
+def test_an_event_the_database_cannot_hold_is_rejected_alone(client, amy, world, session, change, raw, field):
+    poison = amy.new_event("job_completed", world.amy_job.id, notes="done")
+    poison.update(change)
+    good = amy.new_event("part_removed", world.amy_job.id, part_number="PRN-RLR-KIT", condition="working")
+    r = push_text(client, amy, [poison, good], raw)
+    assert r.status_code == 200
+    rejected, accepted = r.json["results"]
+    assert rejected["status"] == "rejected" and field in rejected["errors"]
+    assert accepted["status"] == "accepted"
+    assert stored_events(session) == {poison["id"]: "rejected", good["id"]: "accepted"}
+    assert session.get(ReturnLine, uuid.UUID(good["id"])) is not None
+    retried = push_text(client, amy, [poison], raw).json["results"][0]
+    assert retried["status"] == "duplicate" and retried["errors"] == rejected["errors"]
+
+
+@pytest.mark.parametrize("occurred_at, flag", [("1970-01-01T00:00:00+00:00", "clock_stale"),
+                                               ("0001-01-01T00:00:00+00:00", "clock_stale"),
+                                               ("9999-12-31T23:59:59+00:00", "clock_future")])
+def test_an_implausible_time_the_database_can_hold_is_accepted_and_flagged(amy, world, session, occurred_at, flag):
+    ev = amy.new_event("part_removed", world.amy_job.id, part_number="PRN-RLR-KIT", condition="working")
+    ev["occurred_at"] = occurred_at
+    assert amy.push([ev]).json["results"][0]["status"] == "accepted"
+    session.rollback()
+    assert flag in session.get(FieldEvent, uuid.UUID(ev["id"])).flags
+
+
+@pytest.mark.parametrize("sent_at", ["0001-01-01T00:00:00+00:00", "9999-12-31T23:59:59+00:00"])
+def test_a_device_clock_decades_off_is_recorded_and_flagged(amy, world, session, sent_at):
+    ev = amy.new_event("part_removed", world.amy_job.id, part_number="PRN-RLR-KIT", condition="working")
+    assert amy.push([ev], sent_at=sent_at).json["results"][0]["status"] == "accepted"
+    session.rollback()
+    stored = session.get(FieldEvent, uuid.UUID(ev["id"]))
+    assert "clock_offset" in stored.flags and abs(stored.device_clock_offset_s) == 2**31 - 1
+
+
+def test_a_batch_sent_at_a_time_the_database_cannot_hold_is_422(amy, world, nothing_stored):
+    ev = amy.new_event("part_removed", world.amy_job.id, part_number="PRN-RLR-KIT", condition="working")
+    r = amy.push([ev], sent_at="9999-12-31T23:59:59-14:00")
+    assert r.status == 422 and "sent_at" in r.json["errors"]["json"]
+    nothing_stored()
+
+
+def test_a_body_nested_1000_deep_is_400(client, amy, nothing_stored):
+    r = raw_push(client, amy, DEEP.encode())
+    assert r.status_code == 400 and r.json["message"] == "The body must be a JSON object."
+    nothing_stored()
+
+
+def test_an_envelope_field_nested_1000_deep_is_422(client, amy, world, nothing_stored):
+    ev = amy.new_event("part_removed", world.amy_job.id, part_number="PRN-RLR-KIT", condition="working")
+    r = push_text(client, amy, [ev], {"DEEP": DEEP}, sent_at="DEEP")
+    assert r.status_code == 422 and "sent_at" in r.json["errors"]["json"]
+    nothing_stored()
+
+
+def test_a_number_too_long_to_read_is_400(client, amy, world, nothing_stored):
+    ev = amy.new_event("part_removed", world.amy_job.id, part_number="PRN-RLR-KIT", condition="working")
+    r = push_text(client, amy, [ev], {"LONG": "9" * 5000}, sent_at="LONG")
+    assert r.status_code == 400 and r.json["message"] == "The body is not valid JSON."
+    nothing_stored()
+
+
+# --- serials ------------------------------------------------------------------------------------
+
+def test_a_serial_on_a_part_that_is_not_serialised_is_rejected(amy, world, session):
+    ev = amy.new_event("part_removed", world.amy_job.id, part_number="PRN-RLR-KIT", serial="=1+1", condition="working")
+    result = amy.push([ev]).json["results"][0]
+    assert result["status"] == "rejected"
+    assert result["errors"] == {"payload": {"serial": ["PRN-RLR-KIT is not serialised: leave its serial empty."]}}
+    assert session.scalar(sa.select(sa.func.count()).select_from(ReturnLine)) == 0
+
+
+def test_a_serial_checked_against_an_explosive_stored_format_is_answered_quickly(amy, world, session):
+    world.fuser.serial_pattern = "(a|a)+$"  # stored before formats were checked where they enter
+    session.commit()
+    ev = amy.new_event("part_removed", world.amy_job.id, part_number="PRN-FUS-220", serial="a" * 26 + "b",
+                       condition="faulty")
+    started = time.monotonic()
+    result = amy.push([ev]).json["results"][0]
+    assert time.monotonic() - started < 1.5
+    assert result["status"] == "rejected" and "serial" in result["errors"]["payload"]

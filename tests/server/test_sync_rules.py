@@ -33,8 +33,16 @@ def test_missing_seqs_are_capped_for_huge_gaps():
     assert len(tracker.missing_seqs(limit=1000)) == 1000
 
 
-@given(st.uuids(), st.integers(0, 2**62), st.integers(0, 2**62), st.integers(0, 2**31 - 1),
-       st.one_of(st.none(), st.tuples(st.integers(0, 4), st.one_of(st.none(), st.text(max_size=40)))))
+#: A snapshot position: a record kind and the last key sent (a record id, or a return line's UUID).
+snapshot_positions = st.one_of(
+    st.none(),
+    st.tuples(st.integers(0, 3), st.one_of(st.none(), st.integers(0, 2**31 - 1).map(str))),
+    st.tuples(st.just(4), st.one_of(st.none(), st.uuids().map(str))),
+)
+
+
+@given(st.uuids(), st.integers(0, 2**63 - 1), st.integers(0, 2**63 - 1), st.integers(0, 2**31 - 1),
+       snapshot_positions)
 def test_cursor_round_trips(epoch, txid, row_id, nonce, snapshot):
     cursor = Cursor(epoch, LogPosition(txid, row_id, nonce), *(snapshot or (None, None)))
     assert decode(cursor.encode()) == cursor
