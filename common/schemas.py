@@ -54,6 +54,12 @@ class TokenRequestSchema(StrictSchema):
     device_label = fields.String(validate=validate.Length(max=120))
 
 
+class PasswordChangeSchema(StrictSchema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=80))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=256))
+    new_password = fields.String(required=True, validate=validate.Length(min=1, max=256))
+
+
 class UserSchema(ma.Schema):
     id = fields.Integer()
     username = fields.String()
