@@ -9,6 +9,7 @@ from conftest import Console
 from phones import Phone
 
 PAGES = ["/console/", "/console/returns", "/console/routes", "/console/jobs", "/console/overdue", "/console/data",
+         "/console/password", "/console/users/1/password",
          "/console/users", "/console/data/returns.csv", "/console/admin/", "/console/admin/catalogue/",
          "/console/admin/users/"]
 
