@@ -39,6 +39,10 @@ class NotAllowed(ApiError):
     """403 or 404: signed in, but this user or device may not do this."""
 
 
+class PasswordChangeRequired(NotAllowed):
+    """403 at sign-in with a `new_password` field error: the password was reset; choose a new one."""
+
+
 class ResyncRequired(ApiError):
     """409: the pull cursor is too old or from another server epoch."""
 
@@ -79,6 +83,11 @@ class ApiClient:
         answer = self._call("POST", "/api/v1/auth/token", json=body, authenticated=False)
         self.token = answer["access_token"]
         return answer
+
+    def change_password(self, username: str, password: str, new_password: str) -> None:
+        """Replace the password; the server ends every token of the user, so sign in again afterwards."""
+        body = {"username": username, "password": password, "new_password": new_password}
+        self._call("POST", "/api/v1/auth/password", json=body, authenticated=False)
 
     def push(self, events: list[dict]) -> dict:
         body = {"protocol_version": PROTOCOL_VERSION, "device_id": self.device_id,
@@ -121,6 +130,8 @@ class ApiClient:
             body = None
         if response.status_code == 200 and isinstance(body, dict):
             return body
+        if response.status_code == 204:
+            return {}
         raise _error(response.status_code, body, response.headers.get("Retry-After"))
 
 
@@ -131,6 +142,8 @@ def _error(status: int, body, retry_after: str | None) -> ApiError:
     body = body if isinstance(body, dict) else {}
     message = body.get("message") or f"The server answered {status}."
     kind = _BY_STATUS.get(status, TryLater if status >= 500 else AppBug)
+    if status == 403 and "new_password" in (body.get("errors") or {}):
+        kind = PasswordChangeRequired
     try:
         retry_after_s = float(retry_after) if retry_after else None
     except ValueError:

@@ -20,7 +20,7 @@ import mobile.widgets  # noqa: F401  (registers the shared widgets before the sc
 from common.enums import EventType
 from mobile import entries, scanner
 from mobile.account import Account, EntriesOfAnotherAccount
-from mobile.api_client import ApiClient, ApiError, Offline
+from mobile.api_client import ApiClient, ApiError, Offline, PasswordChangeRequired
 from mobile.screens.carrying import CarryingScreen
 from mobile.screens.collect import CollectScreen
 from mobile.screens.complete import CompleteScreen
@@ -154,9 +154,14 @@ class FieldloopApp(App):
 
         self._workers.submit(run)
 
-    def sign_in(self, server_url: str, username: str, password: str, on_done, on_error):
+    def sign_in(self, server_url: str, username: str, password: str, on_done, on_error, new_password: str = ""):
+        """Sign in (choosing `new_password` first when given); `on_error(message, change_required)`."""
+
         def work():
-            self.account.sign_in(server_url, username, password)
+            if new_password:
+                self.account.change_password(server_url, username, password, new_password)
+            else:
+                self.account.sign_in(server_url, username, password)
             return self.account.display_name
 
         def done(name):
@@ -164,7 +169,8 @@ class FieldloopApp(App):
             self.engine.request_sync()
             on_done()
 
-        self.in_background(work, done, lambda err: on_error(sign_in_message(err, server_url)))
+        self.in_background(work, done, lambda err: on_error(sign_in_message(err, server_url),
+                                                            isinstance(err, PasswordChangeRequired)))
 
     def save_entries(self, drafts, on_saved, on_refused, corrects: str | None = None):
         """Check and save entries; `on_saved(entries)` runs only once they are on disk."""
