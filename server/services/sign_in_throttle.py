@@ -45,7 +45,15 @@ def _pair(username: str, remote_addr: str):
 
 def refuse_while_throttled(session: so.Session, policy: ThrottlePolicy, username: str, remote_addr: str,
                            now: datetime) -> None:
-    """Raise TooManyAttempts, with Retry-After, while this pair must still wait. Joins the caller's transaction."""
+    """Raise TooManyAttempts, with Retry-After, while this pair must still wait. Joins the caller's transaction.
+
+    The pair's attempts take turns until the caller's transaction ends (SQLite's write transaction
+    already serialises them; PostgreSQL takes a lock of the pair), so guesses sent all at once are
+    counted one after the other and cannot slip through together.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.select(sa.func.pg_advisory_xact_lock(
+            sa.func.hashtextextended(f"sign-in:{username_key(username)}:{remote_addr}", 0))))
     since = now - timedelta(seconds=policy.failure_window_s)
     failures, latest = session.execute(
         sa.select(sa.func.count(), sa.func.max(LoginFailure.at))

@@ -7,7 +7,6 @@ import pytest
 import sqlalchemy as sa
 
 import factories as make
-from conftest import Console
 from phones import Phone
 from server.models import ApiToken, User
 
@@ -15,7 +14,7 @@ TEMPORARY = "temporary password 1"
 NEW = "my very own password"
 
 
-def reset(console: Console, user, password: str = TEMPORARY):
+def reset(console, user, password: str = TEMPORARY):
     return console.post(f"/console/users/{user.id}/password", {"new_password": password})
 
 
@@ -50,8 +49,8 @@ def test_the_users_page_offers_a_reset_only_where_it_is_allowed(dispatcher, yard
     assert links == {str(yard.amy.id), str(yard.ben.id)}
 
 
-def test_an_admin_resets_a_dispatchers_password_and_her_sessions_end(admin, app, yard):
-    dana = Console(app.test_client())
+def test_an_admin_resets_a_dispatchers_password_and_her_sessions_end(admin, other_browser, yard):
+    dana = other_browser
     assert dana.sign_in("dana").status_code == 302
     assert reset(admin, yard.dana).status_code == 303
     assert dana.get("/console/").status_code == 302
@@ -69,9 +68,9 @@ def test_a_temporary_password_too_short_is_shown_under_its_field(dispatcher, yar
     assert not yard.amy.must_change_password
 
 
-def test_after_a_reset_the_console_opens_only_the_password_change_page(admin, app, yard):
+def test_after_a_reset_the_console_opens_only_the_password_change_page(admin, other_browser, yard):
     reset(admin, yard.dana)
-    dana = Console(app.test_client())
+    dana = other_browser
     r = dana.sign_in("dana", TEMPORARY)
     assert r.status_code == 302 and r.headers["Location"].endswith("/console/password")
     for page in ("/console/", "/console/returns", "/console/users"):
@@ -80,9 +79,9 @@ def test_after_a_reset_the_console_opens_only_the_password_change_page(admin, ap
     assert "Your password was reset" in dana.get("/console/password").get_data(as_text=True)
 
 
-def test_choosing_a_new_password_opens_the_console_and_ends_the_old_one(admin, app, yard):
+def test_choosing_a_new_password_opens_the_console_and_ends_the_old_one(admin, other_browser, yard):
     reset(admin, yard.dana)
-    dana = Console(app.test_client())
+    dana = other_browser
     dana.sign_in("dana", TEMPORARY)
     r = dana.post("/console/password", {"current_password": TEMPORARY, "new_password": NEW, "new_password_again": NEW})
     assert r.status_code == 303 and r.headers["Location"].endswith("/console/")
@@ -130,3 +129,28 @@ def test_a_username_taken_in_another_case_is_refused_under_its_field(dispatcher,
                                            "password": "a long enough password"})
     assert r.status_code == 422 and "A user named &#39;amy&#39; already exists." in r.get_data(as_text=True)
     assert session.scalar(sa.select(sa.func.count()).select_from(User).where(User.display_name == "Another Amy")) == 0
+
+
+def test_in_a_browser_an_admin_resets_a_dispatchers_password_and_she_chooses_a_new_one(
+        laptop, phone_screen, yard, sign_in_as):
+    sign_in_as(phone_screen, "dana")
+    sign_in_as(laptop, "root")
+    laptop.goto("/console/users")
+    laptop.locator("#users tr", has_text="Dana Dispatcher").get_by_role("link", name="Reset password").click()
+    laptop.get_by_label("Temporary password").fill(TEMPORARY)
+    laptop.get_by_role("button", name="Reset password").click()
+    assert "password is reset" in laptop.locator(".flash").inner_text()
+
+    phone_screen.reload()
+    assert "/console/sign-in" in phone_screen.url
+    phone_screen.get_by_label("Username").fill("Dana")
+    phone_screen.get_by_label("Password").fill(TEMPORARY)
+    phone_screen.get_by_role("button", name="Sign in").click()
+    phone_screen.wait_for_url(re.compile(r"/console/password$"))
+    assert "Your password was reset" in phone_screen.content()
+    phone_screen.get_by_label("Current password").fill(TEMPORARY)
+    phone_screen.get_by_label("New password", exact=True).fill(NEW)
+    phone_screen.get_by_label("New password again").fill(NEW)
+    phone_screen.get_by_role("button", name="Change password").click()
+    phone_screen.wait_for_url(re.compile(r"/console/$"))
+    assert "Your password is changed" in phone_screen.locator(".flash").inner_text()

@@ -5,7 +5,6 @@ import re
 import pytest
 
 import factories as make
-from conftest import Console
 from phones import Phone
 
 PAGES = ["/console/", "/console/returns", "/console/routes", "/console/jobs", "/console/overdue", "/console/data",
@@ -121,8 +120,7 @@ def test_a_copied_session_cookie_is_refused_after_sign_out(dispatcher, client):
     assert r.status_code == 302 and "/console/sign-in" in r.headers["Location"]
 
 
-def test_signing_out_ends_the_users_sessions_in_other_browsers_too(dispatcher, app, yard):
-    other_browser = Console(app.test_client())
+def test_signing_out_ends_the_users_sessions_in_other_browsers_too(dispatcher, other_browser, yard):
     assert other_browser.sign_in("dana").status_code == 302
     dispatcher.post("/console/sign-out")
     assert other_browser.get("/console/").status_code == 302

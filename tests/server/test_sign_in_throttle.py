@@ -1,8 +1,10 @@
 """Sign-in throttling: per (case-folded username, address), growing delays, shared by every app process."""
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
+import requests
 import sqlalchemy as sa
 
 import factories as make
@@ -95,3 +97,13 @@ def test_the_count_is_shared_by_every_app_process_on_the_database(client, world,
         with other_process.app_context():
             db.engine.dispose()
 
+
+
+def test_guesses_sent_all_at_once_are_counted_one_after_the_other(live_server, world):
+    def guess(_):
+        return requests.post(f"{live_server.url}/api/v1/auth/token", timeout=60,
+                             json={"username": "amy", "password": "wrong password", "device_id": DEVICE}).status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(guess, range(8)))
+    assert sorted(answers) == [401, 401, 401] + [429] * 5
