@@ -47,11 +47,9 @@ def test_after_a_few_failures_the_pair_waits_even_with_the_right_password(client
     assert "Too many failed sign-ins" in r.json["message"]
 
 
-def test_guesses_from_elsewhere_never_lock_out_the_user(client, world, session):
-    for round_ in range(3):
-        fail_until_throttled(client, "127.0.0.2", "dana")
-        wait_out_the_delay(session)
-    assert session.scalar(sa.select(sa.func.count()).select_from(LoginFailure)) >= 5
+def test_guesses_from_elsewhere_never_lock_out_the_user(client, world):
+    for address in ("127.0.0.2", "127.0.0.3", "127.0.0.4"):
+        assert fail_until_throttled(client, address, "dana") == 3
     assert sign_in_from(client, ELSEWHERE, "dana").status_code == 200
 
 
