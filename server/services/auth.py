@@ -47,7 +47,10 @@ def sign_in(
     device_label: str | None,
     remote_addr: str,
 ) -> SignedIn:
-    """Check the password and issue a token bound to this device."""
+    """Check the password and issue a token bound to this device. Owns the transaction.
+
+    A user whose password was reset gets 403 with a `new_password` field error and no token.
+    """
     begin_write(session)
     user = verified_user(session, passwords, policy, username, password, remote_addr)
     if user.must_change_password:
