@@ -132,12 +132,13 @@ def test_a_username_taken_in_another_case_is_refused_under_its_field(dispatcher,
 
 
 def test_in_a_browser_an_admin_resets_a_dispatchers_password_and_she_chooses_a_new_one(
-        laptop, phone_screen, yard, sign_in_as):
+        laptop, phone_screen, yard, sign_in_as, shoot):
     sign_in_as(phone_screen, "dana")
     sign_in_as(laptop, "root")
     laptop.goto("/console/users")
     laptop.locator("#users tr", has_text="Dana Dispatcher").get_by_role("link", name="Reset password").click()
     laptop.get_by_label("Temporary password").fill(TEMPORARY)
+    shoot(laptop, "reset-password")
     laptop.get_by_role("button", name="Reset password").click()
     assert "password is reset" in laptop.locator(".flash").inner_text()
 
@@ -151,6 +152,7 @@ def test_in_a_browser_an_admin_resets_a_dispatchers_password_and_she_chooses_a_n
     phone_screen.get_by_label("Current password").fill(TEMPORARY)
     phone_screen.get_by_label("New password", exact=True).fill(NEW)
     phone_screen.get_by_label("New password again").fill(NEW)
+    shoot(phone_screen, "change-password-phone")
     phone_screen.get_by_role("button", name="Change password").click()
     phone_screen.wait_for_url(re.compile(r"/console/$"))
     assert "Your password is changed" in phone_screen.locator(".flash").inner_text()
