@@ -7,9 +7,9 @@ import pytest
 import factories as make
 from phones import Phone
 
-PAGES = ["/console/", "/console/returns", "/console/routes", "/console/jobs", "/console/overdue", "/console/data",
-         "/console/password", "/console/users/1/password",
-         "/console/users", "/console/data/returns.csv", "/console/admin/", "/console/admin/catalogue/",
+PAGES = ["/console/", "/console/returns", "/console/routes", "/console/jobs", "/console/overdue", "/console/reviews",
+         "/console/data", "/console/users", "/console/password", "/console/users/1/password",
+         "/console/data/returns.csv", "/console/admin/", "/console/admin/catalogue/",
          "/console/admin/users/"]
 
 

@@ -240,6 +240,65 @@ def after_restart(robot: Robot, link, password: str):
     assert today.ids.jobs.children[0].status == "completed"
 
 
+def staff_action(server: str, username: str, password: str, device_uid: str, action: str) -> None:
+    """A dispatcher or admin revokes or re-enables the device over the API, as the console does."""
+    from phones import Phone
+
+    staff = Phone(base_url=server)
+    assert staff.sign_in(username, password).status == 200
+    [device] = [d for d in staff.request("GET", "/api/v1/devices").json["items"] if d["device_uid"] == device_uid]
+    r = staff.request("POST", f"/api/v1/devices/{device['id']}/{action}")
+    assert r.status == 200, r.json
+
+
+def revoked_phone(robot: Robot, link, password: str):
+    """The phone is revoked: it says so in words, keeps the entry, refuses to sign out; re-enabled, "Try again"
+    sends the entry, and signing out then works."""
+    from common.enums import EventType, SyncEntity
+    from mobile.store import Draft
+
+    app = robot.app
+    yield robot.on("sign_in")
+    sign_in = robot.screen()
+    yield from robot.type_into(sign_in.ids.username, "amy")
+    yield from robot.type_into(sign_in.ids.password, password)
+    robot.tap(sign_in.ids.submit)
+    yield robot.on("today")
+    today = robot.screen()
+    yield lambda: len(today.ids.jobs.children) == 1 and app.sync_state == "idle"
+
+    staff_action(link.url, "dana", password, app.store.device_id, "revoke")
+    [job] = app.store.records(SyncEntity.JOB)
+    saved = []
+    app.save_entries([Draft(EventType.JOB_COMPLETED, job["id"], {"customer_signoff_name": "Ms Patel"})],
+                     saved.append, saved.append)
+    yield lambda: saved and app.waiting == 1
+    robot.tap(today.ids.sync_button)
+    yield robot.on("sync")
+    sync = robot.screen()
+    yield lambda: app.sync_state == "revoked"
+    assert "This phone has been revoked" in sync.ids.state.text, sync.ids.state.text
+    assert "The 1 entry waiting on it is kept here" in sync.ids.state.text, sync.ids.state.text
+    assert "Phone revoked" in app.sync_line and "1 waiting" in app.sync_line, app.sync_line
+    assert sync.ids.sync_now.text == "Try again"
+    yield from robot.shot("sync-revoked")
+
+    robot.tap(sync.ids.sign_out)
+    yield lambda: sync.sign_out_message
+    assert "1 entry is waiting to be sent. Sync first" in sync.ids.sign_out_notice.text
+    assert app.root.current == "sync" and app.account.known and app.waiting == 1
+    yield from robot.shot("sign-out-refused")
+
+    staff_action(link.url, "root", password, app.store.device_id, "enable")
+    yield lambda: app.sync_state != "syncing"
+    robot.tap(sync.ids.sync_now)
+    yield lambda: app.waiting == 0 and app.sync_state == "idle"
+
+    robot.tap(sync.ids.sign_out)
+    yield robot.on("sign_in")
+    assert not app.account.known and robot.screen().ids.username.text == ""
+
+
 def password_reset(robot: Robot, link, password: str):
     """Sign in, with a capital, on a password a dispatcher reset: the screen asks for a new one, then the day opens."""
     yield robot.on("sign_in")
@@ -265,7 +324,8 @@ def password_reset(robot: Robot, link, password: str):
 
 #: The password the password-reset scenario chooses.
 NEW_PASSWORD = "my own new password"
-SCENARIOS = {"first-day": first_day, "after-restart": after_restart, "password-reset": password_reset}
+SCENARIOS = {"first-day": first_day, "after-restart": after_restart, "revoked": revoked_phone,
+             "password-reset": password_reset}
 
 
 class Stepper:

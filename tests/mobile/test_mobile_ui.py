@@ -95,6 +95,18 @@ def test_an_engineer_works_a_day_offline_and_online_in_the_real_app(display, liv
 
 
 @pytest.mark.slow
+def test_a_revoked_phone_explains_itself_refuses_sign_out_and_syncs_once_reenabled(
+        display, live_server, world, session, tmp_path):
+    run_app("revoked", display, live_server.url, free_port(), tmp_path / "app", tmp_path / "kivy")
+
+    session.rollback()
+    device = session.scalar(sa.select(Device).where(Device.user_id == world.amy.id))
+    stored = session.scalars(sa.select(FieldEvent).where(FieldEvent.device_id == device.id)).all()
+    assert [(e.seq, e.type, e.status) for e in stored] == [(1, "job_completed", "accepted")]
+    assert device.revoked_at is None and device.reported_seq == 1
+
+
+@pytest.mark.slow
 def test_after_a_reset_the_app_asks_for_a_new_password_before_the_day_opens(display, live_server, app, world, session,
                                                                             tmp_path):
     from mobile_ui_driver import NEW_PASSWORD

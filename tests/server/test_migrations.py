@@ -28,7 +28,7 @@ def test_migrations_run_from_an_empty_database_to_head_and_back(app_context):
 def test_usernames_colliding_regardless_of_case_are_renamed_with_a_suffix_and_logged(app_context, capfd):
     from flask_migrate import downgrade, upgrade
 
-    downgrade(revision="0004_accounts-1")
+    downgrade(revision="0006_accounts-1")
     with db.engine.begin() as conn:
         for username in ("eng.amy", "ENG.AMY", "Eng.Amy", "eng.amy-2", "disp.dana"):
             conn.execute(sa.text("INSERT INTO users (username, display_name, role, password_hash, active, created_at) "

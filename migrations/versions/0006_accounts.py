@@ -9,8 +9,8 @@ their new username. Renaming rather than refusing, because the records view
 cannot edit usernames: a refusal would stop the upgrade until someone edited
 the table by hand, while a rename loses no account, password, device or history.
 
-Revision ID: 0004_accounts
-Revises: 0003_sync_and_engine_indexes
+Revision ID: 0006_accounts
+Revises: 0005_review
 Create Date: 2026-12-01 09:10:00
 
 """
@@ -21,8 +21,8 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '0004_accounts'
-down_revision = '0003_sync_and_engine_indexes'
+revision = '0006_accounts'
+down_revision = '0005_review'
 branch_labels = None
 depends_on = None
 
