@@ -14,10 +14,12 @@ from bench.report import RESULTS_DIR
 from server.config import database_url
 
 POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+#: Long enough for FIELDLOOP_ENV=production (bench/load.py), which refuses a SECRET_KEY under 32 bytes.
+BENCH_SECRET_KEY = "bench-secret-key-of-at-least-32-bytes"
 #: Settings of every app a benchmark builds in its own process: nothing runs in the background.
 BENCH_APP_CONFIG = {
     "JOB_RUNNER": "manual",
-    "SECRET_KEY": "bench-secret-key",
+    "SECRET_KEY": BENCH_SECRET_KEY,
     "PASSWORD_HASH_MEMORY_KIB": 1024,
     "PASSWORD_HASH_TIME_COST": 1,
 }

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import requests
 
+from bench.databases import BENCH_SECRET_KEY
 from bench.report import REPO, RESULTS_DIR
 
 VENV_BIN = Path(sys.executable).parent
@@ -33,7 +34,7 @@ def server_environment(database_url: str, **extra: str) -> dict[str, str]:
     env.update({
         "DATABASE_URL": database_url,
         "JOB_RUNNER": "manual",
-        "SECRET_KEY": "bench-secret-key",
+        "SECRET_KEY": BENCH_SECRET_KEY,
         "PASSWORD_HASH_MEMORY_KIB": "1024",
         "PASSWORD_HASH_TIME_COST": "1",
         "FIELDLOOP_INSTANCE_DIR": str(RESULTS_DIR / "instance"),

@@ -92,6 +92,12 @@ class TokenRequestSchema(StrictSchema):
     )
 
 
+class PasswordChangeSchema(StrictSchema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=80))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=256))
+    new_password = fields.String(required=True, validate=validate.Length(min=1, max=256))
+
+
 class UserSchema(ma.Schema):
     id = fields.Integer()
     username = fields.String()

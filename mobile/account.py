@@ -56,16 +56,11 @@ class Account:
         return self._password is not None
 
     def sign_in(self, server_url: str, username: str, password: str) -> None:
-        """Sign in on the server; raises an ApiError subclass, or EntriesOfAnotherAccount."""
+        """Sign in on the server; raises an ApiError subclass (PasswordChangeRequired after a reset),
+        or EntriesOfAnotherAccount."""
         server_url = server_url.strip().rstrip("/")
         username = username.strip()
-        waiting_for = self.store.waiting_usernames()
-        if waiting_for and (waiting_for != {username} or (self.server_url and server_url != self.server_url)):
-            who = ", ".join(sorted(waiting_for))
-            raise EntriesOfAnotherAccount(
-                f"Entries logged by {who} are waiting to be sent to {self.server_url}. "
-                f"Sign in there as {who} and sync first."
-            )
+        self._refuse_another_account(server_url, username)
         with self._lock:
             before = self.client.base_url, self.client.token
             self.client.base_url = server_url
@@ -76,18 +71,43 @@ class Account:
                     raise NotAllowed(f"This app is for field engineers; {username} is a {role}.")
             except DeviceRevoked:
                 self.client.base_url, self.client.token = before
-                if (username, server_url) == (self.username, self.server_url):
+                if (username.casefold(), server_url) == ((self.username or "").casefold(), self.server_url):
                     self._password = password  # the server checked it: sync retries it until re-enabled
                 raise
             except Exception:
                 self.client.base_url, self.client.token = before
                 raise
+            # The server's spelling: usernames are the same in any case, and a keyboard capitalises.
+            username = answer.get("user", {}).get("username") or username
             if (username, server_url) != (self.username, self.server_url):
                 self.store.forget_cache()
             self._password = password
             self.store.set_settings(
                 server_url=server_url, username=username, token=answer["access_token"],
                 display_name=answer.get("user", {}).get("display_name") or username,
+            )
+
+    def change_password(self, server_url: str, username: str, password: str, new_password: str) -> None:
+        """Choose a new password (asked for after a reset), then sign in with it."""
+        server_url = server_url.strip().rstrip("/")
+        self._refuse_another_account(server_url, username.strip())
+        with self._lock:
+            before = self.client.base_url
+            self.client.base_url = server_url
+            try:
+                self.client.change_password(username.strip(), password, new_password)
+            finally:
+                self.client.base_url = before
+        self.sign_in(server_url, username, new_password)
+
+    def _refuse_another_account(self, server_url: str, username: str) -> None:
+        waiting_for = self.store.waiting_usernames()
+        same_user = {name.casefold() for name in waiting_for} == {username.casefold()}
+        if waiting_for and (not same_user or (self.server_url and server_url != self.server_url)):
+            who = ", ".join(sorted(waiting_for))
+            raise EntriesOfAnotherAccount(
+                f"Entries logged by {who} are waiting to be sent to {self.server_url}. "
+                f"Sign in there as {who} and sync first."
             )
 
     def sign_out(self) -> None:

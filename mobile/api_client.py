@@ -47,6 +47,10 @@ class DeviceClaimed(ApiError):
     """409 at sign-in: this device id is registered, and the sign-in did not carry its device secret."""
 
 
+class PasswordChangeRequired(NotAllowed):
+    """403 at sign-in, about the new_password: the password was reset; choose a new one."""
+
+
 class ResyncRequired(ApiError):
     """409: the pull cursor is too old or from another server epoch."""
 
@@ -96,9 +100,16 @@ class ApiClient:
         except NotAllowed as err:
             if "device_id" in err.errors:
                 raise DeviceRevoked(err.message, err.status, err.errors) from None
+            if "new_password" in err.errors:
+                raise PasswordChangeRequired(err.message, err.status, err.errors) from None
             raise
         self.token = answer["access_token"]
         return answer
+
+    def change_password(self, username: str, password: str, new_password: str) -> None:
+        """Replace the password; the server ends every token of the user, so sign in again afterwards."""
+        body = {"username": username, "password": password, "new_password": new_password}
+        self._call("POST", "/api/v1/auth/password", json=body, authenticated=False)
 
     def push(self, events: list[dict]) -> dict:
         body = {"protocol_version": PROTOCOL_VERSION, "device_id": self.device_id,
@@ -142,6 +153,8 @@ class ApiClient:
             body = None
         if response.status_code == 200 and isinstance(body, dict):
             return body
+        if response.status_code == 204:
+            return {}
         raise _error(response.status_code, body, response.headers.get("Retry-After"), {**_BY_STATUS, **(refusals or {})})
 
 

@@ -20,7 +20,7 @@ import mobile.widgets  # noqa: F401  (registers the shared widgets before the sc
 from common.enums import EventType
 from mobile import entries, scanner
 from mobile.account import Account, EntriesOfAnotherAccount, EntriesWaiting
-from mobile.api_client import ApiClient, ApiError, DeviceRevoked, Offline
+from mobile.api_client import ApiClient, ApiError, DeviceRevoked, Offline, PasswordChangeRequired
 from mobile.screens.carrying import CarryingScreen
 from mobile.screens.collect import CollectScreen
 from mobile.screens.complete import CompleteScreen
@@ -155,9 +155,14 @@ class FieldloopApp(App):
 
         self._workers.submit(run)
 
-    def sign_in(self, server_url: str, username: str, password: str, on_done, on_error):
+    def sign_in(self, server_url: str, username: str, password: str, on_done, on_error, new_password: str = ""):
+        """Sign in (choosing `new_password` first when given); `on_error(message, change_required)`."""
+
         def work():
-            self.account.sign_in(server_url, username, password)
+            if new_password:
+                self.account.change_password(server_url, username, password, new_password)
+            else:
+                self.account.sign_in(server_url, username, password)
             return self.account.display_name
 
         def done(name):
@@ -168,7 +173,8 @@ class FieldloopApp(App):
         def failed(err):
             if isinstance(err, DeviceRevoked):
                 self.engine.request_sync()  # the account kept the password: sync shows the state and retries
-            on_error(sign_in_message(err, server_url, self.store.waiting_count()))
+            on_error(sign_in_message(err, server_url, self.store.waiting_count()),
+                     isinstance(err, PasswordChangeRequired))
 
         self.in_background(work, done, failed)
 

@@ -5,6 +5,7 @@ mail written to a folder) needs no server at all; production points
 ``DATABASE_URL`` at PostgreSQL and sets ``JOB_RUNNER=celery``.
 """
 
+import logging
 import os
 from pathlib import Path
 
@@ -14,6 +15,10 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = Path(os.environ.get("FIELDLOOP_INSTANCE_DIR", PROJECT_DIR / "instance"))
 
 DEVELOPMENT_SECRET_KEY = "development-only-secret-key"
+#: The shortest SECRET_KEY production accepts: 256 bits.
+MIN_SECRET_KEY_BYTES = 32
+
+log = logging.getLogger(__name__)
 
 
 class ConfigError(RuntimeError):
@@ -38,14 +43,16 @@ def from_environment(env=None) -> dict:
     """Build the app's settings from environment variables."""
     env = os.environ if env is None else env
     return {
-        "ENV_NAME": env.get("FIELDLOOP_ENV", "development"),
+        "ENV_NAME": env.get("FIELDLOOP_ENV", "development").strip().lower(),
         "SECRET_KEY": env.get("SECRET_KEY"),
         "SQLALCHEMY_DATABASE_URI": database_url(env.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'fieldloop.db'}")),
         "MAX_CONTENT_LENGTH": MAX_REQUEST_BYTES,
         "TOKEN_TTL_SECONDS": int(env.get("TOKEN_TTL_SECONDS", 12 * 3600)),
-        "LOGIN_MAX_FAILURES_PER_USER": int(env.get("LOGIN_MAX_FAILURES_PER_USER", 5)),
-        "LOGIN_MAX_FAILURES_PER_ADDRESS": int(env.get("LOGIN_MAX_FAILURES_PER_ADDRESS", 20)),
-        "LOGIN_FAILURE_WINDOW_SECONDS": int(env.get("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)),
+        # Sign-in throttling per (username, address): docs/security.md
+        "LOGIN_FREE_FAILURES": int(env.get("LOGIN_FREE_FAILURES", 3)),
+        "LOGIN_FIRST_DELAY_SECONDS": float(env.get("LOGIN_FIRST_DELAY_SECONDS", 1)),
+        "LOGIN_MAX_DELAY_SECONDS": float(env.get("LOGIN_MAX_DELAY_SECONDS", 15 * 60)),
+        "LOGIN_FAILURE_WINDOW_SECONDS": int(env.get("LOGIN_FAILURE_WINDOW_SECONDS", 24 * 3600)),
         "PASSWORD_HASH_MEMORY_KIB": int(env.get("PASSWORD_HASH_MEMORY_KIB", 64 * 1024)),
         "PASSWORD_HASH_TIME_COST": int(env.get("PASSWORD_HASH_TIME_COST", 3)),
         "SYNC_RETENTION_DAYS": int(env.get("SYNC_RETENTION_DAYS", 30)),
@@ -94,11 +101,21 @@ def from_environment(env=None) -> dict:
 
 
 def validate(config: dict) -> None:
-    """Refuse settings the app must not run with."""
+    """Refuse settings the app must not run with; say so when development settings sign with a public key."""
+    config["ENV_NAME"] = str(config["ENV_NAME"]).strip().lower()
     if config["ENV_NAME"] == "production":
-        if not config.get("SECRET_KEY") or config["SECRET_KEY"] == DEVELOPMENT_SECRET_KEY:
+        key = config.get("SECRET_KEY") or ""
+        if not key or key == DEVELOPMENT_SECRET_KEY:
             raise ConfigError("SECRET_KEY must be set to a secret value when FIELDLOOP_ENV=production.")
+        if len(key.encode() if isinstance(key, str) else key) < MIN_SECRET_KEY_BYTES:
+            raise ConfigError(f"SECRET_KEY must be at least {MIN_SECRET_KEY_BYTES} bytes long when "
+                              f"FIELDLOOP_ENV=production, for example: python -c 'import secrets; "
+                              f"print(secrets.token_urlsafe(48))'.")
     elif not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = DEVELOPMENT_SECRET_KEY
+    if config["SECRET_KEY"] == DEVELOPMENT_SECRET_KEY:
+        log.warning("FIELDLOOP_ENV=%s with the public development SECRET_KEY: console sessions and the links "
+                    "sent to customers are signed with a key anyone can read. Never use this set-up with "
+                    "real customers; set FIELDLOOP_ENV=production and a SECRET_KEY of your own.", config["ENV_NAME"])
     if config["JOB_RUNNER"] not in {"thread", "celery", "manual"}:
         raise ConfigError(f"JOB_RUNNER must be thread, celery or manual, not {config['JOB_RUNNER']!r}.")

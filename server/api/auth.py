@@ -2,11 +2,12 @@
 
 from flask import current_app, g, request
 
-from common.schemas import TokenRequestSchema, TokenResponseSchema, UserSchema
+from common.schemas import PasswordChangeSchema, TokenRequestSchema, TokenResponseSchema, UserSchema
 from server.api.json_body import Blueprint
 from server.api.security import requires
 from server.extensions import db
-from server.services import auth
+from server.services import auth, password_changes
+from server.services.sign_in_throttle import ThrottlePolicy
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="Sign-in")
 
@@ -15,9 +16,12 @@ def sign_in_policy() -> auth.SignInPolicy:
     config = current_app.config
     return auth.SignInPolicy(
         token_ttl_s=config["TOKEN_TTL_SECONDS"],
-        max_failures_per_user=config["LOGIN_MAX_FAILURES_PER_USER"],
-        max_failures_per_address=config["LOGIN_MAX_FAILURES_PER_ADDRESS"],
-        failure_window_s=config["LOGIN_FAILURE_WINDOW_SECONDS"],
+        throttle=ThrottlePolicy(
+            free_failures=config["LOGIN_FREE_FAILURES"],
+            first_delay_s=config["LOGIN_FIRST_DELAY_SECONDS"],
+            max_delay_s=config["LOGIN_MAX_DELAY_SECONDS"],
+            failure_window_s=config["LOGIN_FAILURE_WINDOW_SECONDS"],
+        ),
     )
 
 
@@ -25,7 +29,8 @@ def sign_in_policy() -> auth.SignInPolicy:
 @blp.arguments(TokenRequestSchema)
 @blp.response(200, TokenResponseSchema)
 @blp.alt_response(401, description="Wrong username or password")
-@blp.alt_response(403, description="The device has been revoked")
+@blp.alt_response(403, description="The device has been revoked, or the password was reset: change it first "
+                                   "(errors.new_password)")
 @blp.alt_response(409, description="The device id is registered, and its device secret is missing or wrong")
 @blp.alt_response(429, description="Too many failed sign-ins; see Retry-After")
 def issue_token(credentials):
@@ -54,6 +59,21 @@ def issue_token(credentials):
     if signed_in.device_secret is not None:
         answer["device_secret"] = signed_in.device_secret
     return answer
+
+
+@blp.route("/auth/password", methods=["POST"])
+@blp.arguments(PasswordChangeSchema)
+@blp.response(204)
+@blp.alt_response(401, description="Wrong username or password")
+@blp.alt_response(422, description="The new password is too short, or the same as the old one")
+@blp.alt_response(429, description="Too many failed sign-ins; see Retry-After")
+def change_password(change):
+    """Choose a new password, proving the current one; every token of the user ends. Then sign in with it."""
+    password_changes.change_password(
+        db.session, current_app.extensions["fieldloop.passwords"], sign_in_policy(),
+        username=change["username"], password=change["password"], new_password=change["new_password"],
+        remote_addr=request.remote_addr or "unknown",
+    )
 
 
 @blp.route("/me", methods=["GET"])

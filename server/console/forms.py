@@ -11,7 +11,9 @@ from wtforms import (
     BooleanField, DateField, DateTimeLocalField, EmailField, FieldList, Form, FormField, HiddenField, IntegerField,
     PasswordField, SelectField, StringField, TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import (
+    DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError,
+)
 
 from common.enums import CustomerAnswer, Disposition, ReturnStatus, ReviewAction, Role
 from server.console.listings import AGE_BUCKETS
@@ -207,24 +209,40 @@ class ConfirmImportForm(FlaskForm):
     content = HiddenField(validators=[InputRequired()])
 
 
+def _valid_new_password(form, field):
+    try:
+        validate_new_password(field.data or "")
+    except ValueError as err:
+        raise ValidationError(str(err)) from err
+
+
 class CreateUserForm(FlaskForm):
     username = StringField("Username", validators=[DataRequired(), Length(min=2, max=80)])
     display_name = StringField("Name", validators=[DataRequired(), Length(max=120)])
     email = EmailField("Email", validators=[Optional(), Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="Not an email address."),
                                             Length(max=254)])
     role = SelectField("Role", choices=[(Role.ENGINEER.value, "Engineer"), (Role.DISPATCHER.value, "Dispatcher")])
-    password = PasswordField("Password", validators=[DataRequired()],
+    password = PasswordField("Password", validators=[DataRequired(), _valid_new_password],
                              description="At least 10 characters; tell it to the person, who can change it later.")
 
     def validate_username(self, field):
         if not field.data.replace(".", "").replace("-", "").replace("_", "").isalnum():
             raise ValidationError("Use letters, digits, dots, dashes and underscores only.")
 
-    def validate_password(self, field):
-        try:
-            validate_new_password(field.data or "")
-        except ValueError as err:
-            raise ValidationError(str(err)) from err
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField("Current password", validators=[DataRequired(), Length(max=200)],
+                                     description="After a reset: the password you were given.")
+    new_password = PasswordField("New password", validators=[_valid_new_password, Length(max=200)],
+                                 description="At least 10 characters.")
+    new_password_again = PasswordField("New password again", validators=[
+        EqualTo("new_password", "The two new passwords differ.")])
+
+
+class ResetPasswordForm(FlaskForm):
+    new_password = PasswordField("Temporary password", validators=[_valid_new_password, Length(max=200)],
+                                 description="At least 10 characters; tell it to the person, who must change it "
+                                             "when they next sign in.")
 
 
 class CustomerAnswerForm(FlaskForm):

@@ -1,10 +1,13 @@
 """Who is signed in to the console: a session cookie for staff, checked on every request.
 
 Only dispatchers and admins get a console session. A bearer token (the API's
-way in) never opens a page: pages read nothing but the session.
+way in) never opens a page: pages read nothing but the session. The cookie
+carries the user's session generation; signing out, a new password or a reset
+raises the generation in the database, so a copy of the cookie is refused too.
+A user whose password was reset gets only a pending session, which opens the
+password-change page and nothing else.
 """
 
-import hashlib
 from datetime import datetime, timedelta, timezone
 from functools import wraps
 
@@ -14,37 +17,49 @@ from flask_wtf.csrf import CSRFProtect
 from common.enums import Role
 from server.extensions import db
 from server.models import User
+from server.services import auth
 
 STAFF = (Role.DISPATCHER, Role.ADMIN)
 SESSION_USER = "console_user_id"
 SESSION_SINCE = "console_signed_in_at"
-SESSION_FINGERPRINT = "console_password_fingerprint"
+SESSION_PENDING_USER = "console_password_change_for"
+SESSION_GENERATION = "console_session_generation"
 
 csrf = CSRFProtect()
 
 
-def _fingerprint(user: User) -> str:
-    # A new password (or a reset) ends every session opened with the old one.
-    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
-
-
 def open_session(user: User) -> None:
-    """Start a fresh console session for `user` (a new cookie: no fixation)."""
+    """Start a fresh console session for `user` (a new cookie: no fixation).
+
+    A user who must change their password gets a pending session: the password-change page only.
+    """
     session.clear()
-    session[SESSION_USER] = user.id
+    session[SESSION_PENDING_USER if user.must_change_password else SESSION_USER] = user.id
     session[SESSION_SINCE] = datetime.now(timezone.utc).timestamp()
-    session[SESSION_FINGERPRINT] = _fingerprint(user)
+    session[SESSION_GENERATION] = user.session_generation
 
 
 def close_session() -> None:
+    """Sign out: this cookie and every copy of it stop working."""
+    user_id = session.get(SESSION_USER) or session.get(SESSION_PENDING_USER)
+    if _session_user(user_id) is not None:
+        auth.end_console_sessions(db.session, user_id)
     session.clear()
 
 
 def signed_in_user() -> User | None:
-    """The staff member of this request's session, or None (also for a stale or downgraded one)."""
+    """The staff member of this request's session, or None (also for a stale, ended or downgraded one)."""
     # Not cached on `g`: a test's app context outlives its requests. The identity map saves the query.
-    g.staff = None
-    user_id = session.get(SESSION_USER)
+    g.staff = _session_user(session.get(SESSION_USER))
+    return g.staff
+
+
+def password_change_pending() -> User | None:
+    """The user of a pending session, who must choose a new password before anything else."""
+    return _session_user(session.get(SESSION_PENDING_USER))
+
+
+def _session_user(user_id: int | None) -> User | None:
     if user_id is None:
         return None
     hours = current_app.config["CONSOLE_SESSION_HOURS"]
@@ -52,9 +67,8 @@ def signed_in_user() -> User | None:
     if datetime.now(timezone.utc) - since > timedelta(hours=hours):
         return None
     user = db.session.get(User, user_id)
-    if user is None or not user.active or user.role not in STAFF or session.get(SESSION_FINGERPRINT) != _fingerprint(user):
+    if user is None or not user.active or user.role not in STAFF or session.get(SESSION_GENERATION) != user.session_generation:
         return None
-    g.staff = user
     return user
 
 
@@ -62,6 +76,8 @@ def require_staff():
     """A blueprint's before_request: sign in first; staff only; every form carries its CSRF token."""
     user = signed_in_user()
     if user is None:
+        if password_change_pending() is not None:
+            return redirect(url_for("console_auth.change_password"))
         return redirect(url_for("console_auth.sign_in", next=request.full_path.rstrip("?")))
     csrf.protect()
     return None

@@ -10,11 +10,18 @@ from server.extensions import db
 from server.models.types import UtcDateTime, enum_type, utcnow
 
 
+def username_key(username: str) -> str:
+    """The form of a username that sign-in and uniqueness compare: "Disp.Dana" is "disp.dana"."""
+    return username.strip().casefold()
+
+
 class User(db.Model):
     __tablename__ = "users"
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     username: so.Mapped[str] = so.mapped_column(sa.String(80), unique=True)
+    #: The case-folded username, kept by `_fold_username`; unique, so "ENG.AMY" cannot join "eng.amy".
+    username_key: so.Mapped[str] = so.mapped_column(sa.String(80), unique=True)
     display_name: so.Mapped[str] = so.mapped_column(sa.String(120))
     email: so.Mapped[str | None] = so.mapped_column(sa.String(254))
     phone: so.Mapped[str | None] = so.mapped_column(sa.String(40))
@@ -24,8 +31,17 @@ class User(db.Model):
     #: Where an engineer's day starts and ends (a depot), for carry-back decisions.
     home_facility_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("facilities.id"))
     created_at: so.Mapped[datetime] = so.mapped_column(UtcDateTime, default=utcnow)
+    #: Set by a password reset: the next sign-in must choose a new password before anything else.
+    must_change_password: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
+    #: Every console session records the value it was opened with; raising it ends them all.
+    session_generation: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
 
     devices: so.WriteOnlyMapped["Device"] = so.relationship(back_populates="user", foreign_keys="Device.user_id")
+
+    @so.validates("username")
+    def _fold_username(self, _key, username: str) -> str:
+        self.username_key = username_key(username)
+        return username
 
     def __repr__(self) -> str:
         return f"<User {self.username} ({self.role})>"
@@ -86,7 +102,7 @@ class ApiToken(db.Model):
 
 
 class LoginFailure(db.Model):
-    """A failed sign-in, counted to slow down password guessing."""
+    """A failed sign-in, counted per (case-folded username, address) to slow down password guessing."""
 
     __tablename__ = "login_failures"
 

@@ -1,4 +1,4 @@
-"""Signing in: per-device bearer tokens, rate-limited password checks, device secrets, revocation."""
+"""Signing in: per-device bearer tokens, throttled password checks, device secrets, signing out, revocation."""
 
 import hashlib
 import hmac
@@ -11,18 +11,19 @@ import sqlalchemy.orm as so
 
 from common.enums import Role
 from server.database import begin_write
-from server.models import ApiToken, Device, LoginFailure, User
+from server.models import ApiToken, Device, User
+from server.models.accounts import username_key
 from server.models.types import utcnow
+from server.services import sign_in_throttle
 from server.services.errors import Conflict, Forbidden, Invalid, NotFound, TooManyAttempts, Unauthorized
 from server.services.passwords import Passwords
+from server.services.sign_in_throttle import ThrottlePolicy
 
 
 @dataclass(frozen=True)
 class SignInPolicy:
     token_ttl_s: int = 12 * 3600
-    max_failures_per_user: int = 5
-    max_failures_per_address: int = 20
-    failure_window_s: int = 15 * 60
+    throttle: ThrottlePolicy = ThrottlePolicy()
 
 
 @dataclass(frozen=True)
@@ -68,11 +69,16 @@ def sign_in(
 ) -> SignedIn:
     """Check the password and the device's proof of possession, and issue a token bound to this device.
 
-    Owns the transaction. A claim that does not prove possession gets Conflict and changes nothing.
+    Owns the transaction. A claim that does not prove possession gets Conflict and changes nothing. A user
+    whose password was reset gets 403 with a `new_password` field error and no token.
     """
     begin_write(session)
+    user = verified_user(session, passwords, policy, username, password, remote_addr)
+    if user.must_change_password:
+        session.commit()
+        raise Forbidden("Your password was reset: choose a new one to sign in.",
+                        {"new_password": ["Choose a new password of at least 10 characters."]})
     now = utcnow()
-    user = _verified_user(session, passwords, policy, username, password, remote_addr, now)
     device_row, device_secret = _claimed_device(session, device, user, now)
 
     token = secrets.token_urlsafe(32)
@@ -146,48 +152,49 @@ def _refuse_unless_own_unconfirmed(session: so.Session, device: Device, user: Us
 def check_password(
     session: so.Session, passwords: Passwords, policy: SignInPolicy, *, username: str, password: str, remote_addr: str
 ) -> User:
-    """The user whose password this is, counted against the same failure limits as `sign_in`; no token.
+    """The user whose password this is, throttled as `sign_in` is; no token. Owns the transaction.
 
-    For the web console, whose session cookie stands in for a token.
+    For the web console, whose session cookie stands in for a token; the caller
+    looks at `must_change_password` itself.
     """
     begin_write(session)
-    user = _verified_user(session, passwords, policy, username, password, remote_addr, utcnow())
+    user = verified_user(session, passwords, policy, username, password, remote_addr)
     session.commit()
     return user
 
 
-def _verified_user(session, passwords: Passwords, policy: SignInPolicy, username: str, password: str,
-                   remote_addr: str, now) -> User:
-    _refuse_when_too_many_failures(session, policy, username, remote_addr, now)
-    user = session.scalar(sa.select(User).where(User.username == username))
+def verified_user(session: so.Session, passwords: Passwords, policy: SignInPolicy, username: str, password: str,
+                  remote_addr: str) -> User:
+    """The active user with this username (in any case) and password, or Unauthorized / TooManyAttempts.
+
+    Joins the caller's write transaction; a refusal ends it, and a failure is committed before it is
+    raised, so that it counts.
+    """
+    now = utcnow()
+    try:
+        sign_in_throttle.refuse_while_throttled(session, policy.throttle, username, remote_addr, now)
+    except TooManyAttempts:
+        session.rollback()
+        raise
+    user = session.scalar(sa.select(User).where(User.username_key == username_key(username)))
     if not passwords.verify(user.password_hash if user else None, password) or not user.active:
-        session.add(LoginFailure(username=username[:80], remote_addr=remote_addr[:64], at=now))
+        sign_in_throttle.record_failure(session, policy.throttle, username, remote_addr, now)
         session.commit()
         raise Unauthorized("Wrong username or password.")
-    session.execute(sa.delete(LoginFailure).where(LoginFailure.username == username))
+    sign_in_throttle.forget_failures(session, username, remote_addr)
     return user
 
 
-def _refuse_when_too_many_failures(session, policy: SignInPolicy, username: str, remote_addr: str, now) -> None:
-    since = now - timedelta(seconds=policy.failure_window_s)
-    recent = sa.select(sa.func.count(), sa.func.min(LoginFailure.at)).where(LoginFailure.at >= since)
-    by_user, first_user = session.execute(recent.where(LoginFailure.username == username)).one()
-    by_addr, first_addr = session.execute(recent.where(LoginFailure.remote_addr == remote_addr)).one()
-    blocked = [
-        first
-        for count, limit, first in (
-            (by_user, policy.max_failures_per_user, first_user),
-            (by_addr, policy.max_failures_per_address, first_addr),
-        )
-        if count >= limit
-    ]
-    if blocked:
-        retry_after = max(1, int((min(blocked) + timedelta(seconds=policy.failure_window_s) - now).total_seconds()))
-        session.commit()
-        raise TooManyAttempts(
-            f"Too many failed sign-ins. Try again in {retry_after // 60 + 1} minutes.",
-            headers={"Retry-After": str(retry_after)},
-        )
+def end_console_sessions(session: so.Session, user_id: int) -> None:
+    """Sign the user out: every console session opened so far stops working. Owns the transaction."""
+    begin_write(session)
+    next_generation(session, user_id)
+    session.commit()
+
+
+def next_generation(session: so.Session, user_id: int) -> None:
+    """Raise the user's session generation, ending their console sessions. Joins the caller's transaction."""
+    session.execute(sa.update(User).where(User.id == user_id).values(session_generation=User.session_generation + 1))
 
 
 def authenticate(session: so.Session, token: str) -> ApiToken:
@@ -264,8 +271,9 @@ def create_user(
     email: str | None = None, home_facility_id: int | None = None,
 ) -> User:
     begin_write(session)
-    if session.scalar(sa.select(User.id).where(User.username == username)) is not None:
-        raise Invalid("That username is taken.", {"username": [f"A user named {username!r} already exists."]})
+    taken = session.scalar(sa.select(User.username).where(User.username_key == username_key(username)))
+    if taken is not None:
+        raise Invalid("That username is taken.", {"username": [f"A user named {taken!r} already exists."]})
     user = User(
         username=username,
         role=Role(role),

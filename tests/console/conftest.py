@@ -119,6 +119,12 @@ def console(client) -> Console:
 
 
 @pytest.fixture
+def other_browser(app) -> Console:
+    """A second console client with cookies of its own, as another browser would be."""
+    return Console(app.test_client())
+
+
+@pytest.fixture
 def dispatcher(console, yard) -> Console:
     """A console client signed in as Dana, a dispatcher."""
     assert console.sign_in("dana").status_code == 302

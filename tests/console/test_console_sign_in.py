@@ -8,7 +8,8 @@ import factories as make
 from phones import Phone
 
 PAGES = ["/console/", "/console/returns", "/console/routes", "/console/jobs", "/console/overdue", "/console/reviews",
-         "/console/data", "/console/users", "/console/data/returns.csv", "/console/admin/", "/console/admin/catalogue/",
+         "/console/data", "/console/users", "/console/password", "/console/users/1/password",
+         "/console/data/returns.csv", "/console/admin/", "/console/admin/catalogue/",
          "/console/admin/users/"]
 
 
@@ -53,11 +54,14 @@ def test_an_engineer_cannot_sign_in_to_the_console(console, yard):
     assert console.get("/console/returns").status_code == 302
 
 
-def test_repeated_wrong_passwords_are_slowed_down_like_the_api(console, yard, app):
-    for _ in range(app.config["LOGIN_MAX_FAILURES_PER_USER"]):
-        console.sign_in("dana", "wrong")
+def test_repeated_wrong_passwords_are_slowed_down_like_the_api_for_that_address_only(console, yard, app):
+    for _ in range(app.config["LOGIN_FREE_FAILURES"]):
+        assert console.sign_in("dana", "wrong").status_code == 401
     r = console.sign_in("dana")
     assert r.status_code == 429 and "Too many failed sign-ins" in r.get_data(as_text=True)
+    elsewhere = console.post("/console/sign-in", {"username": "dana", "password": make.PASSWORD},
+                             environ_base={"REMOTE_ADDR": "127.0.0.9"})
+    assert elsewhere.status_code == 302
 
 
 def test_an_api_bearer_token_does_not_open_console_pages(client, yard):
@@ -106,3 +110,45 @@ def test_the_session_cookie_is_http_only_and_same_site(console, yard):
     r = console.sign_in("dana")
     cookie = r.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_a_copied_session_cookie_is_refused_after_sign_out(dispatcher, client):
+    copied = client.get_cookie("session").value
+    dispatcher.post("/console/sign-out")
+    client.set_cookie("session", copied)
+    r = dispatcher.get("/console/")
+    assert r.status_code == 302 and "/console/sign-in" in r.headers["Location"]
+
+
+def test_signing_out_ends_the_users_sessions_in_other_browsers_too(dispatcher, other_browser, yard):
+    assert other_browser.sign_in("dana").status_code == 302
+    dispatcher.post("/console/sign-out")
+    assert other_browser.get("/console/").status_code == 302
+
+
+@pytest.mark.parametrize("target", [
+    "/%09/evil.example", "/%0a/evil.example", "/%0d/evil.example", "%09//evil.example", "/\\evil.example",
+    "https://evil.example/console/", "//evil.example", "///evil.example", "/console/%0d%0aSet-Cookie:x=1",
+    "javascript:alert(1)", "/\x7f/evil.example",
+])
+def test_a_next_target_off_this_site_or_with_control_characters_leads_to_the_console(console, yard, target):
+    from urllib.parse import unquote
+
+    r = console.post(f"/console/sign-in?next={target}", {"username": "dana", "password": make.PASSWORD,
+                                                         "next": unquote(target)})
+    assert r.status_code == 302 and r.headers["Location"] == "/console/"
+
+
+def test_a_next_path_on_this_site_with_a_query_is_kept(console, yard):
+    r = console.post("/console/sign-in", {"username": "dana", "password": make.PASSWORD,
+                                          "next": "/console/returns?status=with_engineer&page=2"})
+    assert r.headers["Location"] == "/console/returns?status=with_engineer&page=2"
+
+
+def test_the_sign_in_page_itself_survives_a_next_with_line_breaks(console, yard):
+    assert console.get("/console/sign-in?next=/%0d%0a/evil.example").status_code == 200
+
+
+def test_a_username_signs_in_to_the_console_in_any_case(console, yard):
+    r = console.sign_in("DANA")
+    assert r.status_code == 302 and r.headers["Location"].endswith("/console/")

@@ -299,7 +299,33 @@ def revoked_phone(robot: Robot, link, password: str):
     assert not app.account.known and robot.screen().ids.username.text == ""
 
 
-SCENARIOS = {"first-day": first_day, "after-restart": after_restart, "revoked": revoked_phone}
+def password_reset(robot: Robot, link, password: str):
+    """Sign in, with a capital, on a password a dispatcher reset: the screen asks for a new one, then the day opens."""
+    yield robot.on("sign_in")
+    sign_in = robot.screen()
+    assert sign_in.ids.new_password.parent is None
+    yield from robot.type_into(sign_in.ids.username, "Amy")
+    yield from robot.type_into(sign_in.ids.password, password)
+    robot.tap(sign_in.ids.submit)
+    yield lambda: sign_in.changing_password
+    assert "Your password was reset" in sign_in.message, sign_in.message
+    yield lambda: sign_in.ids.new_password.get_root_window() is not None
+    assert sign_in.ids.submit.text == "Change password and sign in"
+    yield from robot.type_into(sign_in.ids.new_password, NEW_PASSWORD)
+    yield from robot.shot("sign-in-new-password")
+    yield from robot.type_into(sign_in.ids.new_password, "short")
+    robot.tap(sign_in.ids.submit)
+    assert sign_in.ids.new_password.message == "At least 10 characters."
+    yield from robot.type_into(sign_in.ids.new_password, NEW_PASSWORD)
+    robot.tap(sign_in.ids.submit)
+    yield robot.on("today")
+    assert robot.app.account.username == "amy"
+
+
+#: The password the password-reset scenario chooses.
+NEW_PASSWORD = "my own new password"
+SCENARIOS = {"first-day": first_day, "after-restart": after_restart, "revoked": revoked_phone,
+             "password-reset": password_reset}
 
 
 class Stepper:

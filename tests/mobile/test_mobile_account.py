@@ -5,8 +5,9 @@ import pytest
 import factories as make
 from mobile import workday
 from mobile.account import EntriesOfAnotherAccount
-from mobile.api_client import NotAllowed, Offline, SignInRequired
+from mobile.api_client import NotAllowed, Offline, PasswordChangeRequired, SignInRequired
 from mobile_workload import log_entries
+from server.models import User
 
 
 def test_a_wrong_password_is_refused_with_the_servers_message(phone_at, world, live_server):
@@ -54,3 +55,36 @@ def test_another_engineer_signing_in_gets_their_own_cache_and_the_next_seq(amy, 
     assert [card.id for card in workday.jobs(amy.store)] == [world.ben_job.id]
     [bens_first] = log_entries(amy.store, world.ben_job.id, 1, username="ben", first_serial=50_000_000)
     assert bens_first.seq == last.seq + 1
+
+
+def test_a_username_typed_with_a_capital_signs_in_as_the_stored_one(phone_at, world, live_server):
+    phone = phone_at(username=None)
+    phone.account.sign_in(live_server.url, "Amy", make.PASSWORD)
+    assert phone.account.username == "amy"
+
+
+def test_a_capitalised_username_is_the_same_engineer_as_the_entries_waiting(amy, world, live_server):
+    log_entries(amy.store, world.amy_job.id, 1)
+    amy.account.sign_in(live_server.url, "AMY", make.PASSWORD)
+    assert amy.account.username == "amy" and amy.store.waiting_count() == 1
+
+
+def test_after_a_reset_the_phone_asks_for_a_new_password_and_then_sends_what_waited(amy, world, live_server, app):
+    from server.extensions import db
+    from server.services import password_changes
+
+    log_entries(amy.store, world.amy_job.id, 2)
+    with app.app_context():
+        password_changes.reset_password(db.session, app.extensions["fieldloop.passwords"], user_id=world.amy.id,
+                                        new_password="temporary password 1", reset_by=db.session.get(User, world.dana.id))
+
+    status = amy.engine.sync_once()
+    assert status.state == "needs_password" and amy.store.waiting_count() == 2
+    with pytest.raises(PasswordChangeRequired, match="Your password was reset"):
+        amy.account.sign_in(live_server.url, "amy", "temporary password 1")
+    amy.account.change_password(live_server.url, "amy", "temporary password 1", "my own new password")
+
+    assert amy.engine.sync_once().state == "idle"
+    assert amy.store.waiting_count() == 0
+    with pytest.raises(SignInRequired):
+        amy.account.sign_in(live_server.url, "amy", "temporary password 1")

@@ -52,11 +52,12 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def run_app(scenario: str, display: str, server_url: str, link_port: int, data: Path, kivy_home: Path) -> None:
+def run_app(scenario: str, display: str, server_url: str, link_port: int, data: Path, kivy_home: Path,
+            password: str = make.PASSWORD) -> None:
     """Run one scenario of mobile_ui_driver.py against the app; fail with its report if it fails."""
     shots = os.environ.get("FIELDLOOP_SCREENSHOT_DIR")
     command = [sys.executable, str(DRIVER), "--scenario", scenario, "--server", server_url, "--data", str(data),
-               "--link-port", str(link_port), "--password", make.PASSWORD]
+               "--link-port", str(link_port), "--password", password]
     command += ["--shots", str(Path(shots).resolve())] if shots else []
     env = {**os.environ, "DISPLAY": display, "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'tests'}",
            "KIVY_HOME": str(kivy_home), "KIVY_NO_ARGS": "1", "KIVY_NO_FILELOG": "1"}
@@ -103,3 +104,16 @@ def test_a_revoked_phone_explains_itself_refuses_sign_out_and_syncs_once_reenabl
     stored = session.scalars(sa.select(FieldEvent).where(FieldEvent.device_id == device.id)).all()
     assert [(e.seq, e.type, e.status) for e in stored] == [(1, "job_completed", "accepted")]
     assert device.revoked_at is None and device.reported_seq == 1
+
+
+@pytest.mark.slow
+def test_after_a_reset_the_app_asks_for_a_new_password_before_the_day_opens(display, live_server, app, world, session,
+                                                                            tmp_path):
+    from mobile_ui_driver import NEW_PASSWORD
+    from server.services import password_changes
+
+    password_changes.reset_password(session, app.extensions["fieldloop.passwords"], user_id=world.amy.id,
+                                    new_password="temporary password 1", reset_by=world.dana)
+    run_app("password-reset", display, live_server.url, free_port(), tmp_path / "app", tmp_path / "kivy",
+            password="temporary password 1")
+    assert ProtocolPhone(base_url=live_server.url).sign_in("amy", NEW_PASSWORD).status == 200

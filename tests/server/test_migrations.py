@@ -23,3 +23,23 @@ def test_migrations_run_from_an_empty_database_to_head_and_back(app_context):
     tables = set(sa.inspect(db.engine).get_table_names())
     assert {"field_events", "return_lines", "custody_log", "change_log", "server_state"} <= tables
     assert db.session.execute(sa.text("SELECT count(*) FROM server_state")).scalar() == 1
+
+
+def test_usernames_colliding_regardless_of_case_are_renamed_with_a_suffix_and_logged(app_context, capfd):
+    from flask_migrate import downgrade, upgrade
+
+    downgrade(revision="0006_accounts-1")
+    with db.engine.begin() as conn:
+        for username in ("eng.amy", "ENG.AMY", "Eng.Amy", "eng.amy-2", "disp.dana"):
+            conn.execute(sa.text("INSERT INTO users (username, display_name, role, password_hash, active, created_at) "
+                                 "VALUES (:u, :u, 'engineer', 'x', true, CURRENT_TIMESTAMP)"), {"u": username})
+    capfd.readouterr()
+    upgrade()
+    # Alembic's own logging configuration writes to stderr, where an operator running `flask db upgrade` reads it.
+    logged = capfd.readouterr().err
+    with db.engine.connect() as conn:
+        names = conn.execute(sa.text("SELECT username, username_key FROM users ORDER BY id")).all()
+    assert [name for name, _ in names] == ["eng.amy", "ENG.AMY-3", "Eng.Amy-4", "eng.amy-2", "disp.dana"]
+    assert [key for _, key in names] == ["eng.amy", "eng.amy-3", "eng.amy-4", "eng.amy-2", "disp.dana"]
+    renames = [line for line in logged.splitlines() if "is renamed" in line]
+    assert len(renames) == 2 and "WARNI" in renames[0] and "'ENG.AMY' is renamed 'ENG.AMY-3'" in renames[0]
