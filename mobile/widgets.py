@@ -39,6 +39,10 @@ class Field(BoxLayout):
 
     __events__ = ("on_scan",)
 
+    def on_text(self, field, text):
+        # A message is about what was there before: the engineer has changed it.
+        self.message = ""
+
     def on_scan(self):
         pass
 

@@ -102,3 +102,16 @@ def test_an_entry_waiting_shows_its_effect_at_once(store):
     view = workday.job_view(store, JOB)
     assert [item.removed for item in view.installed] == [True]
     assert [line.state for line in workday.carried_lines(store)] == ["not_sent"]
+
+
+def test_empty_fields_say_in_words_what_is_missing(store):
+    [messages] = refusal(store, entries.removal(JOB, "", "", "", None))
+    assert messages == {"part_number": entries.BLANK["part_number"], "condition": "Choose the condition."}
+    [messages] = refusal(store, entries.collection(JOB, FUSER, "", "working"))
+    assert messages == {"serial": "Enter the serial: scan its label or type it."}
+
+
+@pytest.mark.parametrize("typed", ["AR0000O001", "ARO0000001", "AR0000000I", "ar00000001"])
+def test_a_serial_with_a_look_alike_character_is_refused_with_the_serial_it_probably_is(store, typed):
+    [messages] = refusal(store, entries.removal(JOB, FUSER, typed, "faulty"))
+    assert messages == {"serial": "Did you mean AR00000001? O and 0, I and 1 look alike: check the label."}
