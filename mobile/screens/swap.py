@@ -9,7 +9,7 @@ from kivy.app import App
 from kivy.lang import Builder
 from kivy.properties import ListProperty, OptionProperty
 
-from mobile import entries, serials, workday
+from mobile import entries, workday
 from mobile.screens import forms
 
 #: The last choice of "Installed at the site": the removed part is not one of the listed items.
@@ -78,10 +78,7 @@ class SwapScreen(forms.EntryScreen):
             self.ids.installed_part.text = self._installed_default = part_number
 
     def check_look_alikes(self, half: str):
-        """Say at once when a serial fits its part only with O read as 0 (or I as 1), and what it would be."""
-        field = self.ids[f"{half}_serial"]
-        part = App.get_running_app().store.part(self.ids[f"{half}_part"].text)
-        field.message = serials.look_alike_message(field.text, serials.catalogue_entry(part))
+        forms.check_look_alikes(self.ids[f"{half}_part"], self.ids[f"{half}_serial"])
 
     def scan(self, half: str, target):
         forms.scan_into(self.ids[f"{half}_part"], self.ids[f"{half}_serial"], target)

@@ -213,6 +213,10 @@ def first_day(robot: Robot, link, password: str):
     assert app.store.waiting_count() == 0
     robot.check_layout()
     yield from robot.shot("swap-validation")
+    use = swap.ids.removed_serial.ids.use_suggestion
+    assert use.text == "Use AR00000001"
+    robot.tap(use)
+    yield lambda: swap.ids.removed_serial.text == "AR00000001" and not swap.ids.removed_serial.message
     [cancel] = robot.find(swap, "QuietButton", "Cancel")
     robot.tap(cancel)
     yield robot.on("job")
