@@ -343,7 +343,8 @@ def after_restart(robot: Robot, link, password: str):
 
 
 def courier_day(robot: Robot, link, password: str):
-    """Items removed earlier went their ways: one to carry back, two left at the site for a planned courier.
+    """Items removed earlier went their ways: one to carry back, two left at the site for a planned courier,
+    one to leave there on the way out.
 
     Run at a large font scale (KIVY_METRICS_FONTSCALE=1.5): every screen still fits and takes gloved taps.
     """
@@ -365,14 +366,20 @@ def courier_day(robot: Robot, link, password: str):
     yield robot.on("job")
     job = robot.screen()
     rows = {row.text: row for row in robot.find(job.ids.travel, "TravelRow")}
-    assert set(rows) == {"PRN-FUS-220 · AR00000001", "MED-BAT-V12 · MD00000001", "PRN-MFP-C550 · AR55555555"}
+    assert set(rows) == {"PRN-FUS-220 · AR00000001", "MED-BAT-V12 · MD00000001", "PRN-MFP-C550 · AR55555555",
+                         "1 × PRN-RLR-KIT"}
+    assert rows["1 × PRN-RLR-KIT"].instruction.startswith(
+        "Leave it at North Office for the courier when you go."), rows["1 × PRN-RLR-KIT"].instruction
     assert rows["PRN-FUS-220 · AR00000001"].instruction == "Carry it back to Trafford Park depot (TPK)."
     battery = rows["MED-BAT-V12 · MD00000001"]
     assert battery.travel == "leave" and battery.instruction.startswith(
         "Leave it at North Office for the courier. Hand it to Sam Contact. Label it \"P-"), battery.instruction
     assert "Collected " in battery.instruction and "not planned" not in battery.instruction
     robot.check_layout()
-    job.ids.page.scroll_y = 0
+    page, travel = job.ids.page, job.ids.travel
+    content = page.children[0]
+    from_top = content.top - travel.top - 110  # with the heading above the list
+    page.scroll_y = max(0.0, 1 - from_top / (content.height - page.height))
     yield from robot.shot("job-travel")
     for screen in ("swap", "collect", "complete"):
         app.go(screen).start(job.job_id)
@@ -388,7 +395,8 @@ def courier_day(robot: Robot, link, password: str):
     [carried] = robot.find(carrying.ids.lines, "LineRow")
     assert carried.text == "PRN-FUS-220 · AR00000001" and carried.selectable
     left = robot.find(carrying.ids.left, "LineRow")
-    assert sorted(row.text for row in left) == ["MED-BAT-V12 · MD00000001", "PRN-MFP-C550 · AR55555555"]
+    assert sorted(row.text for row in left) == ["1 × PRN-RLR-KIT", "MED-BAT-V12 · MD00000001",
+                                                 "PRN-MFP-C550 · AR55555555"]
     assert not any(row.selectable for row in left)
     robot.check_layout()
     yield from robot.shot("carrying")

@@ -12,6 +12,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import uuid
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -19,10 +20,12 @@ import pytest
 import sqlalchemy as sa
 
 import factories as make
+from common.enums import Disposition, HolderKind, TravelMode
 from factories import next_weekday
 from phones import Phone as ProtocolPhone
 from server.models import ApiToken, Device, FieldEvent
 from server.runner import run_due
+from server.services.overrides import override_disposition
 from server.services.planning import plan_day
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -107,16 +110,20 @@ def test_an_engineer_works_a_day_offline_and_online_in_the_real_app(display, liv
 @pytest.mark.slow
 def test_at_a_large_font_scale_the_phone_says_what_to_carry_back_and_what_to_leave_for_the_courier(
         display, app, live_server, logistics, session, tmp_path):
-    # Amy removed a fuser (light, on her way: carry back), a hazardous battery and a 95 kg printer (left at the
-    # site for a courier) from another phone; the courier's visit is planned.
+    # Amy removed, from another phone, a fuser (light, on her way: carry back), a hazardous battery and a 95 kg
+    # printer (left at the site for a courier, whose visit is planned), and a roller kit that goes to the
+    # recycler, off her way: a courier collects it too, once she has left it at the site.
     earlier_phone = ProtocolPhone(base_url=live_server.url)
     earlier_phone.sign_in("amy")
     job = logistics.world.amy_job.id
     removals = [earlier_phone.new_event("part_removed", job, part_number=part, serial=serial, condition="faulty")
                 for part, serial in (("PRN-FUS-220", "AR00000001"), ("MED-BAT-V12", "MD00000001"),
-                                     ("PRN-MFP-C550", "AR55555555"))]
+                                     ("PRN-MFP-C550", "AR55555555"), ("PRN-RLR-KIT", None))]
     assert {r["status"] for r in earlier_phone.push(removals).json["results"]} == {"accepted"}
     run_due(app)
     plan_day(session, next_weekday(date.today()), logistics.world.dana)
+    rollers = override_disposition(session, uuid.UUID(removals[3]["id"]), Disposition.RECYCLE, "worn out",
+                                   logistics.world.dana)
+    assert (rollers.travel_mode, rollers.holder_kind) == (TravelMode.COURIER_PICKUP, HolderKind.ENGINEER)
     run_app("courier-day", display, live_server.url, free_port(), tmp_path / "app", tmp_path / "kivy",
             KIVY_METRICS_FONTSCALE="1.5")
