@@ -155,3 +155,25 @@ class ProcessingOutcome(StrEnum):
     CREDITED = "credited"  # the vendor credited a warranty claim
     RECYCLED = "recycled"
     SCRAPPED = "scrapped"
+
+
+class ReviewKind(StrEnum):
+    """Why an accepted field event waits for a dispatcher instead of changing the records."""
+
+    REMOVAL_ELSEWHERE = "removal_elsewhere"  # the serial is installed at another site or held by someone else
+    INSTALL_ELSEWHERE = "install_elsewhere"  # likewise, for an installation
+    COMPLETION_AFTER_REASSIGNMENT = "completion_after_reassignment"  # the job was given to another engineer
+
+
+class ReviewStatus(StrEnum):
+    OPEN = "open"
+    RESOLVED = "resolved"
+
+
+class ReviewAction(StrEnum):
+    """How a dispatcher resolves a review item."""
+
+    MOVE_SERIAL = "move_serial"  # do what the event says to the serial
+    VOID_LINE = "void_line"  # the removal did not take that item: write its return line off
+    COMPLETE_JOB = "complete_job"  # complete the job with the held completion's notes and sign-off
+    DISMISS = "dismiss"  # keep the records as they are; the event stays a fact

@@ -34,6 +34,9 @@ PART_NUMBER = validate.Length(min=1, max=64)
 #: Record ids are 32-bit integers.
 MAX_RECORD_ID = 2**31 - 1
 SERIAL = validate.Length(min=1, max=64)
+#: A device's own counter of its events.
+MAX_SEQ = 2**62
+DEVICE_SECRET_MAX_LENGTH = 128
 
 
 def _enum(enum, **kwargs):
@@ -53,6 +56,15 @@ class TokenRequestSchema(StrictSchema):
     password = fields.String(required=True, validate=validate.Length(min=1, max=256))
     device_id = fields.String(required=True, validate=validate.Length(min=8, max=64))
     device_label = fields.String(validate=validate.Length(max=120))
+    device_secret = fields.String(
+        allow_none=True, validate=validate.Length(min=1, max=DEVICE_SECRET_MAX_LENGTH),
+        metadata={"description": "The secret the server issued to this device; null when it has none yet. "
+                                 "An app that sends this field keeps the secret it is given."},
+    )
+    last_seq = fields.Integer(
+        strict=True, validate=validate.Range(min=0, max=MAX_SEQ),
+        metadata={"description": "The highest seq this device has numbered (its entries still waiting are counted)"},
+    )
 
 
 class UserSchema(ma.Schema):
@@ -68,6 +80,9 @@ class TokenResponseSchema(ma.Schema):
     token_type = fields.String()
     expires_in = fields.Integer(metadata={"description": "Seconds until the token expires"})
     user = fields.Nested(UserSchema)
+    device_secret = fields.String(
+        metadata={"description": "Only when newly issued: keep it with the outbox and send it at every sign-in"},
+    )
 
 
 # --- push: event payloads, one schema per event type ----------------------

@@ -39,6 +39,14 @@ class NotAllowed(ApiError):
     """403 or 404: signed in, but this user or device may not do this."""
 
 
+class DeviceRevoked(NotAllowed):
+    """403 at sign-in, about the device_id: a dispatcher or admin revoked this phone; an admin can re-enable it."""
+
+
+class DeviceClaimed(ApiError):
+    """409 at sign-in: this device id is registered, and the sign-in did not carry its device secret."""
+
+
 class ResyncRequired(ApiError):
     """409: the pull cursor is too old or from another server epoch."""
 
@@ -72,11 +80,23 @@ class ApiClient:
         self.timeout_s = timeout_s
         self._http = requests.Session()
 
-    def sign_in(self, username: str, password: str, device_label: str | None = None) -> dict:
-        body = {"username": username, "password": password, "device_id": self.device_id}
+    def sign_in(self, username: str, password: str, device_label: str | None = None, *,
+                device_secret: str | None = None, last_seq: int | None = None) -> dict:
+        """A new token; the answer carries `device_secret` when the server issues one (keep it)."""
+        # device_secret is sent even when None: it tells the server that this app keeps the secret it issues.
+        body = {"username": username, "password": password, "device_id": self.device_id,
+                "device_secret": device_secret}
         if device_label:
             body["device_label"] = device_label[:120]
-        answer = self._call("POST", "/api/v1/auth/token", json=body, authenticated=False)
+        if last_seq is not None:
+            body["last_seq"] = last_seq
+        try:
+            answer = self._call("POST", "/api/v1/auth/token", json=body, authenticated=False,
+                                refusals={409: DeviceClaimed})
+        except NotAllowed as err:
+            if "device_id" in err.errors:
+                raise DeviceRevoked(err.message, err.status, err.errors) from None
+            raise
         self.token = answer["access_token"]
         return answer
 
@@ -104,7 +124,8 @@ class ApiClient:
     def close(self) -> None:
         self._http.close()
 
-    def _call(self, method: str, path: str, *, authenticated: bool = True, **kwargs) -> dict:
+    def _call(self, method: str, path: str, *, authenticated: bool = True, refusals: dict | None = None,
+              **kwargs) -> dict:
         headers = {}
         if authenticated:
             if not self.token:
@@ -121,16 +142,16 @@ class ApiClient:
             body = None
         if response.status_code == 200 and isinstance(body, dict):
             return body
-        raise _error(response.status_code, body, response.headers.get("Retry-After"))
+        raise _error(response.status_code, body, response.headers.get("Retry-After"), {**_BY_STATUS, **(refusals or {})})
 
 
-def _error(status: int, body, retry_after: str | None) -> ApiError:
-    if not isinstance(body, dict) and status not in _BY_STATUS:
+def _error(status: int, body, retry_after: str | None, by_status: dict) -> ApiError:
+    if not isinstance(body, dict) and status not in by_status:
         # Something answered, but not the Fieldloop server: a Wi-Fi sign-in page, a proxy's error page.
         return Offline(f"The network answered {status} without reaching the Fieldloop server.", status)
     body = body if isinstance(body, dict) else {}
     message = body.get("message") or f"The server answered {status}."
-    kind = _BY_STATUS.get(status, TryLater if status >= 500 else AppBug)
+    kind = by_status.get(status, TryLater if status >= 500 else AppBug)
     try:
         retry_after_s = float(retry_after) if retry_after else None
     except ValueError:

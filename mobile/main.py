@@ -19,8 +19,8 @@ from kivy.utils import platform
 import mobile.widgets  # noqa: F401  (registers the shared widgets before the screens' rules)
 from common.enums import EventType
 from mobile import entries, scanner
-from mobile.account import Account, EntriesOfAnotherAccount
-from mobile.api_client import ApiClient, ApiError, Offline
+from mobile.account import Account, EntriesOfAnotherAccount, EntriesWaiting
+from mobile.api_client import ApiClient, ApiError, DeviceRevoked, Offline
 from mobile.screens.carrying import CarryingScreen
 from mobile.screens.collect import CollectScreen
 from mobile.screens.complete import CompleteScreen
@@ -31,7 +31,7 @@ from mobile.screens.swap import SwapScreen
 from mobile.screens.sync import SyncScreen
 from mobile.screens.today import TodayScreen
 from mobile.store import Store
-from mobile.sync import SyncEngine, SyncState, SyncStatus
+from mobile.sync import SyncEngine, SyncState, SyncStatus, revoked_words
 
 DATABASE_NAME = "fieldloop.db"
 ANDROID_BACK_KEY = 27
@@ -43,6 +43,7 @@ _STATE_WORDS = {
     SyncState.RETRYING: "Server busy, retrying",
     SyncState.NEEDS_PASSWORD: "Sign-in expired",
     SyncState.UPDATE_REQUIRED: "Update the app to sync",
+    SyncState.REVOKED: "Phone revoked",
     SyncState.ERROR: "Sync failed",
 }
 
@@ -164,7 +165,26 @@ class FieldloopApp(App):
             self.engine.request_sync()
             on_done()
 
-        self.in_background(work, done, lambda err: on_error(sign_in_message(err, server_url)))
+        def failed(err):
+            if isinstance(err, DeviceRevoked):
+                self.engine.request_sync()  # the account kept the password: sync shows the state and retries
+            on_error(sign_in_message(err, server_url, self.store.waiting_count()))
+
+        self.in_background(work, done, failed)
+
+    def sign_out(self, on_refused):
+        """Sign out and show the sign-in screen; `on_refused(message)` while entries wait to be sent."""
+
+        def done(_):
+            self.user_name = ""
+            self._history.clear()
+            self.root.current = "sign_in"
+            self._show_status(self.engine.current_status())
+
+        def failed(err):
+            on_refused(str(err) if isinstance(err, EntriesWaiting) else f"Not signed out: {err}")
+
+        self.in_background(self.account.sign_out, done, failed)
 
     def save_entries(self, drafts, on_saved, on_refused, corrects: str | None = None):
         """Check and save entries; `on_saved(entries)` runs only once they are on disk."""
@@ -240,9 +260,11 @@ def camera_present() -> bool:
     return Camera is not None
 
 
-def sign_in_message(err: Exception, server_url: str) -> str:
+def sign_in_message(err: Exception, server_url: str, waiting: int) -> str:
     if isinstance(err, Offline):
         return f"Cannot reach the server at {server_url}. Check the address and the connection."
+    if isinstance(err, DeviceRevoked):
+        return revoked_words(waiting)
     if isinstance(err, (ApiError, EntriesOfAnotherAccount)):
         return getattr(err, "message", None) or str(err)
     return f"Sign-in failed: {err}"

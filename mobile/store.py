@@ -132,6 +132,16 @@ class Store:
         """This phone's id for the server: a UUID chosen when the store is first opened, then kept."""
         return self.setting("device_id")
 
+    @property
+    def device_secret(self) -> str | None:
+        """The secret the server issued to this phone, kept with the outbox: it proves the device id is ours."""
+        return self.setting("device_secret")
+
+    @property
+    def last_seq(self) -> int:
+        """The highest seq this phone has given an entry (0 before the first)."""
+        return int(self.setting("last_seq", "0"))
+
     def _choose_device_id(self) -> None:
         with self._write() as db:
             if _setting(db, "device_id") is None:

@@ -24,6 +24,7 @@ from mobile.api_client import (
     ApiError,
     AppBug,
     BatchTooLarge,
+    DeviceRevoked,
     NotAllowed,
     Offline,
     ResyncRequired,
@@ -50,6 +51,7 @@ class SyncState(StrEnum):
     RETRYING = "retrying"  # the server failed or is busy: backing off
     NEEDS_PASSWORD = "needs_password"  # the token expired and the password is not in memory
     UPDATE_REQUIRED = "update_required"  # 426: no more syncing until the app is updated
+    REVOKED = "revoked"  # the phone was revoked: entries wait until an admin re-enables it; retried
     ERROR = "error"  # the server refused the request: shown to the engineer
 
 
@@ -127,6 +129,8 @@ class SyncEngine:
                 return self._report(SyncState.OFFLINE, "No connection to the server. Entries are kept on the phone.")
             except TryLater as err:
                 return self._report(SyncState.RETRYING, err.message, err.retry_after_s)
+            except DeviceRevoked:
+                return self._report(SyncState.REVOKED, revoked_words(self.store.waiting_count()))
             except (AppBug, NotAllowed, ApiError) as err:
                 return self._report(SyncState.ERROR, err.message)
             except Exception as err:  # noqa: BLE001 - the sync thread must live on; everything is still saved
@@ -225,7 +229,7 @@ class SyncEngine:
         if status.state == SyncState.IDLE:
             self.backoff.reset()
             return self.periodic_s
-        if status.state in (SyncState.OFFLINE, SyncState.RETRYING, SyncState.ERROR):
+        if status.state in (SyncState.OFFLINE, SyncState.RETRYING, SyncState.ERROR, SyncState.REVOKED):
             return self.backoff.next_delay(self._retry_after_s)
         return None
 
@@ -245,6 +249,15 @@ class SyncEngine:
     def _status(self, state: SyncState, message: str) -> SyncStatus:
         return SyncStatus(state, message, self.store.waiting_count(), self.store.problem_count(),
                           self.store.setting("last_sync_at"))
+
+
+def revoked_words(waiting: int) -> str:
+    """What a revoked phone tells its engineer."""
+    kept = (f"The {waiting} entr{'y' if waiting == 1 else 'ies'} waiting on it {'is' if waiting == 1 else 'are'} "
+            "kept here" if waiting else "Anything you log is kept here")
+    return (f"This phone has been revoked by a dispatcher or admin, so it cannot sync. {kept} and will be sent as soon "
+            "as an admin re-enables the phone. Ask your dispatcher, then tap Try again; the phone also tries "
+            "by itself every few minutes.")
 
 
 def _within_bytes(batch: list) -> list:

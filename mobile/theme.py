@@ -34,4 +34,5 @@ SYNC_STATE_COLOURS = {
     "needs_password": ACCENT,
     "update_required": ERROR,
     "error": ERROR,
+    "revoked": ERROR,
 }

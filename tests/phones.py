@@ -25,6 +25,8 @@ class Phone:
         self.base_url = base_url
         self.device_id = device_id or f"device-{uuid.uuid4().hex[:12]}"
         self.token: str | None = None
+        #: The device secret the server issued at this phone's first sign-in.
+        self.device_secret: str | None = None
         self.seq = 0
         self.cursor: str | None = None
         self.cache: dict[tuple[str, str], dict] = {}
@@ -47,11 +49,14 @@ class Phone:
 
     # --- protocol ------------------------------------------------------------
 
-    def sign_in(self, username: str, password: str = PASSWORD) -> Response:
-        r = self.request("POST", "/api/v1/auth/token",
-                         json={"username": username, "password": password, "device_id": self.device_id})
+    def sign_in(self, username: str, password: str = PASSWORD, **fields) -> Response:
+        """Sign in with this phone's device id and secret (`fields` add to or replace what is sent)."""
+        body = {"username": username, "password": password, "device_id": self.device_id,
+                "device_secret": self.device_secret, **fields}
+        r = self.request("POST", "/api/v1/auth/token", json=body)
         if r.status == 200:
             self.token = r.json["access_token"]
+            self.device_secret = r.json.get("device_secret", self.device_secret)
         return r
 
     def new_event(self, kind: str, job_id: int | None = None, **payload) -> dict:

@@ -1,4 +1,4 @@
-"""Sync: the state of sync, entries refused by the server (correct or dismiss), the queue, and "Sync now"."""
+"""Sync: the state of sync, entries refused by the server (correct or dismiss), the queue, "Sync now", sign-out."""
 
 import json
 from pathlib import Path
@@ -22,9 +22,19 @@ class ProblemRow(BoxLayout):
 class SyncScreen(Screen):
     device_text = StringProperty()
     missing_text = StringProperty()
+    sign_out_message = StringProperty()
 
     def on_pre_enter(self, *args):
+        self.sign_out_message = ""
         self.refresh()
+
+    def sign_out(self):
+        """Refused, with the reason shown here, while entries wait: signed out, the phone could not send them."""
+        self.sign_out_message = ""
+        App.get_running_app().sign_out(self._refused)
+
+    def _refused(self, message: str):
+        self.sign_out_message = message
 
     def refresh(self):
         app = App.get_running_app()

@@ -6,14 +6,14 @@ from flask import g
 from flask_smorest import Blueprint
 from marshmallow import fields
 
-from common.enums import EventOutcome
+from common.enums import EventOutcome, Role
 from server.api.fields import RECORD_ID, record_id
 from server.api.pagination import PageQuery, page_of, paginate, where_equal
 from server.api.security import STAFF, requires
 from server.extensions import db
 from server.models import Device, FieldEvent
 from server.services import auth
-from server.sync.sequence import SeqTracker
+from server.sync.sequence import seq_tracker
 
 blp = Blueprint("events", __name__, url_prefix="/api/v1", description="Field events and devices")
 
@@ -55,10 +55,19 @@ class DeviceSchema(ma.Schema):
     highest_contiguous_seq = fields.Integer()
     highest_seq_seen = fields.Integer()
     missing_seqs = fields.Function(
-        lambda d: SeqTracker(d.highest_contiguous_seq, d.highest_seq_seen, d.missing_seq_ranges).missing_seqs(),
+        lambda d: seq_tracker(d).missing_seqs(),
         metadata={"description": "Entries the device numbered but the server never received"},
     )
     gap_since = fields.AwareDateTime(allow_none=True)
+    reported_seq = fields.Integer(
+        allow_none=True, metadata={"description": "The highest seq the device said it had numbered, at its last sign-in"}
+    )
+    reported_at = fields.AwareDateTime(allow_none=True)
+    waiting_count = fields.Function(
+        lambda d: seq_tracker(d).waiting_on_device(d.reported_seq),
+        metadata={"description": "Entries known to be waiting on the device: the missing seqs, and those it "
+                                 "reported above the highest seq seen (a lower bound)"},
+    )
 
 
 class DeviceQuery(PageQuery):
@@ -97,5 +106,13 @@ def list_devices(args):
 @requires(*STAFF)
 @blp.response(200, DeviceSchema)
 def revoke_device(device_id: int):
-    """End every token of a lost or retired device and refuse it new ones."""
+    """End every token of a lost or retired device and refuse it new ones (an admin's device: admins only)."""
     return auth.revoke_device(db.session, device_id, g.user)
+
+
+@blp.route(f"/devices/<{RECORD_ID}:device_id>/enable", methods=["POST"])
+@requires(Role.ADMIN)
+@blp.response(200, DeviceSchema)
+def enable_device(device_id: int):
+    """Let a revoked device sign in again; its waiting entries then sync with their own seqs."""
+    return auth.enable_device(db.session, device_id)

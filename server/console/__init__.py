@@ -7,12 +7,13 @@ protection of their forms, the record-maintenance views and the template filters
 from flask import Blueprint, Flask, redirect, url_for
 
 from server.console import (
-    customer_page, data, jobs, overdue, overview, returns, routes, security, sign_in, users, wording,
+    customer_page, data, jobs, overdue, overview, returns, reviews, routes, security, sign_in, users, wording,
 )
 from server.console.admin import register_admin
 
 BLUEPRINTS = [
-    sign_in.bp, overview.bp, returns.bp, routes.bp, jobs.bp, overdue.bp, data.bp, users.bp, customer_page.bp,
+    sign_in.bp, overview.bp, returns.bp, routes.bp, jobs.bp, overdue.bp, reviews.bp, data.bp, users.bp,
+    customer_page.bp,
 ]
 
 #: The console's own CSS, JavaScript and icons; the vendored libraries are under /static/vendor/.

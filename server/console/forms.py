@@ -12,11 +12,12 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 
-from common.enums import CustomerAnswer, Disposition, ReturnStatus, Role
+from common.enums import CustomerAnswer, Disposition, ReturnStatus, ReviewAction, Role
 from server.console.listings import AGE_BUCKETS
 from server.console.wording import label, today_in
 from server.services.errors import ServiceError
 from server.services.passwords import validate_new_password
+from server.services.reviews import MAX_COMMENT_LENGTH
 
 #: How far ahead a customer may push a pickup.
 ANOTHER_DAY_MAX_DAYS = 60
@@ -184,3 +185,11 @@ class CustomerAnswerForm(FlaskForm):
             days = ", ".join(WEEKDAY_NAMES[d] for d in sorted(self.open_weekdays))
             return f"Your site is closed on {WEEKDAY_NAMES[day.weekday()]}s: choose {days}."
         return None
+
+
+class ResolveReviewForm(FlaskForm):
+    """One review item's resolution; the use case checks that the action fits the item's kind."""
+
+    action = SelectField("Resolution", choices=[(a.value, label(a)) for a in ReviewAction], validators=[InputRequired()])
+    comment = TextAreaField("Why (required)", validators=[
+        DataRequired("A comment is required: say why you resolve it so."), Length(max=MAX_COMMENT_LENGTH)])

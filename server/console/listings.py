@@ -8,12 +8,12 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from common.enums import Disposition, HolderKind, JobStatus, PickupStatus, ReturnStatus, Role
+from common.enums import Disposition, HolderKind, JobStatus, PickupStatus, ReturnStatus, ReviewStatus, Role
 from server.console.paging import Page, paginate
 from server.logistics.states import CLOSED_RETURN_STATUSES
 from server.models import (
     CourierPlan, CourierRoute, CourierStop, CustodyEntry, Device, DispositionRecord, Facility, Job, PartNumber, Pickup,
-    ReturnLine, Site, User, Vehicle,
+    ReturnLine, ReviewItem, Site, User, Vehicle,
 )
 from server.services.figures import AGE_BUCKETS as FIGURE_AGE_BUCKETS
 
@@ -125,6 +125,8 @@ class LineDetail:
     custody: list[CustodyEntry]
     decisions: list[DispositionRecord]
     facilities: dict[int, str]
+    #: The open review item that holds this line, if any.
+    review: ReviewItem | None
 
 
 def line_detail(session: so.Session, line_id: uuid.UUID) -> LineDetail | None:
@@ -149,6 +151,8 @@ def line_detail(session: so.Session, line_id: uuid.UUID) -> LineDetail | None:
         custody=list(line.custody),
         decisions=list(decisions),
         facilities=facilities,
+        review=session.scalar(sa.select(ReviewItem).where(
+            ReviewItem.return_line_id == line.id, ReviewItem.status == ReviewStatus.OPEN)),
     )
 
 
@@ -163,6 +167,21 @@ def overdue_page(session: so.Session, number: int) -> Page:
     holders = holder_names(session, page.rows)
     rows = [ReturnRow(line, "", holders.get((line.holder_kind, line.holder_id), "—")) for line in page.rows]
     return Page(rows, page.number, page.per_page, page.total)
+
+
+def reviews_page(session: so.Session, status: ReviewStatus, number: int) -> Page:
+    """Review items of `status`, oldest first, with their event, engineer, job, site, serial and resolver."""
+    query = (
+        sa.select(ReviewItem)
+        .where(ReviewItem.status == status)
+        .options(
+            so.joinedload(ReviewItem.event), so.joinedload(ReviewItem.engineer),
+            so.joinedload(ReviewItem.job).joinedload(Job.site), so.joinedload(ReviewItem.serialised_item),
+            so.joinedload(ReviewItem.resolved_by),
+        )
+        .order_by(ReviewItem.created_at, ReviewItem.id)
+    )
+    return paginate(session, query, number)
 
 
 def jobs_page(session: so.Session, status: JobStatus | None, number: int) -> Page:

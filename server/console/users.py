@@ -1,4 +1,4 @@
-"""Users and devices: create engineers and dispatchers, revoke a lost phone's token."""
+"""Users and devices: create engineers and dispatchers, revoke a lost phone (after confirming), re-enable it."""
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 
@@ -7,10 +7,12 @@ from server.console import listings
 from server.console.forms import ActionForm, CreateUserForm, show_errors
 from server.console.pages import staff_blueprint
 from server.console.paging import page_number
-from server.console.security import is_admin
+from server.api.fields import RECORD_ID
+from server.console.security import admin_only, is_admin
 from server.extensions import db
 from server.services import auth
 from server.services.errors import ServiceError
+from server.sync.sequence import seq_tracker
 
 bp = staff_blueprint("console_users", __name__, url_prefix="/console/users")
 
@@ -29,7 +31,12 @@ def list_users(form: CreateUserForm | None = None, status: int = 200):
     form.role.choices = _roles_allowed()
     page = listings.users_page(db.session, page_number(request.args.get("page")))
     return render_template("console/users.html", page=page, form=form, action=ActionForm(),
-                           zone=current_app.config["SITE_TIMEZONE"]), status
+                           zone=current_app.config["SITE_TIMEZONE"], admin=is_admin(), may_revoke=auth.may_revoke,
+                           waiting_on=_waiting_on), status
+
+
+def _waiting_on(device) -> int:
+    return seq_tracker(device).waiting_on_device(device.reported_seq)
 
 
 @bp.route("", methods=["POST"])
@@ -52,10 +59,31 @@ def create_user():
     return redirect(url_for(".list_users"), 303)
 
 
-@bp.route("/devices/<int:device_id>/revoke", methods=["POST"])
+@bp.route(f"/devices/<{RECORD_ID}:device_id>/revoke")
+def confirm_revoke(device_id: int):
+    """What revoking will do, and the button that does it."""
+    device = auth.device_to_revoke(db.session, device_id, g.staff)
+    return render_template("console/revoke_device.html", device=device, action=ActionForm(),
+                           waiting=_waiting_on(device), zone=current_app.config["SITE_TIMEZONE"],
+                           page_number=page_number(request.args.get("page")))
+
+
+@bp.route(f"/devices/<{RECORD_ID}:device_id>/revoke", methods=["POST"])
 def revoke_device(device_id: int):
     if not ActionForm().validate():
         abort(400)
     device = auth.revoke_device(db.session, device_id, g.staff)
-    flash(f"Device {device.label or device.device_uid} revoked: its token no longer works.", "success")
+    flash(f"Device {device.label or device.device_uid} revoked: its sign-in has ended. Entries waiting on it "
+          "stay on the phone until an admin re-enables it.", "success")
+    return redirect(url_for(".list_users", page=request.args.get("page", 1)), 303)
+
+
+@bp.route(f"/devices/<{RECORD_ID}:device_id>/enable", methods=["POST"])
+@admin_only
+def enable_device(device_id: int):
+    if not ActionForm().validate():
+        abort(400)
+    device = auth.enable_device(db.session, device_id)
+    flash(f"Device {device.label or device.device_uid} re-enabled: at its next sign-in it sends the entries "
+          "waiting on it.", "success")
     return redirect(url_for(".list_users", page=request.args.get("page", 1)), 303)

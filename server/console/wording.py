@@ -34,6 +34,13 @@ LABELS = {
     "refurbishment_centre": "Refurbishment centre",
     "not_ready": "Not ready",
     "another_day": "Asked for another day",
+    "removal_elsewhere": "Removal of a serial recorded elsewhere",
+    "install_elsewhere": "Installation of a serial recorded elsewhere",
+    "completion_after_reassignment": "Completion after a reassignment",
+    "move_serial": "Move the serial",
+    "void_line": "Void the return line",
+    "complete_job": "Complete the job",
+    "dismiss": "Keep the records",
 }
 
 #: What a customer reads about an item once it has left their site.

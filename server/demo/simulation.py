@@ -73,16 +73,24 @@ class SimulationResult:
 class Phone:
     """An engineer's phone: signs in and pushes through the app's real HTTP stack."""
 
-    def __init__(self, app: Flask, username: str, seq: int = 0):
+    def __init__(self, app: Flask, username: str):
         self.client = app.test_client()
+        self.username = username
         self.device_id = f"sim-{username}"
-        self.seq = seq
-        r = self.client.post("/api/v1/auth/token", json={"username": username, "password": DEMO_PASSWORD,
-                                                         "device_id": self.device_id})
-        if r.status_code != 200:
-            raise RuntimeError(f"{username} cannot sign in: {r.get_json()}")
-        self.headers = {"Authorization": f"Bearer {r.get_json()['access_token']}"}
+        self.device_secret: str | None = None
+        self.seq = 0
+        self.headers: dict[str, str] = {}
         self.queue: list[dict] = []
+
+    def sign_in(self) -> None:
+        """Get a token, presenting the device secret the first sign-in was given."""
+        r = self.client.post("/api/v1/auth/token", json={"username": self.username, "password": DEMO_PASSWORD,
+                                                         "device_id": self.device_id,
+                                                         "device_secret": self.device_secret})
+        if r.status_code != 200:
+            raise RuntimeError(f"{self.username} cannot sign in: {r.get_json()}")
+        self.device_secret = r.get_json().get("device_secret", self.device_secret)
+        self.headers = {"Authorization": f"Bearer {r.get_json()['access_token']}"}
 
     def log(self, kind: str, job_id: int | None, **payload) -> str:
         self.seq += 1
@@ -120,15 +128,15 @@ def simulate(app: Flask, days: int, seed: int = 7, start: date | None = None,
             session = db.session
             engineers = session.scalars(sa.select(User).where(User.role == Role.ENGINEER).order_by(User.id)).all()
             dispatcher = session.scalar(sa.select(User).where(User.role == Role.DISPATCHER).order_by(User.id))
-            seqs: dict[int, int] = {}
+            phones: dict[int, Phone] = {}
             for _ in range(days):
                 result.days.append(day)
                 progress(f"{day:%a %d %b}")
                 _morning(app, session, day, zone, result, rng)
                 clock.shift_to(_at(day, 7, zone))
-                phones = {e.id: Phone(app, e.username, seqs.get(e.id, 0)) for e in engineers}  # a new day's token
+                for engineer in engineers:  # a new day's token, on the same phone
+                    phones.setdefault(engineer.id, Phone(app, engineer.username)).sign_in()
                 _field_day(app, session, day, zone, engineers, dispatcher, phones, result, rng)
-                seqs = {engineer_id: phone.seq for engineer_id, phone in phones.items()}
                 _evening(app, session, day, zone, dispatcher, result, rng, planner_seconds)
                 step()
                 day = _weekday_after(day)

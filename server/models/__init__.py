@@ -8,6 +8,7 @@ from server.models.jobs import Job, JobAssignment
 from server.models.notifications import Notification
 from server.models.pickups import CourierPlan, CourierRoute, CourierStop, Pickup, Vehicle
 from server.models.returns import CustodyEntry, DispositionRecord, ReturnLine
+from server.models.reviews import ReviewItem
 from server.models.sites import Customer, Site
 from server.models.sync import ChangeLogEntry, ServerState
 from server.models.tasks import BackgroundTask
@@ -15,5 +16,6 @@ from server.models.tasks import BackgroundTask
 __all__ = [
     "ApiToken", "BackgroundTask", "ChangeLogEntry", "CourierPlan", "CourierRoute", "CourierStop", "CustodyEntry",
     "Customer", "Device", "DispositionRecord", "Facility", "FieldEvent", "Job", "JobAssignment", "LoginFailure",
-    "Notification", "PartNumber", "Pickup", "ReturnLine", "SerialisedItem", "ServerState", "Site", "User", "Vehicle",
+    "Notification", "PartNumber", "Pickup", "ReturnLine", "ReviewItem", "SerialisedItem", "ServerState", "Site", "User",
+    "Vehicle",
 ]

@@ -44,6 +44,15 @@ class Device(db.Model):
     last_seen_at: so.Mapped[datetime | None] = so.mapped_column(UtcDateTime)
     revoked_at: so.Mapped[datetime | None] = so.mapped_column(UtcDateTime)
     revoked_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
+    #: SHA-256 of the secret the phone was given at registration and presents at every sign-in;
+    #: None for a device registered before device secrets (docs/sync-protocol.md, "Device secret").
+    secret_digest: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+    #: When the phone first presented its secret, proving it received it; until then the secret may be
+    #: issued again to the device's own user (the answer that carried it may have been lost).
+    secret_confirmed_at: so.Mapped[datetime | None] = so.mapped_column(UtcDateTime)
+    #: The highest seq the phone said it had numbered, at its last sign-in attempt, and when.
+    reported_seq: so.Mapped[int | None] = so.mapped_column(sa.BigInteger)
+    reported_at: so.Mapped[datetime | None] = so.mapped_column(UtcDateTime)
     #: Every seq up to this one has been received.
     highest_contiguous_seq: so.Mapped[int] = so.mapped_column(sa.BigInteger, default=0)
     highest_seq_seen: so.Mapped[int] = so.mapped_column(sa.BigInteger, default=0)

@@ -33,7 +33,7 @@ class FieldEvent(db.Model):
     received_at: so.Mapped[datetime] = so.mapped_column(UtcDateTime, index=True)
     status: so.Mapped[EventOutcome] = so.mapped_column(enum_type(EventOutcome))
     errors: so.Mapped[dict | None] = so.mapped_column(sa.JSON)
-    #: clock_future, clock_stale, clock_offset, after_reassignment, serial_not_in_installed_base…
+    #: clock_future, clock_stale, clock_offset, after_reassignment, serial_not_in_installed_base, held_for_review…
     flags: so.Mapped[list] = so.mapped_column(sa.JSON, default=list)
     device_clock_offset_s: so.Mapped[int | None]
     return_line_id: so.Mapped[uuid.UUID | None] = so.mapped_column(sa.Uuid)

@@ -1,6 +1,7 @@
-"""Signing in: per-device bearer tokens, rate-limited password checks, revocation."""
+"""Signing in: per-device bearer tokens, rate-limited password checks, device secrets, revocation."""
 
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -12,7 +13,7 @@ from common.enums import Role
 from server.database import begin_write
 from server.models import ApiToken, Device, LoginFailure, User
 from server.models.types import utcnow
-from server.services.errors import Forbidden, Invalid, NotFound, TooManyAttempts, Unauthorized
+from server.services.errors import Conflict, Forbidden, Invalid, NotFound, TooManyAttempts, Unauthorized
 from server.services.passwords import Passwords
 
 
@@ -25,10 +26,30 @@ class SignInPolicy:
 
 
 @dataclass(frozen=True)
+class DeviceClaim:
+    """What a sign-in says about the phone it comes from, and its proof of being that phone."""
+
+    device_uid: str
+    label: str | None = None
+    #: The secret the server issued to this phone; None when it has none yet.
+    secret: str | None = None
+    #: The app keeps a secret it is issued; apps from before device secrets do not ask for one.
+    keeps_secret: bool = True
+    #: The highest seq the phone has numbered, for the count of its entries still waiting.
+    last_seq: int | None = None
+
+
+@dataclass(frozen=True)
 class SignedIn:
     token: str
     expires_in: int
     user: User
+    #: Issued at this sign-in (to a device whose phone has not yet presented a secret); None otherwise.
+    device_secret: str | None = None
+
+
+REVOKED_MESSAGE = ("This device has been revoked. The entries waiting on it are kept; ask an admin to "
+                   "re-enable it, and they sync with it.")
 
 
 def digest(token: str) -> str:
@@ -42,43 +63,84 @@ def sign_in(
     *,
     username: str,
     password: str,
-    device_uid: str,
-    device_label: str | None,
+    device: DeviceClaim,
     remote_addr: str,
 ) -> SignedIn:
-    """Check the password and issue a token bound to this device."""
+    """Check the password and the device's proof of possession, and issue a token bound to this device.
+
+    Owns the transaction. A claim that does not prove possession gets Conflict and changes nothing.
+    """
     begin_write(session)
     now = utcnow()
     user = _verified_user(session, passwords, policy, username, password, remote_addr, now)
-
-    device = session.scalar(sa.select(Device).where(Device.device_uid == device_uid))
-    if device is None:
-        device = Device(device_uid=device_uid, user_id=user.id, label=device_label)
-        session.add(device)
-    elif device.revoked:
-        session.commit()
-        raise Forbidden("This device has been revoked by a dispatcher; ask them to re-enable it.")
-    elif device.user_id != user.id:
-        # A phone handed to another engineer: the previous user's tokens end here.
-        _revoke_tokens(session, device.id, now)
-        device.user_id = user.id
-    if device_label:
-        device.label = device_label
-    device.last_seen_at = now
-    session.flush()
+    device_row, device_secret = _claimed_device(session, device, user, now)
 
     token = secrets.token_urlsafe(32)
     session.add(
         ApiToken(
             token_digest=digest(token),
             user_id=user.id,
-            device_id=device.id,
+            device_id=device_row.id,
             issued_at=now,
             expires_at=now + timedelta(seconds=policy.token_ttl_s),
         )
     )
     session.commit()
-    return SignedIn(token, policy.token_ttl_s, user)
+    return SignedIn(token, policy.token_ttl_s, user, device_secret)
+
+
+def _claimed_device(session: so.Session, claim: DeviceClaim, user: User, now) -> tuple[Device, str | None]:
+    """The device this sign-in may use, and the secret newly issued to it (None when none was)."""
+    device = session.scalar(sa.select(Device).where(Device.device_uid == claim.device_uid))
+    if device is None:
+        device = Device(device_uid=claim.device_uid, user_id=user.id)
+        session.add(device)
+    elif _holds_secret(device, claim):
+        device.secret_confirmed_at = device.secret_confirmed_at or now
+    else:
+        _refuse_unless_own_unconfirmed(session, device, user)
+    if claim.last_seq is not None:
+        device.reported_seq, device.reported_at = claim.last_seq, now
+    if device.revoked:
+        session.commit()
+        raise Forbidden(REVOKED_MESSAGE, {"device_id": ["This device has been revoked."]})
+    if device.user_id != user.id:
+        # A phone handed to another engineer: the previous user's tokens end here.
+        _revoke_tokens(session, device.id, now)
+        device.user_id = user.id
+    issued = None
+    if device.secret_confirmed_at is None and claim.keeps_secret:
+        # A new device, one from before device secrets, or one whose phone never got the secret issued.
+        issued = secrets.token_urlsafe(32)
+        device.secret_digest = digest(issued)
+    if claim.label:
+        device.label = claim.label
+    device.last_seen_at = now
+    session.flush()
+    return device, issued
+
+
+def _holds_secret(device: Device, claim: DeviceClaim) -> bool:
+    """The claim carries the device's secret: it comes from the phone registered as `device`."""
+    return (device.secret_digest is not None and claim.secret is not None
+            and hmac.compare_digest(digest(claim.secret), device.secret_digest))
+
+
+def _refuse_unless_own_unconfirmed(session: so.Session, device: Device, user: User) -> None:
+    """Conflict, with nothing changed, unless `user` is the device's own user and the device has no
+    confirmed secret: one registered before device secrets, or one whose phone never presented the
+    secret it was issued (the answer carrying it may have been lost on the way)."""
+    if device.secret_confirmed_at is not None:
+        session.rollback()
+        raise Conflict("This device id is registered to another phone, and this sign-in does not carry that "
+                       "phone's device secret. Nothing was changed.",
+                       {"device_secret": ["Missing or wrong for this device id."]})
+    if device.user_id != user.id:
+        session.rollback()
+        raise Conflict("This device id belongs to a phone that has not yet proven it holds its device secret: "
+                       "its last user must sign in on it once more (with an up-to-date app) before anyone else "
+                       "can. Nothing was changed.",
+                       {"device_secret": ["Not yet proven by this device's phone."]})
 
 
 def check_password(
@@ -154,16 +216,45 @@ def _revoke_tokens(session: so.Session, device_pk: int, now) -> None:
     )
 
 
+def may_revoke(device: Device, staff: User) -> bool:
+    """An admin's device is revoked by an admin only: a dispatcher cannot lock out those who oversee them."""
+    return device.user.role != Role.ADMIN or staff.role == Role.ADMIN
+
+
+def device_to_revoke(session: so.Session, device_pk: int, staff: User) -> Device:
+    """The device `staff` may revoke, or NotFound / Forbidden. Joins the caller's transaction."""
+    device = session.get(Device, device_pk)
+    if device is None:
+        raise NotFound(f"No device {device_pk}.")
+    if not may_revoke(device, staff):
+        raise Forbidden("Only an admin can revoke an admin's device.")
+    return device
+
+
 def revoke_device(session: so.Session, device_pk: int, revoked_by: User) -> Device:
-    """End every token the device holds and refuse it new ones."""
+    """End every token the device holds and refuse it new ones; its history is kept. Owns the transaction."""
+    begin_write(session)
+    device = device_to_revoke(session, device_pk, revoked_by)
+    if not device.revoked:
+        now = utcnow()
+        device.revoked_at = now
+        device.revoked_by_id = revoked_by.id
+        _revoke_tokens(session, device.id, now)
+    session.commit()
+    return device
+
+
+def enable_device(session: so.Session, device_pk: int) -> Device:
+    """Let a revoked device sign in again (with its secret), to carry on with its seqs. Owns the transaction.
+
+    Its old tokens stay revoked: the phone signs in afresh. Admins only (the callers check the role).
+    """
     begin_write(session)
     device = session.get(Device, device_pk)
     if device is None:
         raise NotFound(f"No device {device_pk}.")
-    now = utcnow()
-    device.revoked_at = now
-    device.revoked_by_id = revoked_by.id
-    _revoke_tokens(session, device.id, now)
+    device.revoked_at = None
+    device.revoked_by_id = None
     session.commit()
     return device
 

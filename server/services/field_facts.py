@@ -4,7 +4,11 @@
 loaded in a handful of queries; then each event is checked and applied in
 memory, in seq order, so that a batch may remove a part and hand it over.
 A check returns field-level errors and changes nothing; `apply` is called
-only for an event whose check passed.
+only for an event whose check passed. An accepted event that the records
+contradict (a serial they put at another site or with someone else, a job
+completed after it was given to another engineer) is held: it becomes a
+review item for a dispatcher (server/services/reviews.py) and changes no
+custody, installed base or job until it is resolved.
 """
 
 import uuid
@@ -15,7 +19,9 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from sqlalchemy.orm import instrumentation
 
-from common.enums import EventType, HolderKind, ItemStatus, JobStatus, ReturnStatus, TravelMode
+from common.enums import (
+    EventType, HolderKind, ItemStatus, JobStatus, ReturnStatus, ReviewKind, ReviewStatus, TravelMode,
+)
 from common.validation import CatalogueEntry, check_against_catalogue
 from server.database import insert_rows
 from server.logistics.states import CLOSED_RETURN_STATUSES, IllegalTransition, job_transition, return_transition
@@ -26,10 +32,12 @@ from server.models import (
     JobAssignment,
     PartNumber,
     ReturnLine,
+    ReviewItem,
     SerialisedItem,
     Site,
     User,
 )
+from server.models.types import utcnow
 from server.services.changes import record_new_return_lines
 from server.services.engine import leave_at_site
 
@@ -38,6 +46,7 @@ _RETURN_LINES = instrumentation.manager_of_class(ReturnLine)
 AFTER_REASSIGNMENT = "after_reassignment"
 SERIAL_NOT_IN_INSTALLED_BASE = "serial_not_in_installed_base"
 SERIAL_ELSEWHERE = "serial_recorded_elsewhere"
+HELD_FOR_REVIEW = "held_for_review"
 
 
 @dataclass
@@ -63,6 +72,7 @@ class FieldFacts:
         self._in_bulk = all(e["type"] != EventType.JOB_COMPLETED for e in events)
         self._new_lines: list[ReturnLine] = []
         self._custody_rows: list[tuple[ReturnLine, SerialisedItem | None, dict]] = []
+        self._review_rows: list[tuple[dict, SerialisedItem | None]] = []
         payloads = [e["payload"] for e in events]
         part_numbers = {p["part_number"] for p in payloads if "part_number" in p}
         serials = {p["serial"] for p in payloads if p.get("serial")}
@@ -128,7 +138,7 @@ class FieldFacts:
             record_new_return_lines(self.session, self._new_lines)
 
     def write_new_rows(self) -> None:
-        """Insert the new lines, then the custody entries; call it after the flush that wrote new items."""
+        """Insert the new lines, custody entries and review items; call it after the flush that wrote new items."""
         if self._new_lines:
             self.session.execute(sa.insert(ReturnLine.__table__), insert_rows(self._new_lines))
             self._new_lines.clear()
@@ -137,6 +147,11 @@ class FieldFacts:
                     for line, item, fields in self._custody_rows]
             self.session.execute(sa.insert(CustodyEntry.__table__), rows)
             self._custody_rows.clear()
+        if self._review_rows:
+            rows = [{**fields, "serialised_item_id": item.id if item is not None else None}
+                    for fields, item in self._review_rows]
+            self.session.execute(sa.insert(ReviewItem.__table__), rows)
+            self._review_rows.clear()
 
     def _all(self, model, column, values):
         if not values:
@@ -172,26 +187,32 @@ class FieldFacts:
         part = self.parts[payload["part_number"]]
         return self.items.get((part.id, payload.get("serial")))
 
+    def _own_open_line(self, payload: dict) -> ReturnLine | None:
+        """The open return line of this serial that this engineer logged (another's is held, not refused)."""
+        item = self._item_for(payload) if payload.get("serial") else None
+        line = self.open_line_of_item.get(item) if item is not None else None
+        return line if line is not None and line.removed_by_id == self.user.id else None
+
     def _check_part_removed(self, event: dict) -> dict:
-        item = self._item_for(event["payload"]) if event["payload"].get("serial") else None
-        if item is not None and item in self.open_line_of_item:
-            line = self.open_line_of_item[item]
+        line = self._own_open_line(event["payload"])
+        if line is not None:
             return _error(
                 "payload.serial",
-                f"Serial {item.serial} was already logged as removed on {line.removed_at:%d %b %Y} and is on its way back.",
+                f"Serial {line.serial} was already logged as removed on {line.removed_at:%d %b %Y} and is on its way back.",
             )
         return {}
 
     _check_equipment_collected = _check_part_removed
 
     def _check_part_installed(self, event: dict) -> dict:
-        item = self._item_for(event["payload"]) if event["payload"].get("serial") else None
-        if item is not None and item in self.open_line_of_item:
-            return _error("payload.serial", f"Serial {item.serial} is on a return line; it cannot be installed.")
+        if self._own_open_line(event["payload"]) is not None:
+            return _error("payload.serial", f"Serial {event['payload']['serial']} is on a return line; it cannot be installed.")
         return {}
 
     def _check_job_completed(self, event: dict) -> dict:
         job = self.jobs[event["job_id"]]
+        if job.engineer_id != self.user.id:
+            return {}  # a completion after a reassignment is held whatever the job's status
         try:
             job_transition(job.status, JobStatus.COMPLETED)
         except IllegalTransition:
@@ -227,6 +248,7 @@ class FieldFacts:
         part = self.parts[payload["part_number"]]
         site = self.sites[job.site_id]
         item = None
+        held_because = None
         if payload.get("serial"):
             item = self._item_for(payload)
             if item is None:
@@ -234,10 +256,16 @@ class FieldFacts:
                 item = SerialisedItem(part=part, serial=payload["serial"], site_id=site.id)
                 self.session.add(item)
                 self.items[(part.id, item.serial)] = item
-            elif item.site_id != site.id or item.status != ItemStatus.INSTALLED:
-                applied.flags.append(SERIAL_ELSEWHERE)
-            item.status = ItemStatus.REMOVED
-            item.location_kind, item.location_id = HolderKind.ENGINEER, self.user.id
+            else:
+                held_because = self._elsewhere(item, site.id, stock_may_leave=False)
+                if held_because is not None or item.site_id != site.id or item.status != ItemStatus.INSTALLED:
+                    applied.flags.append(SERIAL_ELSEWHERE)
+            if held_because is None:
+                item.status = ItemStatus.REMOVED
+                item.location_kind, item.location_id = HolderKind.ENGINEER, self.user.id
+        # A held line is in the remover's van all the same, but is tied to no item of the installed
+        # base, and waits for its disposition, until a dispatcher resolves it.
+        linked_item = item if held_because is None else None
         line = self._new_line(
             id=event["id"],
             part_number_id=part.id,
@@ -254,14 +282,14 @@ class FieldFacts:
             status_changed_at=at,
             holder_kind=HolderKind.ENGINEER,
             holder_id=self.user.id,
-            serialised_item=item,
+            serialised_item=linked_item,
         )
-        if item is not None:
-            self.open_line_of_item[item] = line
+        if linked_item is not None:
+            self.open_line_of_item[linked_item] = line
         self.lines[line.id] = line
         self._add_custody(
             line,
-            item,
+            linked_item,
             holder_kind=HolderKind.ENGINEER,
             holder_id=self.user.id,
             place=f"{site.name}, {site.address}",
@@ -270,7 +298,10 @@ class FieldFacts:
             recorded_by_id=self.user.id,
             note=f"Removed by {self.user.display_name}",
         )
-        self.new_line_ids.append(line.id)
+        if held_because is None:
+            self.new_line_ids.append(line.id)
+        else:
+            self._hold(event, ReviewKind.REMOVAL_ELSEWHERE, held_because, applied, job, line.id, item)
         applied.return_line_id = line.id
 
     _apply_equipment_collected = _apply_part_removed
@@ -285,17 +316,24 @@ class FieldFacts:
             item = SerialisedItem(part=part, serial=payload["serial"])
             self.session.add(item)
             self.items[(part.id, item.serial)] = item
-        item.status = ItemStatus.INSTALLED
-        item.location_kind, item.location_id = HolderKind.SITE, job.site_id
-        item.site_id = job.site_id
-        item.installed_on = event["occurred_at"].date()
+        else:
+            # A spare taken from a facility's stock leaves it by being installed.
+            held_because = self._elsewhere(item, job.site_id, stock_may_leave=True)
+            if held_because is not None:
+                applied.flags.append(SERIAL_ELSEWHERE)
+                self._hold(event, ReviewKind.INSTALL_ELSEWHERE, held_because, applied, job, None, item)
+                return
+        install_item(item, job.site_id, event["occurred_at"])
 
     def _apply_job_completed(self, event: dict, job: Job, applied: Applied) -> None:
         payload = event["payload"]
-        job.move_to(JobStatus.COMPLETED)
-        job.completed_at = event["occurred_at"]
-        job.notes = payload.get("notes")
-        job.customer_signoff_name = payload.get("customer_signoff_name")
+        if job.engineer_id == self.user.id:
+            complete_job(job, event["occurred_at"], payload)
+        else:
+            now_with = job.engineer.display_name if job.engineer is not None else "nobody"
+            reason = (f"Job {job.reference} was reassigned to {now_with}; "
+                      f"{self.user.display_name}'s completion leaves it as it is.")
+            self._hold(event, ReviewKind.COMPLETION_AFTER_REASSIGNMENT, reason, applied, job, None, None)
         # Items the engine asked to leave for the courier stay behind when the engineer leaves.
         waiting = self.session.scalars(
             sa.select(ReturnLine).where(
@@ -306,6 +344,42 @@ class FieldFacts:
         )
         for line in waiting:
             leave_at_site(self.session, line, event["occurred_at"], f"Left at the site for the courier by {self.user.display_name}")
+
+    # --- held for review -----------------------------------------------------
+
+    def _elsewhere(self, item: SerialisedItem, site_id: int, stock_may_leave: bool) -> str | None:
+        """Why the records put `item` somewhere else than this engineer at `site_id`; None when they agree."""
+        line = self.open_line_of_item.get(item)
+        if line is not None:
+            remover = self.session.get(User, line.removed_by_id)
+            return (f"Serial {item.serial} is on its way back: {remover.display_name} logged it as removed "
+                    f"on {line.removed_at:%d %b %Y}.")
+        if item.status == ItemStatus.INSTALLED:
+            if item.site_id == site_id:
+                return None
+            site = self.session.get(Site, item.site_id) if item.site_id is not None else None
+            return f"Serial {item.serial} is installed at {site.name if site else 'another site'}."
+        if (item.location_kind, item.location_id) == (HolderKind.ENGINEER, self.user.id):
+            return None
+        if stock_may_leave and item.status == ItemStatus.IN_STOCK:
+            return None
+        return f"Serial {item.serial} is {item.status.replace('_', ' ')}, with {self._holder(item)}."
+
+    def _holder(self, item: SerialisedItem) -> str:
+        model = {HolderKind.ENGINEER: User, HolderKind.FACILITY: Facility, HolderKind.SITE: Site}.get(item.location_kind)
+        holder = self.session.get(model, item.location_id) if model and item.location_id is not None else None
+        if holder is None:
+            return f"a {item.location_kind.value}"
+        return getattr(holder, "display_name", None) or holder.name
+
+    def _hold(self, event: dict, kind: ReviewKind, reason: str, applied: Applied, job: Job,
+              line_id: uuid.UUID | None, item: SerialisedItem | None) -> None:
+        applied.flags.append(HELD_FOR_REVIEW)
+        # The item may be new in this batch: its id is known once the flush has written it.
+        self._review_rows.append(({
+            "kind": kind, "status": ReviewStatus.OPEN, "event_id": event["id"], "engineer_id": self.user.id,
+            "job_id": job.id, "return_line_id": line_id, "reason": reason[:500], "created_at": utcnow(),
+        }, item))
 
     def _apply_return_handed_over(self, event: dict, job: Job | None, applied: Applied) -> None:
         payload = event["payload"]
@@ -330,3 +404,19 @@ class FieldFacts:
             note=f"Handed over by {self.user.display_name}",
         )
         applied.return_line_id = line.id
+
+
+def install_item(item: SerialisedItem, site_id: int, at: datetime) -> None:
+    """Put `item` in the installed base of `site_id` from `at`."""
+    item.status = ItemStatus.INSTALLED
+    item.location_kind, item.location_id = HolderKind.SITE, site_id
+    item.site_id = site_id
+    item.installed_on = at.date()
+
+
+def complete_job(job: Job, at: datetime, payload: dict) -> None:
+    """Close `job` with the notes and sign-off of a job_completed payload."""
+    job.move_to(JobStatus.COMPLETED)
+    job.completed_at = at
+    job.notes = payload.get("notes")
+    job.customer_signoff_name = payload.get("customer_signoff_name")

@@ -9,7 +9,7 @@ import sqlalchemy.orm as so
 
 from common.enums import JobStatus, Role
 from server.database import begin_write
-from server.models import Job, JobAssignment, Site, User
+from server.models import Job, JobAssignment, PartNumber, Site, User
 from server.models.types import utcnow
 from server.services.errors import Invalid, NotFound
 
@@ -38,12 +38,23 @@ def _check_window(start: datetime, end: datetime) -> None:
         raise Invalid("The window ends before it starts.", {"window_end": ["Must be after window_start."]})
 
 
+def _check_expected_parts(session: so.Session, expected_parts: list[dict]) -> None:
+    """Every expected part must be in the catalogue: the phone offers them to be logged."""
+    named = {p["part_number"] for p in expected_parts}
+    known = set(session.scalars(sa.select(PartNumber.part_number).where(PartNumber.part_number.in_(named))))
+    errors = {i: {"part_number": [f"Unknown part number {p['part_number']!r}."]}
+              for i, p in enumerate(expected_parts) if p["part_number"] not in known}
+    if errors:
+        raise Invalid("Some expected parts are not in the catalogue.", {"expected_parts": errors})
+
+
 def create_job(session: so.Session, draft: JobDraft, by: User) -> Job:
     begin_write(session)
     if session.get(Site, draft.site_id) is None:
         raise Invalid("No such site.", {"site_id": [f"No site {draft.site_id}."]})
     _check_engineer(session, draft.engineer_id)
     _check_window(draft.window_start, draft.window_end)
+    _check_expected_parts(session, draft.expected_parts)
     reference = draft.reference or f"J-{draft.window_start:%y%m%d}-{secrets.token_hex(3).upper()}"
     if session.scalar(sa.select(Job.id).where(Job.reference == reference)) is not None:
         raise Invalid("That reference is taken.", {"reference": [f"A job {reference} already exists."]})
@@ -68,6 +79,8 @@ def update_job(session: so.Session, job_id: int, updates: dict, by: User) -> Job
     job = session.get(Job, job_id)
     if job is None:
         raise NotFound(f"No job {job_id}.")
+    if "expected_parts" in updates:
+        _check_expected_parts(session, updates["expected_parts"])
     for name in ("summary", "expected_parts", "window_start", "window_end"):
         if name in updates:
             setattr(job, name, updates[name])

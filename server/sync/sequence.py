@@ -47,3 +47,17 @@ class SeqTracker:
             if len(out) >= limit:
                 break
         return out
+
+    def waiting_on_device(self, reported_seq: int | None) -> int:
+        """How many entries the server knows the device holds undelivered: the gaps below the highest
+        seq seen, and the numbers above it the device said it had used (`reported_seq`).
+
+        A lower bound: entries logged after the device's last report are not known here.
+        """
+        gaps = sum(last - first + 1 for first, last in self.missing)
+        return gaps + max(0, (reported_seq or 0) - self.highest_seen)
+
+
+def seq_tracker(device) -> SeqTracker:
+    """A tracker of a stored device's seqs (anything with the Device model's seq columns), to read."""
+    return SeqTracker(device.highest_contiguous_seq, device.highest_seq_seen, [list(r) for r in device.missing_seq_ranges])

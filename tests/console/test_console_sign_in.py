@@ -7,8 +7,8 @@ import pytest
 import factories as make
 from phones import Phone
 
-PAGES = ["/console/", "/console/returns", "/console/routes", "/console/jobs", "/console/overdue", "/console/data",
-         "/console/users", "/console/data/returns.csv", "/console/admin/", "/console/admin/catalogue/",
+PAGES = ["/console/", "/console/returns", "/console/routes", "/console/jobs", "/console/overdue", "/console/reviews",
+         "/console/data", "/console/users", "/console/data/returns.csv", "/console/admin/", "/console/admin/catalogue/",
          "/console/admin/users/"]
 
 

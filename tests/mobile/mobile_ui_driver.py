@@ -144,6 +144,20 @@ class Robot:
                                 f"(0–{Window.width})")
         assert not problems, f"{screen.name}:\n" + "\n".join(problems)
 
+    def sign_in(self, username: str, password: str, check_layout: bool = False):
+        """Sign in from the first screen and wait for the day's one job, synced; returns Today (a generator)."""
+        yield self.on("sign_in")
+        sign_in = self.screen()
+        if check_layout:
+            self.check_layout()
+        yield from self.type_into(sign_in.ids.username, username)
+        yield from self.type_into(sign_in.ids.password, password)
+        self.tap(sign_in.ids.submit)
+        yield self.on("today")
+        today = self.screen()
+        yield lambda: len(today.ids.jobs.children) == 1 and self.app.sync_state == "idle"
+        return today
+
     def back(self, screen, to: str):
         """Tap the top bar's back arrow on `screen` and wait for screen `to` (a generator)."""
         [arrow] = self.find(screen, "Button", "<")
@@ -250,12 +264,13 @@ def first_day(robot: Robot, link, password: str):
     robot.check_layout()
     yield from robot.shot("job")
 
-    # Ben already sent AR00000002 back from his own job: the server will refuse it; the phone cannot know.
+    # Meanwhile Amy's other phone logs AR00000077 as collected: the server will refuse this one's; it cannot know.
+    logged_elsewhere("http://%s:%d" % link.target, password, job.job_id)
     robot.tap(job.ids.collect_button)
     yield robot.on("collect")
     collect = robot.screen()
     yield from robot.type_into(collect.ids.part, "PRN-FUS-220")
-    yield from robot.type_into(collect.ids.serial, "AR00000002")
+    yield from robot.type_into(collect.ids.serial, "AR00000077")
     robot.tap(collect.ids.save_button)
     yield robot.on("job")
 
@@ -264,7 +279,7 @@ def first_day(robot: Robot, link, password: str):
     yield robot.on("carrying")
     carrying = robot.screen()
     lines = robot.find(carrying.ids.lines, "LineRow")
-    assert sorted(line.text for line in lines) == ["PRN-FUS-220 · AR00000001", "PRN-FUS-220 · AR00000002"]
+    assert sorted(line.text for line in lines) == ["PRN-FUS-220 · AR00000001", "PRN-FUS-220 · AR00000077"]
     assert all("waiting to sync" in line.detail for line in lines)
     robot.check_layout()
 
@@ -276,8 +291,8 @@ def first_day(robot: Robot, link, password: str):
     robot.tap(sync.ids.sync_now)
     yield lambda: app.waiting == 0 and app.problems == 1 and app.sync_state == "idle"
     [problem] = robot.find(sync.ids.problems, "ProblemRow")
-    assert problem.text == "Collected PRN-FUS-220 AR00000002, working", problem.text
-    assert "AR00000002 was already logged as removed" in problem.reason, problem.reason
+    assert problem.text == "Collected PRN-FUS-220 AR00000077, working", problem.text
+    assert "AR00000077 was already logged as removed" in problem.reason, problem.reason
     assert "1 problem" in app.sync_line
     robot.check_layout()
     yield from robot.shot("sync-problem")
@@ -285,7 +300,7 @@ def first_day(robot: Robot, link, password: str):
     [correct] = robot.find(problem, "QuietButton", "Correct")
     robot.tap(correct)
     yield robot.on("collect")
-    assert collect.ids.serial.text == "AR00000002" and collect.corrects == problem.entry_id
+    assert collect.ids.serial.text == "AR00000077" and collect.corrects == problem.entry_id
     yield from robot.type_into(collect.ids.serial, "AR00000100")
     robot.tap(collect.ids.save_button)
     yield robot.on("sync")  # saving woke the sync engine: the corrected entry goes at once
@@ -303,7 +318,9 @@ def first_day(robot: Robot, link, password: str):
     yield lambda: carrying.flash.startswith("Hand-over of 1 item saved")
     app.sync_now()
     yield lambda: app.waiting == 0 and app.sync_state == "idle"
-    yield lambda: [line.text for line in robot.find(carrying.ids.lines, "LineRow")] == ["PRN-FUS-220 · AR00000100"]
+    # Left: what this phone collected, and what the other phone did.
+    yield lambda: sorted(line.text for line in robot.find(carrying.ids.lines, "LineRow")) == [
+        "PRN-FUS-220 · AR00000077", "PRN-FUS-220 · AR00000100"]
 
 
 def after_restart(robot: Robot, link, password: str):
@@ -349,16 +366,7 @@ def courier_day(robot: Robot, link, password: str):
     Run at a large font scale (KIVY_METRICS_FONTSCALE=1.5): every screen still fits and takes gloved taps.
     """
     app = robot.app
-    yield robot.on("sign_in")
-    sign_in = robot.screen()
-    robot.check_layout()
-    yield from robot.type_into(sign_in.ids.username, "amy")
-    yield from robot.type_into(sign_in.ids.password, password)
-    robot.tap(sign_in.ids.submit)
-
-    yield robot.on("today")
-    today = robot.screen()
-    yield lambda: len(today.ids.jobs.children) == 1 and app.sync_state == "idle"
+    today = yield from robot.sign_in("amy", password, check_layout=True)
     assert today.ids.carrying_button.text == "Carrying (1)", today.ids.carrying_button.text
     robot.check_layout()
     [card] = today.ids.jobs.children
@@ -405,7 +413,71 @@ def courier_day(robot: Robot, link, password: str):
     robot.check_layout()
 
 
-SCENARIOS = {"first-day": first_day, "after-restart": after_restart, "courier-day": courier_day}
+def logged_elsewhere(server: str, password: str, job_id: int) -> None:
+    """Amy's other phone, straight to the server, sends a collection of PRN-FUS-220 AR00000077 on her job."""
+    from phones import Phone
+
+    other = Phone(base_url=server)
+    assert other.sign_in("amy", password).status == 200
+    answer = other.push([other.new_event("equipment_collected", job_id, part_number="PRN-FUS-220",
+                                         serial="AR00000077", condition="working")])
+    assert answer.json["results"][0]["status"] == "accepted", answer.json
+
+
+def staff_action(server: str, username: str, password: str, device_uid: str, action: str) -> None:
+    """A dispatcher or admin revokes or re-enables the device over the API, as the console does."""
+    from phones import Phone
+
+    staff = Phone(base_url=server)
+    assert staff.sign_in(username, password).status == 200
+    [device] = [d for d in staff.request("GET", "/api/v1/devices").json["items"] if d["device_uid"] == device_uid]
+    r = staff.request("POST", f"/api/v1/devices/{device['id']}/{action}")
+    assert r.status == 200, r.json
+
+
+def revoked_phone(robot: Robot, link, password: str):
+    """The phone is revoked: it says so in words, keeps the entry, refuses to sign out; re-enabled, "Try again"
+    sends the entry, and signing out then works."""
+    from common.enums import EventType, SyncEntity
+    from mobile.store import Draft
+
+    app = robot.app
+    today = yield from robot.sign_in("amy", password)
+
+    staff_action(link.url, "dana", password, app.store.device_id, "revoke")
+    [job] = app.store.records(SyncEntity.JOB)
+    saved = []
+    app.save_entries([Draft(EventType.JOB_COMPLETED, job["id"], {"customer_signoff_name": "Ms Patel"})],
+                     saved.append, saved.append)
+    yield lambda: saved and app.waiting == 1
+    robot.tap(today.ids.sync_button)
+    yield robot.on("sync")
+    sync = robot.screen()
+    yield lambda: app.sync_state == "revoked"
+    assert "This phone has been revoked" in sync.ids.state.text, sync.ids.state.text
+    assert "The 1 entry waiting on it is kept here" in sync.ids.state.text, sync.ids.state.text
+    assert "Phone revoked" in app.sync_line and "1 waiting" in app.sync_line, app.sync_line
+    assert sync.ids.sync_now.text == "Try again"
+    yield from robot.shot("sync-revoked")
+
+    robot.tap(sync.ids.sign_out)
+    yield lambda: sync.sign_out_message
+    assert "1 entry is waiting to be sent. Sync first" in sync.ids.sign_out_notice.text
+    assert app.root.current == "sync" and app.account.known and app.waiting == 1
+    yield from robot.shot("sign-out-refused")
+
+    staff_action(link.url, "root", password, app.store.device_id, "enable")
+    yield lambda: app.sync_state != "syncing"
+    robot.tap(sync.ids.sync_now)
+    yield lambda: app.waiting == 0 and app.sync_state == "idle"
+
+    robot.tap(sync.ids.sign_out)
+    yield robot.on("sign_in")
+    assert not app.account.known and robot.screen().ids.username.text == ""
+
+
+SCENARIOS = {"first-day": first_day, "after-restart": after_restart, "courier-day": courier_day,
+             "revoked": revoked_phone}
 
 
 class Stepper:

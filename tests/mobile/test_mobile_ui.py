@@ -75,13 +75,6 @@ def run_app(scenario: str, display: str, server_url: str, link_port: int, data: 
 
 @pytest.mark.slow
 def test_an_engineer_works_a_day_offline_and_online_in_the_real_app(display, live_server, world, session, tmp_path):
-    # Ben already sent AR00000002 back from his job: Amy's collection of it will be refused by the server.
-    bens_phone = ProtocolPhone(base_url=live_server.url)
-    bens_phone.sign_in("ben")
-    answer = bens_phone.push([bens_phone.new_event("part_removed", world.ben_job.id, part_number="PRN-FUS-220",
-                                                   serial="AR00000002", condition="faulty")])
-    assert answer.json["results"][0]["status"] == "accepted"
-
     link_port = free_port()
     output = run_app("first-day", display, live_server.url, link_port, tmp_path / "app", tmp_path / "kivy")
     [effort] = re.findall(r"EFFORT standard swap: (\d+) taps, (\d+) typed characters", output)
@@ -96,11 +89,11 @@ def test_an_engineer_works_a_day_offline_and_online_in_the_real_app(display, liv
 
     session.rollback()
     stored = (session.query(FieldEvent).join(Device, FieldEvent.device_id == Device.id)
-              .filter(Device.device_uid != bens_phone.device_id).order_by(FieldEvent.seq).all())
+              .filter(Device.label.startswith("Fieldloop app")).order_by(FieldEvent.seq).all())
     assert [(e.seq, e.type, e.body["payload"].get("serial"), e.status) for e in stored] == [
         (1, "part_removed", "AR00000001", "accepted"),
         (2, "part_installed", "AR55500001", "accepted"),
-        (3, "equipment_collected", "AR00000002", "rejected"),
+        (3, "equipment_collected", "AR00000077", "rejected"),
         (4, "equipment_collected", "AR00000100", "accepted"),
         (5, "return_handed_over", None, "accepted"),
         (6, "job_completed", None, "accepted"),
@@ -127,3 +120,15 @@ def test_at_a_large_font_scale_the_phone_says_what_to_carry_back_and_what_to_lea
     assert (rollers.travel_mode, rollers.holder_kind) == (TravelMode.COURIER_PICKUP, HolderKind.ENGINEER)
     run_app("courier-day", display, live_server.url, free_port(), tmp_path / "app", tmp_path / "kivy",
             KIVY_METRICS_FONTSCALE="1.5")
+
+
+@pytest.mark.slow
+def test_a_revoked_phone_explains_itself_refuses_sign_out_and_syncs_once_reenabled(
+        display, live_server, world, session, tmp_path):
+    run_app("revoked", display, live_server.url, free_port(), tmp_path / "app", tmp_path / "kivy")
+
+    session.rollback()
+    device = session.scalar(sa.select(Device).where(Device.user_id == world.amy.id))
+    stored = session.scalars(sa.select(FieldEvent).where(FieldEvent.device_id == device.id)).all()
+    assert [(e.seq, e.type, e.status) for e in stored] == [(1, "job_completed", "accepted")]
+    assert device.revoked_at is None and device.reported_seq == 1

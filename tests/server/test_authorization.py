@@ -1,5 +1,6 @@
 """Every API endpoint against every kind of caller: only the allowed ones get through."""
 
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -10,7 +11,7 @@ ENGINEER, DISPATCHER, ADMIN, ANONYMOUS = "engineer", "dispatcher", "admin", "ano
 STAFF = {DISPATCHER, ADMIN}
 
 
-def endpoints(world, other_device_pk: int):
+def endpoints(world, other_device_pk: int, review_pk: int):
     """(method, path, json body, who may call it)."""
     job_body = {"site_id": world.north.id, "engineer_id": world.amy.id, "summary": "Visit",
                 "window_start": make.now().isoformat(), "window_end": (make.now() + timedelta(hours=1)).isoformat()}
@@ -29,7 +30,22 @@ def endpoints(world, other_device_pk: int):
         ("GET", "/api/v1/events", None, STAFF),
         ("GET", "/api/v1/devices", None, STAFF),
         ("POST", f"/api/v1/devices/{other_device_pk}/revoke", None, STAFF),
+        ("POST", f"/api/v1/devices/{other_device_pk}/enable", None, {ADMIN}),
+        ("GET", "/api/v1/reviews", None, STAFF),
+        ("POST", f"/api/v1/reviews/{review_pk}/resolution", {"action": "dismiss", "comment": "Seen."}, STAFF),
     ]
+
+
+def held_completion(session, world) -> int:
+    """An open review item: Ben's completion of Amy's job."""
+    from common.enums import ReviewKind
+    from server.models import ReviewItem
+
+    review = ReviewItem(kind=ReviewKind.COMPLETION_AFTER_REASSIGNMENT, event_id=uuid.uuid4(), engineer_id=world.ben.id,
+                        job_id=world.amy_job.id, reason="Reassigned.")
+    session.add(review)
+    session.commit()
+    return review.id
 
 
 @pytest.mark.parametrize("caller", [ENGINEER, DISPATCHER, ADMIN, ANONYMOUS])
@@ -43,7 +59,7 @@ def test_each_endpoint_admits_exactly_its_roles(phone_of, client, session, world
     other_device_pk = session.scalar(sa.select(Device.id).where(Device.device_uid == other.device_id))
     phone = {ENGINEER: lambda: phone_of("amy"), DISPATCHER: lambda: phone_of("dana"),
              ADMIN: lambda: phone_of("root"), ANONYMOUS: lambda: Phone(client=client)}[caller]()
-    for method, path, body, allowed in endpoints(world, other_device_pk):
+    for method, path, body, allowed in endpoints(world, other_device_pk, held_completion(session, world)):
         if body == "push":
             body = {"protocol_version": 1, "device_id": phone.device_id, "events": []}
         r = phone.request(method, path, json=body)
@@ -79,7 +95,7 @@ def test_a_customer_link_opens_its_own_pickup_and_nothing_else(client, session, 
     token = pickup_link(mine).rsplit("/", 1)[1]
     assert client.get(f"/api/v1/customer/pickups/{token}").json["id"] == mine.id
     as_bearer = {"Authorization": f"Bearer {token}"}
-    for method, path, body, _ in endpoints(world, other_device_pk=1):
+    for method, path, body, _ in endpoints(world, other_device_pk=1, review_pk=1):
         r = client.open(path, method=method, json=body if isinstance(body, dict) else None, headers=as_bearer)
         assert r.status_code == 401, (method, path)
     assert client.get(f"/pickup/{token}").status_code == 200

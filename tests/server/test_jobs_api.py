@@ -5,7 +5,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 import factories as make
-from server.models import JobAssignment
+from server.models import Job, JobAssignment
 
 
 def job_body(world, **changes):
@@ -87,3 +87,24 @@ def test_returns_are_filterable_by_status_site_engineer_part_and_serial(dana, am
     line = dana.request("GET", "/api/v1/returns", params={"serial": "AR00000001"}).json["items"][0]
     detail = dana.request("GET", f"/api/v1/returns/{line['id']}").json
     assert [c["holder_kind"] for c in detail["custody"]] == ["engineer"]
+
+
+def test_expected_parts_must_be_in_the_catalogue_on_create(dana, world, session):
+    parts = [{"part_number": "PRN-FUS-220"}, {"part_number": "NOPE-1", "quantity": 2}]
+    r = dana.request("POST", "/api/v1/jobs", json=job_body(world, expected_parts=parts))
+    assert r.status == 422
+    assert r.json["errors"] == {"expected_parts": {"1": {"part_number": ["Unknown part number 'NOPE-1'."]}}}
+    session.rollback()
+    assert session.scalar(sa.select(sa.func.count()).select_from(Job)) == 2
+
+
+def test_expected_parts_must_be_in_the_catalogue_on_update(dana, world, session):
+    r = dana.request("PATCH", f"/api/v1/jobs/{world.amy_job.id}",
+                     json={"summary": "Changed", "expected_parts": [{"part_number": "NOPE-1"}]})
+    assert r.status == 422
+    assert r.json["errors"] == {"expected_parts": {"0": {"part_number": ["Unknown part number 'NOPE-1'."]}}}
+    session.rollback()
+    job = session.get(Job, world.amy_job.id)
+    assert job.summary != "Changed" and job.expected_parts[0]["part_number"] == "PRN-FUS-220"
+    ok = dana.request("PATCH", f"/api/v1/jobs/{world.amy_job.id}", json={"expected_parts": [{"part_number": "PRN-RLR-KIT"}]})
+    assert ok.status == 200 and ok.json["expected_parts"][0]["part_number"] == "PRN-RLR-KIT"

@@ -39,6 +39,8 @@ def phones_over_http(live_server, username, n, same_device=True):
     phones = [first]
     for _ in range(n - 1):
         p = Phone(base_url=live_server.url, device_id=first.device_id if same_device else None)
+        if same_device:
+            p.device_secret = first.device_secret
         assert p.sign_in(username).status == 200
         phones.append(p)
     return phones
