@@ -36,7 +36,12 @@ class Pickup(db.Model):
 
     @property
     def reference(self) -> str:
-        return f"P-{self.id:06d}"
+        return pickup_reference(self.id)
+
+
+def pickup_reference(pickup_id: int) -> str:
+    """"P-000012": how a pickup is named to people, and on the labels of the items waiting for it."""
+    return f"P-{pickup_id:06d}"
 
 
 class Vehicle(db.Model):
