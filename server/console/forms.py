@@ -7,12 +7,14 @@ from flask import current_app
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
-    BooleanField, DateField, DateTimeLocalField, EmailField, HiddenField, PasswordField, SelectField, StringField,
-    TextAreaField,
+    BooleanField, DateField, DateTimeLocalField, EmailField, HiddenField, IntegerField, PasswordField, SelectField,
+    StringField, TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.widgets import HiddenInput
 
 from common.enums import CustomerAnswer, Disposition, ReturnStatus, Role
+from common.schemas import MAX_RECORD_ID
 from server.console.listings import AGE_BUCKETS
 from server.console.wording import label, today_in
 from server.services.errors import ServiceError
@@ -88,7 +90,8 @@ class PlanDayForm(FlaskForm):
 
 
 class MovePickupForm(FlaskForm):
-    pickup_id = HiddenField(validators=[InputRequired()])
+    pickup_id = IntegerField(widget=HiddenInput(), validators=[
+        InputRequired("Choose a pickup."), NumberRange(1, MAX_RECORD_ID, "There is no such pickup.")])
     new_day = DateField("Move to", validators=[InputRequired("Pick the new day.")])
 
     def validate_new_day(self, field):
