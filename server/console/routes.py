@@ -107,7 +107,7 @@ def move():
     if not form.validate():
         return _page(day, PlanDayForm(day=day), form, 422)
     try:
-        pickup = move_pickup(db.session, form.pickup_id.data, form.new_day.data)
+        pickup = move_pickup(db.session, form.pickup_id.data, form.new_day.data, field="new_day")
     except ServiceError as err:
         db.session.rollback()
         if err.status == 404:

@@ -48,15 +48,17 @@ def ask_for_day(session: so.Session, pickup: Pickup, day: date) -> None:
         plan_runs.queue_plan(session, day)  # that day is planned already: plan it again, with this pickup
 
 
-def move_pickup(session: so.Session, pickup_id: int, new_day: date) -> Pickup:
-    """A dispatcher moves a pickup to another day: it is planned that day, mandatory; owns the transaction."""
+def move_pickup(session: so.Session, pickup_id: int, new_day: date, *, field: str = "day") -> Pickup:
+    """A dispatcher moves a pickup to another day: it is planned that day, mandatory; owns the transaction.
+
+    `field` names the day's input in the errors raised."""
     begin_write(session)
     pickup = session.get(Pickup, pickup_id)
     if pickup is None:
         raise NotFound(f"No pickup {pickup_id}.")
     if pickup.status not in (PickupStatus.OPEN, PickupStatus.SCHEDULED):
         raise Invalid(f"The pickup is {pickup.status}.", {"status": [f"A {pickup.status} pickup cannot move."]})
-    check_day_asked(pickup, new_day, "new_day")
+    check_day_asked(pickup, new_day, field)
     ask_for_day(session, pickup, new_day)
     session.commit()
     return pickup

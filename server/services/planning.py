@@ -182,9 +182,7 @@ def _load(session: so.Session, day: date, policy: Policy, today: date) -> _Snaps
             continue
         snapshot.fingerprints[pickup.id] = _fingerprint(pickup)
         stop = _stop_for(pickup, day, policy)
-        if stop is not None:
-            if stop.mandatory and not any(_fits(stop, t) for t in snapshot.types):
-                stop = replace(stop, mandatory=False, prize=MANDATORY_PRIZE)
+        if stop is not None and any(_fits(stop, t) for t in snapshot.types):  # else no van has room for it
             snapshot.stops.append(stop)
     session.commit()
     return snapshot

@@ -113,7 +113,10 @@ def planned_printer_pickup(app, live_server, laptop, yard, sign_in_as):
     laptop.goto(f"/console/routes?day={DAY}")
     expect(laptop.locator("#plan-summary")).to_have_text("No plan for this day yet.")
     laptop.get_by_role("button", name="Plan this day").click()
-    expect(laptop.get_by_role("status")).to_contain_text("1 route(s)")
+    expect(laptop.locator("#plan-run")).to_contain_text("Planning…")
+    run_due(app)
+    # The page reloads itself while the plan is being made.
+    expect(laptop.locator("#plan-run")).to_contain_text("1 route(s)", timeout=15_000)
     return laptop
 
 
