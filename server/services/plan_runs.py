@@ -8,7 +8,7 @@ request that arrives while the run is searching marks it to plan the day
 again when it ends, so nothing asked for is planned from stale data.
 """
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 import sqlalchemy.exc
@@ -23,7 +23,6 @@ from server.services.errors import Conflict, Invalid, NotFound
 from server.services.settings import setting, site_today
 
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
-IN_FLIGHT = (QUEUED, RUNNING)
 
 
 def check_plannable(session: so.Session, day: date, today: date, horizon_days: int, field: str = "date") -> None:
@@ -140,9 +139,3 @@ def fail(session: so.Session, run_id: int, message: str) -> None:
     run.status, run.in_flight_date, run.finished_at, run.message = FAILED, None, utcnow(), message
     session.commit()
 
-
-def seconds_left(run: PlanRun, now: datetime, default_seconds: float) -> float | None:
-    """About how long a running search has to go, for the progress shown; None when not searching."""
-    if run.status != RUNNING or run.started_at is None:
-        return None
-    return max(0.0, (run.seconds or default_seconds) - (now - run.started_at).total_seconds())
