@@ -242,12 +242,14 @@ def _stop_for(pickup: Pickup, day: date, policy: Policy) -> PickupStop | None:
 def _solve(snapshot: _Snapshot, policy: Policy, seconds: float, day: date):
     depot_list = [Depot(str(depot_id), lat, lon) for depot_id, (lat, lon) in snapshot.depots.items()]
     stops, provider = snapshot.stops, distance_provider(policy)
+    # The searches run in child processes: the server's threads (pushes, pages) keep the interpreter.
+    options = {"seconds": seconds, "seed": day.toordinal(), "in_child_processes": True}
     try:
-        return plan_routes(depot_list, snapshot.types, stops, provider, seconds=seconds, seed=day.toordinal())
+        return plan_routes(depot_list, snapshot.types, stops, provider, **options)
     except NoFeasiblePlanError:
         # Some mandatory pickups cannot fit: plan the rest, those still first in line.
         relaxed = [replace(s, mandatory=False, prize=MANDATORY_PRIZE if s.mandatory else s.prize) for s in stops]
-        return plan_routes(depot_list, snapshot.types, relaxed, provider, seconds=seconds, seed=day.toordinal())
+        return plan_routes(depot_list, snapshot.types, relaxed, provider, **options)
 
 
 def _write(session: so.Session, day: date, by_id: int | None, snapshot: _Snapshot, result, policy: Policy,

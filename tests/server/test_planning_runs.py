@@ -47,7 +47,11 @@ def wait_until_searching(session, day: date, timeout_s: float = 30) -> None:
 
 
 def test_pushes_stay_quick_while_a_day_is_planned_for_20_seconds(app, live_server, due_pickup, logistics,
-                                                                  session):
+                                                                  session, is_postgres):
+    """The embedded default: SQLite, where a search inside a write transaction held the one write lock.
+    (PostgreSQL never locked pushes out; its latency on a loaded machine is no measure of planning.)"""
+    if is_postgres:
+        pytest.skip("the write lock this guards against is SQLite's")
     phone = Phone(base_url=live_server.url)
     assert phone.sign_in("amy").status == 200
     job_id = logistics.world.amy_job.id
