@@ -8,16 +8,15 @@ later revision of the same calendar event and replaces it.
 
 from datetime import date
 
-import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from common.enums import PickupStatus
 from server.database import begin_write
 from server.logistics.plan_days import access_window, day_label, last_plannable_day, opening_days
-from server.models import CourierPlan, Pickup
+from server.models import Pickup
 from server.services import plan_runs
 from server.services.errors import Invalid, NotFound
-from server.services.planning import replan_later, unschedule
+from server.services.planning import has_plan, replan_later, unschedule
 from server.services.settings import setting, site_today
 
 
@@ -43,8 +42,7 @@ def ask_for_day(session: so.Session, pickup: Pickup, day: date) -> None:
         replan_later(session, old_day)
     pickup.requested_date = pickup.not_before = day
     pickup.customer_answer = None
-    if session.scalar(sa.select(sa.func.count()).select_from(CourierPlan)
-                      .where(CourierPlan.plan_date == day, CourierPlan.active.is_(True))):
+    if has_plan(session, day):
         plan_runs.queue_plan(session, day)  # that day is planned already: plan it again, with this pickup
 
 

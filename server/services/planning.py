@@ -39,7 +39,7 @@ from server.logistics.routing import (
 )
 from server.models import CourierPlan, CourierRoute, CourierStop, Pickup, ReturnLine, User, Vehicle
 from server.models.types import utcnow
-from server.services import notices, plan_runs
+from server.services import day_under_way, notices, plan_runs
 from server.services.errors import ServiceError
 from server.services.settings import current_policy, setting, site_today
 
@@ -140,22 +140,6 @@ def _candidates(session: so.Session, day: date, today: date) -> list[Pickup]:
     ).unique().all()
 
 
-def _kept_stops(session: so.Session, day: date) -> list[CourierStop]:
-    """On a day under way, the stops of its plan already collected or reached: a re-plan keeps them."""
-    if day != site_today():
-        return []
-    now = utcnow()
-    stops = session.scalars(
-        sa.select(CourierStop).join(CourierRoute).join(CourierPlan)
-        .where(CourierPlan.plan_date == day, CourierPlan.active.is_(True))
-        .options(so.joinedload(CourierStop.pickup).joinedload(Pickup.site),
-                 so.joinedload(CourierStop.route).joinedload(CourierRoute.vehicle))
-        .order_by(CourierStop.route_id, CourierStop.sequence)
-    ).unique().all()
-    return [s for s in stops if s.pickup.status == PickupStatus.COLLECTED
-            or (s.pickup.status == PickupStatus.SCHEDULED and s.pickup.planned_date == day and s.arrival_at <= now)]
-
-
 def _load(session: so.Session, day: date, policy: Policy, today: date) -> _Snapshot:
     """Read what the plan needs in one short read transaction."""
     session.commit()
@@ -164,9 +148,9 @@ def _load(session: so.Session, day: date, policy: Policy, today: date) -> _Snaps
     vehicles = session.scalars(
         sa.select(Vehicle).where(Vehicle.active).options(so.joinedload(Vehicle.depot)).order_by(Vehicle.id)
     ).all()
-    kept = _kept_stops(session, day)
-    snapshot.kept_pickup_ids = {s.pickup_id for s in kept}
-    free_from = _free_from(kept, vehicles, policy, day, zone)
+    started = day_under_way.started_stops(session, day)
+    snapshot.kept_pickup_ids = {s.pickup_id for s in started}
+    free_from = day_under_way.free_from(day, started, vehicles, distance_provider(policy), zone)
     for vehicle in vehicles:
         snapshot.depots[vehicle.depot_id] = (vehicle.depot.latitude, vehicle.depot.longitude)
         start = max(_minutes(vehicle.shift_start), free_from.get(vehicle.id, 0))
@@ -190,26 +174,6 @@ def _load(session: so.Session, day: date, policy: Policy, today: date) -> _Snaps
 
 def _fits(stop: PickupStop, vehicle_type: VehicleType) -> bool:
     return stop.weight_kg <= vehicle_type.capacity_weight_kg and stop.volume_l <= vehicle_type.capacity_volume_l
-
-
-def _free_from(kept: list[CourierStop], vehicles, policy: Policy, day: date, zone: ZoneInfo) -> dict[int, float]:
-    """On the day under way, from when (minutes) each van can start a new round: now, or back from its kept stops."""
-    if day != site_today():
-        return {}
-    now = utcnow().astimezone(zone)
-    now_min = now.hour * 60 + now.minute + 1
-    free = {v.id: float(now_min) for v in vehicles}
-    last_by_van: dict[int, CourierStop] = {}
-    for stop in kept:
-        last_by_van[stop.route.vehicle_id] = stop
-    for vehicle_id, stop in last_by_van.items():
-        vehicle = stop.route.vehicle
-        _, duration = distance_provider(policy).matrix(
-            [(stop.pickup.site.latitude, stop.pickup.site.longitude),
-             (vehicle.depot.latitude, vehicle.depot.longitude)])
-        left = stop.departure_at.astimezone(zone)
-        free[vehicle_id] = max(now_min, left.hour * 60 + left.minute + float(duration[0][1]))
-    return free
 
 
 def _stop_for(pickup: Pickup, day: date, policy: Policy) -> PickupStop | None:
@@ -265,14 +229,14 @@ def _write(session: so.Session, day: date, by_id: int | None, snapshot: _Snapsho
         .options(so.selectinload(Pickup.lines).joinedload(ReturnLine.part), so.joinedload(Pickup.site))
     ).unique()}
     current = {pid: p for pid, p in pickups.items() if _fingerprint(p) == snapshot.fingerprints[pid]}
-    kept = _kept_stops(session, day)
+    kept = day_under_way.started_stops(session, day)
     kept_ids = {s.pickup_id for s in kept}
     plan = CourierPlan(plan_date=day, created_by_id=by_id, pickups_due=len(snapshot.stops) + len(kept),
                        solver_seconds=solver_seconds)
     for previous in session.scalars(sa.select(CourierPlan).where(CourierPlan.plan_date == day, CourierPlan.active)):
         previous.active = False
     session.add(plan)
-    _keep(session, plan, kept)
+    day_under_way.keep(session, plan, kept)
 
     served: set[int] = set()
     if result is not None:
@@ -312,28 +276,6 @@ def _write(session: so.Session, day: date, by_id: int | None, snapshot: _Snapsho
     return plan, refused
 
 
-def _keep(session: so.Session, plan: CourierPlan, kept: list[CourierStop]) -> None:
-    """Copy the day's collected and reached stops, on their vans' rounds, into the new plan."""
-    by_route: dict[int, list[CourierStop]] = {}
-    for stop in kept:
-        by_route.setdefault(stop.route_id, []).append(stop)
-    for stops in by_route.values():
-        old = stops[0].route
-        record = CourierRoute(
-            plan=plan, vehicle_id=old.vehicle_id, start_at=old.start_at, end_at=stops[-1].departure_at,
-            distance_km=old.distance_km,
-            duration_min=round((stops[-1].departure_at - old.start_at).total_seconds() / 60, 1),
-            load_weight_kg=stops[-1].load_weight_kg_after, load_volume_l=stops[-1].load_volume_l_after, cost=old.cost,
-        )
-        session.add(record)
-        for sequence, stop in enumerate(stops, start=1):
-            session.add(CourierStop(
-                route=record, sequence=sequence, pickup_id=stop.pickup_id, arrival_at=stop.arrival_at,
-                service_start_at=stop.service_start_at, departure_at=stop.departure_at,
-                load_weight_kg_after=stop.load_weight_kg_after, load_volume_l_after=stop.load_volume_l_after,
-            ))
-
-
 def _requested_day_refused(session: so.Session, pickup: Pickup, day: date) -> str:
     """The day asked for cannot be kept: move the request to the site's next open day and say so."""
     today = site_today()
@@ -347,13 +289,13 @@ def _requested_day_refused(session: so.Session, pickup: Pickup, day: date) -> st
     session.flush()
     notices.requested_day_refused(session, pickup, day_label(day, today), why,
                                   day_label(next_day, today) if next_day else None)
-    if next_day is not None and _has_plan(session, next_day):
+    if next_day is not None and has_plan(session, next_day):
         plan_runs.queue_plan(session, next_day)
     then = f"it is now planned for {day_label(next_day, today)}" if next_day else "it waits for the next plan"
     return f"{pickup.reference} cannot be collected on {day_label(day, today)} as asked: {why}; {then}."
 
 
-def _has_plan(session: so.Session, day: date) -> bool:
+def has_plan(session: so.Session, day: date) -> bool:
     return session.scalar(sa.select(sa.func.count()).select_from(CourierPlan)
                           .where(CourierPlan.plan_date == day, CourierPlan.active.is_(True))) > 0
 
