@@ -150,6 +150,16 @@ def test_when_the_tiles_cannot_load_the_map_falls_back_to_the_drawing(app, plann
     expect(page.locator("#route-1 table")).to_contain_text("North Office")
 
 
+def test_a_move_to_a_sunday_is_refused_under_the_pickup_with_the_sites_opening_days(planned_printer_pickup):
+    page = planned_printer_pickup
+    sunday = DAY + timedelta(days=6 - DAY.weekday())
+    row = page.locator("#route-1 tbody tr").first
+    row.locator("input[type=date]").fill(sunday.isoformat())
+    row.get_by_role("button", name="Move").click()
+    expect(page.locator("#route-1 .field-error")).to_contain_text("is closed on Sunday")
+    expect(page.locator("#route-1 .field-error")).to_contain_text("it is open Monday to Friday")
+
+
 CATALOGUE_WITH_A_BAD_ROW = """part_number,description,category,vendor,new_price,refurbishment_cost,weight_kg,volume_l
 NET-SW-24,24-port switch,network,Netvale,480.00,60,3.1,12
 NET-PSU-1,Switch power supply,network,Netvale,85,10,0.9,2
