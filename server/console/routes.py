@@ -14,7 +14,7 @@ from server.console.pages import staff_blueprint
 from server.console.route_drawing import Place, RouteToDraw, colour_of, draw
 from server.console.wording import today_in
 from server.extensions import db
-from server.logistics.plan_days import day_label, last_plannable_day
+from server.logistics.plan_days import day_label, why_not_plannable
 from server.services import plan_runs
 from server.services.errors import ServiceError
 from server.services.pickup_days import move_pickup
@@ -23,14 +23,13 @@ bp = staff_blueprint("console_routes", __name__, url_prefix="/console/routes")
 
 
 def _day_from(raw: str | None) -> date:
-    """The day a page is about: tomorrow unless given; a day no plan can have is not found."""
+    """The day a page is about: tomorrow unless given; a day at the very end of the calendar is not found."""
     try:
         day = date.fromisoformat(raw) if raw else _tomorrow()
     except ValueError:
         return _tomorrow()
-    if not date.min < day <= _last_day():
-        abort(404, f"There is no plan for {day.isoformat()}: days can be planned up to "
-                   f"{day_label(_last_day(), _today())}.")
+    if not date.min < day < date.max:
+        abort(404, f"There is no plan for {day.isoformat()}.")
     return day
 
 
@@ -40,10 +39,6 @@ def _today() -> date:
 
 def _tomorrow() -> date:
     return _today() + timedelta(days=1)
-
-
-def _last_day() -> date:
-    return last_plannable_day(_today(), current_app.config["PLAN_HORIZON_DAYS"])
 
 
 @bp.route("")
@@ -80,8 +75,9 @@ def _page(day: date, plan_form: PlanDayForm, move_form: MovePickupForm, status: 
         "console/routes.html", day=day, plan=plan, routes=routes, drawing=drawing, map_data=map_data,
         waiting=listings.waiting_pickups(db.session, day, planned_ids), plan_form=plan_form, move_form=move_form,
         zone=current_app.config["SITE_TIMEZONE"], run=plan_runs.latest_run(db.session, day),
-        plannable=_today() <= day, previous_day=previous_day if previous_day > date.min else None,
-        next_day=next_day if next_day <= _last_day() else None,
+        not_plannable=why_not_plannable(day, _today(), current_app.config["PLAN_HORIZON_DAYS"]),
+        previous_day=previous_day if previous_day > date.min else None,
+        next_day=next_day if next_day < date.max else None,
     ), status
 
 

@@ -105,7 +105,7 @@ def test_with_a_tile_server_configured_the_page_loads_leaflet_and_allows_that_or
 
 
 @pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
-def test_a_day_no_plan_can_have_is_not_found_not_a_server_error(dispatcher, day):
+def test_the_first_and_last_day_of_the_calendar_are_not_found_not_a_server_error(dispatcher, day):
     assert dispatcher.get(f"/console/routes?day={day}").status_code == 404
 
 
@@ -118,7 +118,7 @@ def test_planning_a_past_day_is_refused_under_the_field_with_its_year(dispatcher
 
 def test_a_past_days_page_offers_no_re_plan(dispatcher):
     page = dispatcher.get(f"/console/routes?day={date.today() - timedelta(days=3)}").get_data(as_text=True)
-    assert "This day is past" in page and "this day</button>" not in page
+    assert " is past: plan a day from today to " in page and "this day</button>" not in page
 
 
 def test_a_move_with_an_id_beyond_any_record_is_refused(app, client, dispatcher, yard):
