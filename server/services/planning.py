@@ -269,7 +269,9 @@ def _write(session: so.Session, day: date, by_id: int | None, snapshot: _Snapsho
     for pickup in current.values():
         if pickup.id in served or pickup.id in kept_ids:
             continue
-        if pickup.requested_date == day:
+        waiting = any(line.status in (ReturnStatus.AWAITING_PICKUP, ReturnStatus.PICKUP_SCHEDULED)
+                      for line in pickup.lines)
+        if pickup.requested_date == day and waiting:
             refused.append(_requested_day_refused(session, pickup, day))
         elif pickup.status == PickupStatus.SCHEDULED:
             unschedule(session, pickup, reason="The courier round for that day was re-planned without this visit.")
@@ -291,7 +293,7 @@ def _requested_day_refused(session: so.Session, pickup: Pickup, day: date) -> st
                                   day_label(next_day, today) if next_day else None)
     if next_day is not None and has_plan(session, next_day):
         plan_runs.queue_plan(session, next_day)
-    then = f"it is now planned for {day_label(next_day, today)}" if next_day else "it waits for the next plan"
+    then = f"it moves to {day_label(next_day, today)}" if next_day else "it waits for the next plan"
     return f"{pickup.reference} cannot be collected on {day_label(day, today)} as asked: {why}; {then}."
 
 
