@@ -13,6 +13,7 @@ from common.enums import (
     EventOutcome,
     EventType,
     FailureCode,
+    HolderKind,
     JobStatus,
     PartCondition,
     ReturnStatus,
@@ -328,6 +329,11 @@ class ReturnLineRecord(ma.Schema):
     disposition = _enum(Disposition, allow_none=True)
     travel_mode = _enum(TravelMode, allow_none=True)
     destination_facility_id = fields.Integer(allow_none=True)
+    holder_kind = _enum(HolderKind, metadata={"description": "engineer: in the van; site: left there for the courier"})
+    pickup_reference = fields.String(
+        allow_none=True, metadata={"description": "The courier pickup the line waits for (\"P-000012\"): its label"})
+    pickup_window_start = fields.AwareDateTime(allow_none=True, metadata={"description": "When the courier comes, once planned"})
+    pickup_window_end = fields.AwareDateTime(allow_none=True)
 
 
 RECORD_SCHEMAS: dict[SyncEntity, type[ma.Schema]] = {

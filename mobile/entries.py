@@ -10,8 +10,17 @@ import uuid
 
 from common.enums import EventType
 from common.validation import CatalogueEntry, check_against_catalogue, validate_event
-from mobile import workday
+from mobile import serials, workday
 from mobile.store import Draft, Entry, Store, utc_now
+
+
+#: What a screen says under a field left empty, in place of the schema's "Missing data for required field."
+BLANK = {
+    "part_number": "Enter the part number: pick the item, scan its label or type it.",
+    "serial": "Enter the serial: scan its label or type it.",
+    "condition": "Choose the condition.",
+    "quantity": "Enter how many.",
+}
 
 
 class EntryRefused(Exception):
@@ -74,8 +83,25 @@ def check(store: Store, drafts: list[Draft]) -> list[dict]:
             found = check_against_catalogue(draft.type, draft.payload, lambda pn: _catalogue_entry(store, pn))
         if not found:
             found = _check_serial(draft, drafts[:i], open_serials)
-        errors.append(found)
+        errors.append(_in_words(store, draft, found))
     return errors
+
+
+def _in_words(store: Store, draft: Draft, errors: dict) -> dict:
+    """Say what is missing when a field was left empty, and what a mistyped serial probably is."""
+    payload_errors = errors.get("payload")
+    if not isinstance(payload_errors, dict):
+        return errors
+    worded = dict(payload_errors)
+    for name in worded:
+        if name in BLANK and draft.payload.get(name) in (None, ""):
+            worded[name] = [BLANK[name]]
+    serial = draft.payload.get("serial")
+    if "serial" in worded and serial:
+        guess = serials.look_alike_message(serial, _catalogue_entry(store, draft.payload.get("part_number", "")))
+        if guess:
+            worded["serial"] = [guess]
+    return {**errors, "payload": worded}
 
 
 def log(store: Store, drafts: list[Draft], username: str, corrects: str | None = None) -> list[Entry]:
@@ -102,9 +128,7 @@ def field_messages(errors: dict) -> dict[str, str]:
 
 def _catalogue_entry(store: Store, part_number: str) -> CatalogueEntry | None:
     part = store.part(part_number)
-    if part is None or part["part_number"] != part_number:
-        return None
-    return CatalogueEntry(part["part_number"], bool(part.get("serialised")), part.get("serial_pattern"))
+    return serials.catalogue_entry(part) if part is not None and part["part_number"] == part_number else None
 
 
 def _catalogue_spelling(store: Store, draft: Draft) -> Draft:

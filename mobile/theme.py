@@ -19,6 +19,12 @@ ERROR_BACKGROUND = (0.99, 0.89, 0.90, 1)
 FIELD = (1, 1, 1, 1)
 DIVIDER = (0.82, 0.85, 0.86, 1)
 
+#: Sizes for gloved hands and tired eyes: every touch target at least TARGET_DP high (main actions
+#: PRIMARY_TARGET_DP), and no text smaller than BODY_SP.
+TARGET_DP = 48
+PRIMARY_TARGET_DP = 56
+BODY_SP = "16sp"
+
 #: Colour of the sync strip for each sync state.
 SYNC_STATE_COLOURS = {
     "idle": OK,

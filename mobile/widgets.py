@@ -30,6 +30,8 @@ class Field(BoxLayout):
     text = StringProperty()
     hint = StringProperty()
     message = StringProperty()
+    #: A value the engineer probably meant (a serial with O read as 0): offered as a one-tap fix.
+    suggestion = StringProperty()
     password = BooleanProperty(False)
     readonly = BooleanProperty(False)
     multiline = BooleanProperty(False)
@@ -38,6 +40,10 @@ class Field(BoxLayout):
     lines = NumericProperty(1)
 
     __events__ = ("on_scan",)
+
+    def on_text(self, field, text):
+        # A message is about what was there before: the engineer has changed it.
+        self.message = self.suggestion = ""
 
     def on_scan(self):
         pass

@@ -5,10 +5,10 @@ at once (a removed part is carried, a handed-over line is on its way out, a
 completed job is completed) until the server's own records arrive by pull.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
-from common.enums import EventType, SyncEntity
+from common.enums import EventType, HolderKind, SyncEntity, TravelMode
 from mobile.store import Entry, Store
 
 REMOVALS = (EventType.PART_REMOVED, EventType.EQUIPMENT_COLLECTED)
@@ -62,10 +62,18 @@ class JobView:
     installed: list[InstalledItem]
     expected: list[str]
     entries: list[Entry]
+    #: The items removed or collected on this job that are on their way back, each with its instruction.
+    lines: list["CarriedLine"]
+
+
+#: What the engineer does with a removed item, from its travel mode.
+CARRY, LEAVE, UNDECIDED = "carry", "leave", "undecided"
 
 
 @dataclass(frozen=True)
 class CarriedLine:
+    """A return line of the engineer's: carried back, left at the site for a courier, or not decided yet."""
+
     id: str
     part_number: str
     serial: str | None
@@ -74,6 +82,14 @@ class CarriedLine:
     job_reference: str
     state: str  # carried | not_sent (its removal is waiting) | handing_over (its hand-over is waiting)
     facility: str = ""
+    job_id: int | None = None
+    travel: str = UNDECIDED  # carry | leave | undecided
+    instruction: str = ""
+
+    @property
+    def item(self) -> str:
+        """"PRN-FUS-220 · AR00000001", or "2 × PRN-RLR-KIT" for parts without a serial."""
+        return f"{self.part_number} · {self.serial}" if self.serial else f"{self.quantity} × {self.part_number}"
 
     def describe(self) -> str:
         what = f"{self.part_number} {self.serial}" if self.serial else f"{self.quantity} × {self.part_number}"
@@ -97,33 +113,71 @@ def job_view(store: Store, job_id: int) -> JobView | None:
                  for i in site.get("installed", [])]
     expected = [f"{humanise(p.get('action')) or 'part'}: {p.get('quantity', 1)} × {p['part_number']}"
                 for p in job.get("expected_parts", [])]
-    return JobView(_card(store, job, store.waiting()), installed, expected, store.entries(job_id))
+    lines = [line for line in return_lines(store) if line.job_id == job_id]
+    return JobView(_card(store, job, store.waiting()), installed, expected, store.entries(job_id), lines)
 
 
 def carried_lines(store: Store) -> list[CarriedLine]:
-    """Return lines the engineer holds: pulled from the server, or logged here and not yet sent."""
+    """Return lines the engineer carries back, or holds until the server decides: what to hand over."""
+    return [line for line in return_lines(store) if line.travel != LEAVE]
+
+
+def left_at_site(store: Store) -> list[CarriedLine]:
+    """Return lines the engineer leaves (or has left) at their site for a courier."""
+    return [line for line in return_lines(store) if line.travel == LEAVE]
+
+
+def return_lines(store: Store) -> list[CarriedLine]:
+    """Every return line of the engineer's: pulled from the server, or logged here and not yet sent."""
     jobs_by_id = {j["id"]: j for j in store.records(SyncEntity.JOB)}
-    facilities = {f["id"]: f.get("code") or f.get("name") for f in store.records(SyncEntity.FACILITY)}
+    facility_by_id = {f["id"]: f for f in store.records(SyncEntity.FACILITY)}
     handing_over = {}
     lines: dict[str, CarriedLine] = {}
     for entry in store.waiting():
         if entry.type == EventType.RETURN_HANDED_OVER:
-            handing_over[entry.payload["return_line_id"]] = facilities.get(entry.payload["facility_id"], "")
+            facility = facility_by_id.get(entry.payload["facility_id"], {})
+            handing_over[entry.payload["return_line_id"]] = facility.get("code") or facility.get("name", "")
         elif entry.type in REMOVALS:
-            lines[entry.id] = _line(entry.id, entry.payload, entry.job_id, jobs_by_id, "not_sent")
+            lines[entry.id] = _line(entry.id, entry.payload, entry.job_id, jobs_by_id, "not_sent",
+                                    "Logged on this phone: where it goes is known after sync. Keep it with you.")
     for record in store.records(SyncEntity.RETURN_LINE):
-        lines.setdefault(record["id"], _line(record["id"], record, record.get("job_id"), jobs_by_id, "carried"))
+        if record["id"] not in lines:
+            travel, instruction = travel_instruction(store, record, facility_by_id)
+            lines[record["id"]] = _line(record["id"], record, record.get("job_id"), jobs_by_id, "carried",
+                                        instruction, travel)
     for line_id, facility in handing_over.items():
         if line_id in lines:
-            line = lines[line_id]
-            lines[line_id] = CarriedLine(line.id, line.part_number, line.serial, line.quantity, line.condition,
-                                         line.job_reference, "handing_over", facility)
+            lines[line_id] = replace(lines[line_id], state="handing_over", facility=facility)
     return sorted(lines.values(), key=lambda line: (line.state == "handing_over", line.part_number, line.serial or ""))
 
 
+def travel_instruction(store: Store, record: dict, facility_by_id: dict[int, dict]) -> tuple[str, str]:
+    """(carry | leave | undecided, what the engineer does with the item), from a pulled return line."""
+    mode = record.get("travel_mode")
+    destination = facility_by_id.get(record.get("destination_facility_id")) or {}
+    if mode == TravelMode.CARRY_BACK:
+        named = f"{destination['name']} ({destination['code']})" if destination else "a depot"
+        return CARRY, f"Carry it back to {named}."
+    if mode != TravelMode.COURIER_PICKUP:
+        return UNDECIDED, "Keep it with you: the server has not decided where it goes yet."
+    site = store.record(SyncEntity.SITE, record.get("origin_site_id")) or {}
+    where = site.get("name") or "the site"
+    item = " ".join(x for x in (record["part_number"], record.get("serial")) if x)
+    label = " · ".join(x for x in (record.get("pickup_reference"), item, destination.get("code")) if x)
+    if record.get("holder_kind") == HolderKind.SITE:
+        first = f"Leave it at {where} for the courier."
+    else:
+        first = f"Leave it at {where} for the courier when you go."
+    if site.get("contact_name"):
+        first += f" Hand it to {site['contact_name']}."
+    start, end = record.get("pickup_window_start"), record.get("pickup_window_end")
+    when = f"Collected {window_text(start, end)}." if start else "Collection not planned yet."
+    return LEAVE, f"{first} Label it \"{label}\". {when}"
+
+
 def open_serials(store: Store) -> dict[tuple[str, str], CarriedLine]:
-    """Serialised items logged as removed on this phone and not handed over: (part number, serial) → line."""
-    return {(line.part_number, line.serial): line for line in carried_lines(store)
+    """Serialised items on their way back and not handed over (carried or left at the site): (part, serial) → line."""
+    return {(line.part_number, line.serial): line for line in return_lines(store)
             if line.serial and line.state != "handing_over"}
 
 
@@ -178,10 +232,12 @@ def _card(store: Store, job: dict, waiting: list[Entry]) -> JobCard:
     )
 
 
-def _line(line_id: str, data: dict, job_id, jobs_by_id: dict, state: str) -> CarriedLine:
+def _line(line_id: str, data: dict, job_id, jobs_by_id: dict, state: str, instruction: str,
+          travel: str = UNDECIDED) -> CarriedLine:
     job = jobs_by_id.get(job_id) or {}
     return CarriedLine(line_id, data["part_number"], data.get("serial"), data.get("quantity", 1),
-                       data.get("condition", "unknown"), job.get("reference") or f"job {job_id}", state)
+                       data.get("condition", "unknown"), job.get("reference") or f"job {job_id}", state,
+                       job_id=job_id, travel=travel, instruction=instruction)
 
 
 def _item(payload: dict) -> str:

@@ -134,9 +134,13 @@ def figures_command(since, until):
 @click.option("--seconds", type=float, help="Time for the route search.")
 def plan_command(day, seconds):
     """Plan (or re-plan) the courier rounds of DAY."""
+    from server.services.errors import ServiceError
     from server.services.planning import plan_day
 
-    plan = plan_day(db.session, day.date(), seconds=seconds)
+    try:
+        plan = plan_day(db.session, day.date(), seconds=seconds)
+    except ServiceError as err:  # a past day, one beyond the horizon, one being planned already
+        raise click.ClickException(err.message) from err
     click.echo(f"{len(plan.routes)} round(s), {plan.pickups_due} pickup(s) due, {plan.pickups_skipped} left for "
                f"later; {plan.total_distance_km} km (one trip per line: {plan.naive_distance_km} km).")
 

@@ -70,6 +70,8 @@ def from_environment(env=None) -> dict:
         "RULES_PATH": env.get("RULES_PATH"),  # default: server/logistics/rules.toml
         "SITE_TIMEZONE": env.get("SITE_TIMEZONE", "Europe/London"),
         "PLANNER_SECONDS": float(env.get("PLANNER_SECONDS", 5)),
+        # Plans, moves and customers' requested days: from today (tomorrow for a move) to this many days ahead.
+        "PLAN_HORIZON_DAYS": int(env.get("PLAN_HORIZON_DAYS", 60)),
         "PICKUP_WINDOW_MINUTES": int(env.get("PICKUP_WINDOW_MINUTES", 120)),
         "DISTANCE_PROVIDER": env.get("DISTANCE_PROVIDER", "great_circle"),  # great_circle | osrm
         "OSRM_URL": env.get("OSRM_URL"),

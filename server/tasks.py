@@ -10,6 +10,7 @@ commits its own progress, and is leased: if its worker dies, it runs again
 when the lease runs out, and must itself skip what it already did.
 """
 
+import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Callable
@@ -20,10 +21,13 @@ import sqlalchemy.orm as so
 from flask import current_app
 
 from common.enums import PickupStatus
-from server.models import Pickup
+from server.models import Pickup, User
 from server.models.types import utcnow
-from server.services import chasing, engine, jobs, notices, outbox, planning, sync_state
+from server.services import chasing, engine, jobs, notices, outbox, plan_runs, planning, sync_state
+from server.services.errors import ServiceError
 from server.services.settings import current_policy
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -74,14 +78,22 @@ def decide_return_lines(session: so.Session, return_line_ids: list[str]) -> None
 
 
 @task("plan_day", transactional=False)
-def plan_day(session: so.Session, day: str) -> None:
-    """(Re-)plan one day's courier rounds; the plan commits in its own transaction."""
-    planning.plan_day(session, date.fromisoformat(day))
+def plan_day(session: so.Session, day: str, run_id: int | None = None, seconds: float | None = None,
+             by_id: int | None = None) -> None:
+    """(Re-)plan one day's courier rounds, carrying out run `run_id`: read, search outside any
+    transaction, then write the plan in a short one (server/services/planning.py)."""
+    by = session.get(User, by_id) if by_id is not None else None
+    try:
+        planning.plan_day(session, date.fromisoformat(day), by, seconds, run_id=run_id)
+    except ServiceError as err:
+        # The run records why, for the dispatcher; trying again would not change the answer.
+        log.info("Planning %s did not run: %s", day, err.message)
 
 
-@task("plan_tomorrow", transactional=False)
+@task("plan_tomorrow")
 def plan_tomorrow(session: so.Session) -> None:
-    planning.plan_day(session, _local_today() + timedelta(days=1))
+    """Ask for tomorrow's plan; the plan_day task makes it."""
+    plan_runs.queue_plan(session, _local_today() + timedelta(days=1))
 
 
 @task("send_pickup_reminders")

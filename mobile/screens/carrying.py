@@ -1,4 +1,5 @@
-"""Carrying: the return lines the engineer holds, and handing them over at a facility.
+"""Carrying: the return lines the engineer carries back, handing them over at a facility, and apart from
+them the items to leave at a site for the courier.
 
 Lines come from pull, or from removals logged on this phone and not yet sent
 (a line's id is the id of the entry that created it), so an item removed
@@ -9,7 +10,7 @@ from pathlib import Path
 
 from kivy.app import App
 from kivy.lang import Builder
-from kivy.properties import BooleanProperty, DictProperty, ListProperty, StringProperty
+from kivy.properties import BooleanProperty, DictProperty, ListProperty, NumericProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import Screen
@@ -27,6 +28,8 @@ class LineRow(ButtonBehavior, BoxLayout):
     line_id = StringProperty()
     text = StringProperty()
     detail = StringProperty()
+    instruction = StringProperty()
+    travel = StringProperty()
     selectable = BooleanProperty(True)
     selected = BooleanProperty(False)
 
@@ -41,6 +44,8 @@ class CarryingScreen(Screen):
     message = StringProperty()
     flash = StringProperty()
     busy = BooleanProperty(False)
+    #: How many items wait at a site for the courier (listed apart: not carried, not handed over).
+    leaving = NumericProperty(0)
 
     def on_pre_enter(self, *args):
         self.message = self.flash = ""
@@ -54,16 +59,17 @@ class CarryingScreen(Screen):
         self.facility_labels = list(self.facility_ids)
         if self.ids.facility.text not in self.facility_ids:
             self.ids.facility.text = self.facility_labels[0] if self.facility_labels else ""
-        box = self.ids.lines
+        box, left_box = self.ids.lines, self.ids.left
         box.clear_widgets()
+        left_box.clear_widgets()
         lines = workday.carried_lines(store)
         for line in lines:
-            what = f"{line.part_number} · {line.serial}" if line.serial else f"{line.quantity} × {line.part_number}"
-            state = LINE_STATES[line.state].format(facility=line.facility)
-            detail = f"{workday.humanise(line.condition).capitalize()}, from {line.job_reference}"
-            box.add_widget(LineRow(line_id=line.id, text=what, detail=f"{detail}\n{state}" if state else detail,
-                                   selectable=line.state != "handing_over",
-                                   selected=line.id in chosen and line.state != "handing_over"))
+            box.add_widget(_row(line, selectable=line.state != "handing_over",
+                                selected=line.id in chosen and line.state != "handing_over"))
+        left = workday.left_at_site(store)
+        for line in left:
+            left_box.add_widget(_row(line, selectable=False, selected=False))
+        self.leaving = len(left)
         self.ids.empty.text = "" if lines else "You are not carrying anything back."
 
     def hand_over(self):
@@ -90,6 +96,13 @@ class CarryingScreen(Screen):
 
     def _rows(self) -> list[LineRow]:
         return [row for row in self.ids.lines.children if isinstance(row, LineRow)]
+
+
+def _row(line: workday.CarriedLine, selectable: bool, selected: bool) -> LineRow:
+    state = LINE_STATES[line.state].format(facility=line.facility)
+    detail = f"{workday.humanise(line.condition).capitalize()}, from {line.job_reference}"
+    return LineRow(line_id=line.id, text=line.item, instruction=line.instruction, travel=line.travel,
+                   detail=f"{detail}\n{state}" if state else detail, selectable=selectable, selected=selected)
 
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))

@@ -22,6 +22,9 @@ class CollectScreen(forms.EntryScreen):
     def scan(self, target):
         forms.scan_into(self.ids.part, self.ids.serial, target)
 
+    def check_look_alikes(self):
+        forms.check_look_alikes(self.ids.part, self.ids.serial)
+
     def save(self):
         self._clear_messages()
         draft = entries.collection(self.job_id, self.ids.part.text, self.ids.serial.text,

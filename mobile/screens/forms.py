@@ -5,9 +5,8 @@ from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.screenmanager import Screen
 
 from common.enums import FailureCode, PartCondition
-from mobile import scanner
+from mobile import scanner, serials, workday
 from mobile.entries import field_messages
-from mobile import workday
 from mobile.workday import humanise
 
 NO_FAILURE_CODE = "None"
@@ -66,6 +65,13 @@ def scan_into(part_field, serial_field, target) -> None:
             target.text = serial
 
     app.scan_into(target, scanned)
+
+
+def check_look_alikes(part_field, serial_field) -> None:
+    """Say at once when a serial fits its part only with O read as 0 (or I as 1), and offer that serial."""
+    entry = serials.catalogue_entry(App.get_running_app().store.part(part_field.text))
+    serial_field.message = serials.look_alike_message(serial_field.text, entry)
+    serial_field.suggestion = serials.meant(serial_field.text, entry) or ""
 
 
 def saved_on_phone(count: int) -> None:

@@ -25,6 +25,27 @@ class EntryRow(BoxLayout):
     state_text = StringProperty()
 
 
+class InstalledRow(BoxLayout):
+    """An item installed at the site; its Swap button opens the swap with it as the removed part."""
+
+    part_number = StringProperty()
+    serial = StringProperty()
+    removed = BooleanProperty(False)
+
+    __events__ = ("on_swap",)
+
+    def on_swap(self):
+        pass
+
+
+class TravelRow(BoxLayout):
+    """An item removed on this job and what to do with it: carry it back, or leave it for the courier."""
+
+    text = StringProperty()
+    travel = StringProperty()
+    instruction = StringProperty()
+
+
 def entry_row(entry: Entry, store) -> EntryRow:
     state = entry.state
     if state == "rejected" and entry.problem != "open":
@@ -44,6 +65,7 @@ class JobScreen(Screen):
     contact = StringProperty()
     completed = BooleanProperty(False)
     missing = BooleanProperty(False)
+    has_lines = BooleanProperty(False)
     #: A word after saving ("Saved on this phone…"), cleared when the engineer leaves.
     flash = StringProperty()
 
@@ -62,7 +84,7 @@ class JobScreen(Screen):
         store = App.get_running_app().store
         view = workday.job_view(store, self.job_id)
         self.missing = view is None
-        for box in ("installed", "expected", "logged"):
+        for box in ("installed", "expected", "travel", "logged"):
             self.ids[box].clear_widgets()
         if view is None:
             return
@@ -71,19 +93,25 @@ class JobScreen(Screen):
         self.summary, self.address, self.contact = card.summary, card.address, card.contact
         self.completed = card.status == "completed"
         for item in view.installed:
-            note = "  [color=e36414]removed[/color]" if item.removed else ""
-            self.ids.installed.add_widget(_line(f"{item.part_number} · {item.serial}{note}"))
+            row = InstalledRow(part_number=item.part_number, serial=item.serial, removed=item.removed)
+            row.bind(on_swap=lambda row: self.log_swap(row.part_number, row.serial))
+            self.ids.installed.add_widget(row)
         if not view.installed:
             self.ids.installed.add_widget(_line("No serialised items recorded at this site."))
         for text in view.expected or ["None listed."]:
             self.ids.expected.add_widget(_line(text))
+        self.has_lines = bool(view.lines)
+        for line in view.lines:
+            self.ids.travel.add_widget(TravelRow(text=line.item, travel=line.travel, instruction=line.instruction))
         for entry in reversed(view.entries):
             self.ids.logged.add_widget(entry_row(entry, store))
         if not view.entries:
             self.ids.logged.add_widget(_line("Nothing logged yet."))
 
-    def log_swap(self):
-        App.get_running_app().go("swap").start(self.job_id)
+    def log_swap(self, part_number: str | None = None, serial: str | None = None):
+        """Open the swap; with an installed item, that item is the part removed."""
+        removed = {"part_number": part_number, "serial": serial} if part_number else None
+        App.get_running_app().go("swap").start(self.job_id, prefill=removed)
 
     def log_collected(self):
         App.get_running_app().go("collect").start(self.job_id)

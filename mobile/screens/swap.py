@@ -7,15 +7,20 @@ from pathlib import Path
 
 from kivy.app import App
 from kivy.lang import Builder
-from kivy.properties import OptionProperty
+from kivy.properties import ListProperty, OptionProperty
 
-from mobile import entries
+from mobile import entries, workday
 from mobile.screens import forms
+
+#: The last choice of "Installed at the site": the removed part is not one of the listed items.
+OTHER_ITEM = "Another item: scan or type it"
 
 
 class SwapScreen(forms.EntryScreen):
     #: swap: both halves; removed / installed: one half, to correct a refused entry.
     mode = OptionProperty("swap", options=["swap", "removed", "installed"])
+    #: The site's installed items not yet removed ("PRN-FUS-220 · AR00000001"), then OTHER_ITEM.
+    item_labels = ListProperty()
 
     def on_kv_post(self, base_widget):
         # Strong references: a half that is not shown is taken out of the page, and ids are weak.
@@ -34,15 +39,19 @@ class SwapScreen(forms.EntryScreen):
         body.add_widget(message)
 
     def start(self, job_id: int, mode: str = "swap", prefill: dict | None = None, corrects: str | None = None):
+        """Open the form; `prefill` holds the half being corrected, or (a swap) the installed item removed."""
         self.subtitle = forms.job_title(job_id)
         self.job_id, self.mode, self.corrects, self.message, self.busy = job_id, mode, corrects, "", False
         self.ids.page.scroll_y = 1
-        for name in ("removed_part", "removed_serial", "installed_part", "installed_serial"):
+        view = workday.job_view(App.get_running_app().store, job_id)
+        self._items = {_item_label(i.part_number, i.serial): i for i in (view.installed if view else []) if not i.removed}
+        self.item_labels = [*self._items, OTHER_ITEM]
+        self._installed_default = ""
+        for name in ("removed_item", "removed_part", "removed_serial", "installed_part", "installed_serial"):
             self.ids[name].text = ""
         self.ids.removed_quantity.text = "1"
         self.ids.condition.text = forms.condition_label("faulty")
         self.ids.failure.text = forms.NO_FAILURE_CODE
-        self._clear_messages()
         prefill = prefill or {}
         half = "installed" if mode == "installed" else "removed"
         self.ids[f"{half}_part"].text = prefill.get("part_number") or ""
@@ -51,6 +60,25 @@ class SwapScreen(forms.EntryScreen):
             self.ids.removed_quantity.text = str(prefill.get("quantity", 1))
             self.ids.condition.text = forms.condition_label(prefill.get("condition"))
             self.ids.failure.text = forms.failure_label(prefill.get("failure_code"))
+        label = _item_label(self.ids.removed_part.text, self.ids.removed_serial.text)
+        self.ids.removed_item.text = label if label in self._items else ""
+        self._clear_messages()
+
+    def pick_item(self, label: str):
+        """An installed item chosen as the part removed: its part number and serial fill the fields."""
+        item = self._items.get(label)
+        if item is not None:
+            self.ids.removed_part.text, self.ids.removed_serial.text = item.part_number, item.serial
+        elif label == OTHER_ITEM:
+            self.ids.removed_part.text = self.ids.removed_serial.text = ""
+
+    def follow_removed_part(self, part_number: str):
+        """The installed part number follows the removed one until the engineer changes it."""
+        if self.mode == "swap" and self.ids.installed_part.text in ("", self._installed_default):
+            self.ids.installed_part.text = self._installed_default = part_number
+
+    def check_look_alikes(self, half: str):
+        forms.check_look_alikes(self.ids[f"{half}_part"], self.ids[f"{half}_serial"])
 
     def scan(self, half: str, target):
         forms.scan_into(self.ids[f"{half}_part"], self.ids[f"{half}_serial"], target)
@@ -86,10 +114,14 @@ class SwapScreen(forms.EntryScreen):
         self.message = " ".join(m for m in general if m) or "Some fields need correcting; nothing was saved."
 
     def _clear_messages(self):
-        for name in ("removed_part", "removed_serial", "removed_quantity", "condition", "failure",
+        for name in ("removed_item", "removed_part", "removed_serial", "removed_quantity", "condition", "failure",
                      "installed_part", "installed_serial"):
             self.ids[name].message = ""
         self.message = ""
+
+
+def _item_label(part_number: str, serial: str) -> str:
+    return f"{part_number} · {serial}"
 
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))

@@ -5,7 +5,7 @@ from datetime import date
 import marshmallow as ma
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import g
+from flask import g, url_for
 from marshmallow import fields
 
 from common.enums import CustomerAnswer, PickupStatus
@@ -16,7 +16,7 @@ from server.api.returns import ReturnLineSchema
 from server.api.security import STAFF, requires
 from server.extensions import db
 from server.models import CourierPlan, CourierRoute, Pickup, ReturnLine
-from server.services import planning, receiving
+from server.services import pickup_days, plan_runs, receiving
 from server.services.errors import NotFound
 
 blp = Blueprint("pickups", __name__, url_prefix="/api/v1", description="Courier pickups and route plans")
@@ -28,6 +28,8 @@ class PickupSchema(ma.Schema):
     site_id = record_id()
     status = fields.Enum(PickupStatus, by_value=True)
     not_before = fields.Date(allow_none=True)
+    requested_date = fields.Date(allow_none=True, metadata={
+        "description": "The day the customer or a dispatcher asked for; the pickup is planned that day."})
     planned_date = fields.Date(allow_none=True)
     window_start = fields.AwareDateTime(allow_none=True)
     window_end = fields.AwareDateTime(allow_none=True)
@@ -86,6 +88,21 @@ class PlanSchema(ma.Schema):
     routes = fields.List(fields.Nested(RouteSchema))
 
 
+class PlanRunSchema(ma.Schema):
+    """One request to plan a day, carried out in the background."""
+
+    id = fields.Integer()
+    plan_date = fields.Date()
+    status = fields.String(metadata={"enum": ["queued", "running", "done", "failed"]})
+    requested_at = fields.AwareDateTime()
+    started_at = fields.AwareDateTime(allow_none=True)
+    finished_at = fields.AwareDateTime(allow_none=True)
+    plan_id = fields.Integer(allow_none=True, metadata={"description": "The plan written, once done."})
+    message = fields.String(allow_none=True, metadata={
+        "description": "Why it failed, or the requested days it could not keep."})
+    status_url = fields.Function(lambda run: url_for("pickups.get_plan_run", run_id=run.id))
+
+
 class PlanRequestSchema(ma.Schema):
     date = fields.Date(required=True)
     seconds = fields.Float(load_default=None, validate=ma.validate.Range(min=0.5, max=120))
@@ -130,7 +147,7 @@ def collected(pickup_id: int):
 @blp.response(200, PickupSchema)
 def move(data, pickup_id: int):
     """Move a pickup to another day; it is planned that day and the customer's invitation is updated."""
-    return planning.move_pickup(db.session, pickup_id, data["day"], g.user)
+    return pickup_days.move_pickup(db.session, pickup_id, data["day"])
 
 
 def _active_plan(day: date) -> CourierPlan | None:
@@ -155,8 +172,20 @@ def get_plan(day: date):
 @blp.route("/plans", methods=["POST"])
 @requires(*STAFF)
 @blp.arguments(PlanRequestSchema)
-@blp.response(201, PlanSchema)
+@blp.response(202, PlanRunSchema)
 def make_plan(data):
-    """Plan (or re-plan) a day's courier rounds now."""
-    plan = planning.plan_day(db.session, data["date"], g.user, data["seconds"])
-    return _active_plan(plan.plan_date)
+    """Ask for a day's courier rounds to be (re-)planned; the search runs in the background.
+
+    The answer is the run; follow its `status_url` (also the Location header)
+    until it is done. A day already being planned answers with that run.
+    """
+    run = plan_runs.request_plan(db.session, data["date"], g.user, data["seconds"])
+    return run, {"Location": url_for("pickups.get_plan_run", run_id=run.id)}
+
+
+@blp.route(f"/plans/runs/<{RECORD_ID}:run_id>", methods=["GET"])
+@requires(*STAFF)
+@blp.response(200, PlanRunSchema)
+def get_plan_run(run_id: int):
+    """Where a request to plan a day stands: queued, running, done (with its plan) or failed."""
+    return plan_runs.get_run(db.session, run_id)

@@ -15,7 +15,10 @@ from wtforms.validators import (
     DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError,
 )
 
+from wtforms.widgets import HiddenInput
+
 from common.enums import CustomerAnswer, Disposition, ReturnStatus, ReviewAction, Role
+from common.schemas import MAX_RECORD_ID
 from server.console.listings import AGE_BUCKETS
 from server.console.wording import label, today_in
 from server.models.jobs import EXPECTED_PART_ACTIONS
@@ -100,7 +103,8 @@ class PlanDayForm(FlaskForm):
 
 
 class MovePickupForm(FlaskForm):
-    pickup_id = HiddenField(validators=[InputRequired()])
+    pickup_id = IntegerField(widget=HiddenInput(), validators=[
+        InputRequired("Choose a pickup."), NumberRange(1, MAX_RECORD_ID, "There is no such pickup.")])
     new_day = DateField("Move to", validators=[InputRequired("Pick the new day.")])
 
     def validate_new_day(self, field):

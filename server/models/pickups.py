@@ -20,6 +20,8 @@ class Pickup(db.Model):
     status: so.Mapped[PickupStatus] = so.mapped_column(enum_type(PickupStatus), default=PickupStatus.OPEN, index=True)
     #: The customer asked not to be visited before this day.
     not_before: so.Mapped[date | None]
+    #: The day the customer or a dispatcher asked for: planned that day, never taken back by another day's plan.
+    requested_date: so.Mapped[date | None]
     planned_date: so.Mapped[date | None]
     window_start: so.Mapped[datetime | None] = so.mapped_column(UtcDateTime)
     window_end: so.Mapped[datetime | None] = so.mapped_column(UtcDateTime)
@@ -36,7 +38,12 @@ class Pickup(db.Model):
 
     @property
     def reference(self) -> str:
-        return f"P-{self.id:06d}"
+        return pickup_reference(self.id)
+
+
+def pickup_reference(pickup_id: int) -> str:
+    """"P-000012": how a pickup is named to people, and on the labels of the items waiting for it."""
+    return f"P-{pickup_id:06d}"
 
 
 class Vehicle(db.Model):
@@ -77,6 +84,30 @@ class CourierPlan(db.Model):
     solver_seconds: so.Mapped[float] = so.mapped_column(default=0.0)
 
     routes = so.relationship("CourierRoute", back_populates="plan", order_by="CourierRoute.id")
+
+
+class PlanRun(db.Model):
+    """One request to plan a day, from queued to done; at most one per day is in flight."""
+
+    __tablename__ = "plan_runs"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    plan_date: so.Mapped[date] = so.mapped_column(index=True)
+    #: The plan's day while the run is queued or running, else None: the unique key of "in flight".
+    in_flight_date: so.Mapped[date | None] = so.mapped_column(unique=True)
+    status: so.Mapped[str] = so.mapped_column(sa.String(10), default="queued")
+    #: Something changed while the run was searching: it plans the day again before it ends.
+    again: so.Mapped[bool] = so.mapped_column(default=False)
+    seconds: so.Mapped[float | None]
+    requested_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
+    requested_at: so.Mapped[datetime] = so.mapped_column(UtcDateTime, default=utcnow)
+    started_at: so.Mapped[datetime | None] = so.mapped_column(UtcDateTime)
+    finished_at: so.Mapped[datetime | None] = so.mapped_column(UtcDateTime)
+    plan_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("courier_plans.id"))
+    #: What the dispatcher is told: the error, or the pickups that could not have their requested day.
+    message: so.Mapped[str | None] = so.mapped_column(sa.Text)
+
+    plan = so.relationship(CourierPlan)
 
 
 class CourierRoute(db.Model):

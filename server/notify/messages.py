@@ -137,6 +137,20 @@ class PickupNotice:
 
 
 @dataclass(frozen=True)
+class DayRefusedNotice:
+    """The day a site contact asked for cannot be kept: why, and which day it will be (None: not yet known)."""
+
+    pickup_ref: str
+    site_name: str
+    contact_name: str
+    contact_email: str
+    asked_day: str
+    reason: str
+    new_day: str | None
+    link_url: str
+
+
+@dataclass(frozen=True)
 class CollectionNotice:
     """The courier has collected items from a site; `not_collected` were expected but stayed."""
 
@@ -388,6 +402,19 @@ def pickup_changed(
         "pickup_changed", subject, notice, Method.CANCEL if cancelled else Method.REQUEST,
         {"cancelled": cancelled, "previous_window": previous, "reason": reason}
         | ({"items_heading": "Items that were to be collected"} if cancelled else {}),
+        sender, idempotency_key, now,
+    )
+
+
+def requested_day_refused(
+    notice: DayRefusedNotice, sender: Sender, *, idempotency_key: str, now: datetime | None = None
+) -> EmailMessage:
+    """To the site contact: the courier cannot come on the day asked for, why, and when it will."""
+    return _compose(
+        "requested_day_refused",
+        f"We cannot collect on {notice.asked_day} – {notice.site_name}",
+        [notice.contact_email],
+        {"notice": notice},
         sender, idempotency_key, now,
     )
 

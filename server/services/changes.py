@@ -15,10 +15,9 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from sqlalchemy.orm import attributes
 
-from common.enums import ChangeOp, HolderKind, JobStatus, SyncEntity
-from server.logistics.states import CLOSED_RETURN_STATUSES
-from server.models import ChangeLogEntry, Facility, Job, PartNumber, ReturnLine, SerialisedItem, Site
-from server.services.scope import engineers_of_sites
+from common.enums import ChangeOp, JobStatus, SyncEntity
+from server.models import ChangeLogEntry, Facility, Job, PartNumber, Pickup, ReturnLine, SerialisedItem, Site
+from server.services.scope import engineers_of_sites, line_scope_user
 
 
 def _history(obj, name: str):
@@ -72,16 +71,26 @@ class _Log:
                 self.note(SyncEntity.SITE, job.site_id, ChangeOp.UPSERT, now_engineer)
 
     def return_line(self, line: ReturnLine, is_new: bool, deleted: bool) -> None:
-        def held_by(kind, holder, status):
-            return holder if kind == HolderKind.ENGINEER and status not in CLOSED_RETURN_STATUSES else None
+        now_user = None if deleted else line_scope_user(line.holder_kind, line.holder_id, line.status,
+                                                        line.removed_by_id)
+        before_user = None if is_new else line_scope_user(
+            _before(line, "holder_kind"), _before(line, "holder_id"), _before(line, "status"),
+            _before(line, "removed_by_id"))
+        if before_user is not None and before_user != now_user:
+            self.note(SyncEntity.RETURN_LINE, line.id, ChangeOp.DELETE, before_user)
+        if now_user is not None:
+            self.note(SyncEntity.RETURN_LINE, line.id, ChangeOp.UPSERT, now_user)
 
-        now_holder = None if deleted else held_by(line.holder_kind, line.holder_id, line.status)
-        before_holder = None if is_new else held_by(
-            _before(line, "holder_kind"), _before(line, "holder_id"), _before(line, "status"))
-        if before_holder is not None and before_holder != now_holder:
-            self.note(SyncEntity.RETURN_LINE, line.id, ChangeOp.DELETE, before_holder)
-        if now_holder is not None:
-            self.note(SyncEntity.RETURN_LINE, line.id, ChangeOp.UPSERT, now_holder)
+    def pickup(self, session: so.Session, pickup: Pickup) -> None:
+        """A pickup planned, moved or collected: its lines' records carry its window."""
+        lines = session.execute(
+            sa.select(ReturnLine.id, ReturnLine.holder_kind, ReturnLine.holder_id, ReturnLine.status,
+                      ReturnLine.removed_by_id).where(ReturnLine.pickup_id == pickup.id)
+        )
+        for key, *state in lines:
+            user = line_scope_user(*state)
+            if user is not None:
+                self.note(SyncEntity.RETURN_LINE, key, ChangeOp.UPSERT, user)
 
     def item(self, item: SerialisedItem, is_new: bool) -> None:
         self.sites_touched.update(s for s in (item.site_id, None if is_new else _before(item, "site_id")) if s)
@@ -101,8 +110,10 @@ class _Log:
         ]
 
 
-#: The records whose changes reach phones, directly or (serialised items) through their site.
-_SYNCED = (PartNumber, Facility, Site, Job, ReturnLine, SerialisedItem)
+#: The records whose changes reach phones, directly or (serialised items, pickups) through a synced record.
+_SYNCED = (PartNumber, Facility, Site, Job, ReturnLine, SerialisedItem, Pickup)
+#: What a return line's record shows of its pickup (records.py).
+_PICKUP_FIELDS = ("window_start", "window_end", "planned_date")
 
 
 @sa.event.listens_for(so.Session, "after_flush")
@@ -114,7 +125,7 @@ def record_changes(session: so.Session, flush_context) -> None:
             if not isinstance(obj, _SYNCED):
                 continue
             # A serialised item counts only if one of the attributes below changed, which is the narrower test.
-            if (not is_new and not deleted and not isinstance(obj, SerialisedItem)
+            if (not is_new and not deleted and not isinstance(obj, (SerialisedItem, Pickup))
                     and not session.is_modified(obj, include_collections=False)):
                 continue
             if isinstance(obj, (PartNumber, Facility)):
@@ -126,6 +137,10 @@ def record_changes(session: so.Session, flush_context) -> None:
                 log.job(obj, is_new, deleted)
             elif isinstance(obj, ReturnLine):
                 log.return_line(obj, is_new, deleted)
+            elif isinstance(obj, Pickup):
+                # A new pickup has no window yet; its lines are logged as they join it.
+                if not is_new and not deleted and _changed(obj, *_PICKUP_FIELDS):
+                    log.pickup(session, obj)
             elif isinstance(obj, SerialisedItem) and (is_new or deleted or _changed(obj, "status", "site_id", "serial", "installed_on")):
                 log.item(obj, is_new)
     _write(session, log)

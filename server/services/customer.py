@@ -1,7 +1,6 @@
 """What a customer does through the signed link of a pickup email: look, confirm, postpone."""
 
 from datetime import date, timedelta
-from zoneinfo import ZoneInfo
 
 import sqlalchemy.orm as so
 
@@ -11,11 +10,9 @@ from server.models import Pickup
 from server.models.types import utcnow
 from server.notify.links import ExpiredLink, InvalidLink, read_pickup_token
 from server.services.errors import Forbidden, Invalid, NotFound
+from server.services.pickup_days import ask_for_day, check_day_asked
 from server.services.planning import replan_later, unschedule
-from server.services.settings import setting
-
-#: How far ahead a customer may ask for another day.
-LATEST_DAY_AHEAD = 60
+from server.services.settings import setting, site_today
 
 
 def pickup_for_link(session: so.Session, token: str) -> Pickup:
@@ -32,33 +29,32 @@ def pickup_for_link(session: so.Session, token: str) -> Pickup:
 
 
 def answer_pickup(session: so.Session, token: str, answer: CustomerAnswer, another_day: date | None = None) -> Pickup:
-    """Record the customer's answer; "not ready" and "another day" take the visit off its day."""
+    """Record the customer's answer; "not ready" and "another day" take the visit off its day; owns the transaction.
+
+    The day asked for is kept: the pickup is planned that day (server/services/pickup_days.py).
+    """
     pickup = pickup_for_link(session, token)
     begin_write(session)
     pickup = session.get(Pickup, pickup.id)
-    today = utcnow().astimezone(ZoneInfo(setting("SITE_TIMEZONE"))).date()
-    if answer == CustomerAnswer.ANOTHER_DAY:
-        if another_day is None:
-            raise Invalid("Choose the day you would like.", {"another_day": ["Choose a day."]})
-        if not today < another_day <= today + timedelta(days=LATEST_DAY_AHEAD):
-            raise Invalid("Choose a day from tomorrow on.",
-                          {"another_day": [f"Choose a day between tomorrow and {LATEST_DAY_AHEAD} days ahead."]})
+    if answer == CustomerAnswer.ANOTHER_DAY and another_day is None:
+        raise Invalid("Choose the day you would like.", {"another_day": ["Choose a day."]})
     if pickup.status not in (PickupStatus.OPEN, PickupStatus.SCHEDULED):
         raise Invalid(f"The items have already been {pickup.status}.", {"answer": [f"This pickup is {pickup.status}."]})
     if answer == CustomerAnswer.CONFIRMED and pickup.status != PickupStatus.SCHEDULED:
         raise Invalid("There is no planned visit to confirm: we will email you the day and time when we plan one.",
                       {"answer": ["No visit is planned yet."]})
-    pickup.customer_answer, pickup.customer_answered_at = answer, utcnow()
-    if answer != CustomerAnswer.CONFIRMED:
+    if answer == CustomerAnswer.ANOTHER_DAY:
+        check_day_asked(pickup, another_day, "another_day")
+        ask_for_day(session, pickup, another_day)
+    elif answer == CustomerAnswer.NOT_READY:
         old_day = pickup.planned_date
-        not_before = another_day if answer == CustomerAnswer.ANOTHER_DAY else (old_day or today) + timedelta(days=1)
+        not_before = (old_day or site_today()) + timedelta(days=1)
+        pickup.requested_date = None
         if pickup.status == PickupStatus.SCHEDULED:
-            reason = ("You told us the items are not ready." if answer == CustomerAnswer.NOT_READY
-                      else f"You asked for another day: {another_day:%A %d %B}. We will send a new invitation.")
-            unschedule(session, pickup, reason=reason, not_before=not_before)
+            unschedule(session, pickup, reason="You told us the items are not ready.", not_before=not_before)
             replan_later(session, old_day)
         else:
             pickup.not_before = not_before
-        pickup.customer_answer = answer
+    pickup.customer_answer, pickup.customer_answered_at = answer, utcnow()
     session.commit()
     return pickup

@@ -85,6 +85,23 @@ def pickup_cancelled(session: so.Session, pickup: Pickup, window: tuple[datetime
                   pickup_id=pickup.id)
 
 
+def requested_day_refused(session: so.Session, pickup: Pickup, asked_day: str, reason: str,
+                          new_day: str | None) -> None:
+    """The day the customer (or a dispatcher) asked for cannot be kept: say why, and which day it will be."""
+    key = f"pickup:{pickup.id}:refused:{asked_day}"
+    if pickup.site.contact_email:
+        notice = messages.DayRefusedNotice(
+            pickup_ref=pickup.reference, site_name=pickup.site.name, contact_name=pickup.site.contact_name or "",
+            contact_email=pickup.site.contact_email, asked_day=asked_day, reason=reason, new_day=new_day,
+            link_url=pickup_link(pickup),
+        )
+        queue_email(session, messages.requested_day_refused(notice, _sender(), idempotency_key=key, now=utcnow()),
+                    kind="requested_day_refused", idempotency_key=key, pickup_id=pickup.id)
+    queue_webhook(session, pickup.site.customer, "requested_day_refused",
+                  {**_pickup_payload(pickup), "asked_day": asked_day, "reason": reason, "new_day": new_day},
+                  idempotency_key=key, pickup_id=pickup.id)
+
+
 def pickup_reminder(session: so.Session, pickup: Pickup) -> None:
     if not pickup.site.contact_email:
         return

@@ -8,7 +8,8 @@ import sqlalchemy.orm as so
 
 from common.enums import ItemStatus, SyncEntity
 from common.schemas import RECORD_SCHEMAS
-from server.models import Facility, Job, PartNumber, ReturnLine, SerialisedItem, Site
+from server.models import Facility, Job, PartNumber, Pickup, ReturnLine, SerialisedItem, Site
+from server.models.pickups import pickup_reference
 
 _DUMPERS = {entity: schema() for entity, schema in RECORD_SCHEMAS.items()}
 
@@ -100,12 +101,13 @@ def _jobs(session, keys):
 
 def _return_lines(session, keys):
     rows = session.execute(
-        sa.select(ReturnLine, PartNumber.part_number)
+        sa.select(ReturnLine, PartNumber.part_number, Pickup.window_start, Pickup.window_end)
         .join(PartNumber, ReturnLine.part_number_id == PartNumber.id)
+        .outerjoin(Pickup, ReturnLine.pickup_id == Pickup.id)
         .where(ReturnLine.id.in_([uuid.UUID(k) for k in keys]))
     )
     out = {}
-    for line, part_number in rows:
+    for line, part_number, pickup_start, pickup_end in rows:
         out[line.id] = {
             "id": line.id,
             "part_number": part_number,
@@ -118,6 +120,10 @@ def _return_lines(session, keys):
             "disposition": line.disposition,
             "travel_mode": line.travel_mode,
             "destination_facility_id": line.destination_facility_id,
+            "holder_kind": line.holder_kind,
+            "pickup_reference": pickup_reference(line.pickup_id) if line.pickup_id else None,
+            "pickup_window_start": pickup_start,
+            "pickup_window_end": pickup_end,
         }
     return out
 

@@ -1,8 +1,9 @@
 """What each engineer's phone may see: the one place that defines a sync scope.
 
 Jobs assigned to the engineer (not cancelled, not archived), the sites of
-those jobs, the return lines the engineer holds, and everything global
-(catalogue, facilities).
+those jobs, the return lines the engineer holds or left at a site for a
+courier who has not collected them yet, and everything global (catalogue,
+facilities).
 """
 
 import uuid
@@ -11,11 +12,16 @@ from collections import defaultdict
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from common.enums import HolderKind, JobStatus, SyncEntity
+from common.enums import HolderKind, JobStatus, ReturnStatus, SyncEntity
 from server.logistics.states import CLOSED_RETURN_STATUSES
 from server.models import Facility, Job, PartNumber, ReturnLine, Site
 
 GLOBAL_ENTITIES = frozenset({SyncEntity.FACILITY, SyncEntity.PART})
+
+#: A line at its site in these statuses is still waiting for the courier: the engineer who left it there
+#: keeps it on the phone, with its "leave at the site" instruction, until the courier has it.
+WAITING_AT_SITE = frozenset({ReturnStatus.AWAITING_DISPOSITION, ReturnStatus.AWAITING_PICKUP,
+                             ReturnStatus.PICKUP_SCHEDULED})
 
 
 def job_in_scope(user_id: int):
@@ -23,11 +29,27 @@ def job_in_scope(user_id: int):
 
 
 def line_in_scope(user_id: int):
-    return sa.and_(
-        ReturnLine.holder_kind == HolderKind.ENGINEER,
-        ReturnLine.holder_id == user_id,
-        ReturnLine.status.not_in(CLOSED_RETURN_STATUSES),
+    return sa.or_(
+        sa.and_(
+            ReturnLine.holder_kind == HolderKind.ENGINEER,
+            ReturnLine.holder_id == user_id,
+            ReturnLine.status.not_in(CLOSED_RETURN_STATUSES),
+        ),
+        sa.and_(
+            ReturnLine.holder_kind == HolderKind.SITE,
+            ReturnLine.removed_by_id == user_id,
+            ReturnLine.status.in_(WAITING_AT_SITE),
+        ),
     )
+
+
+def line_scope_user(holder_kind, holder_id, status, removed_by_id) -> int | None:
+    """The engineer whose phone has a return line in these states (what `line_in_scope` selects), or None."""
+    if holder_kind == HolderKind.ENGINEER and status not in CLOSED_RETURN_STATUSES:
+        return holder_id
+    if holder_kind == HolderKind.SITE and status in WAITING_AT_SITE:
+        return removed_by_id
+    return None
 
 
 def site_in_scope(user_id: int):

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from common.enums import EventType, FailureCode, PartCondition
+from common.enums import Disposition, EventType, FailureCode, HolderKind, PartCondition, ReturnStatus, TravelMode
 from common.protocol import MAX_BATCH_EVENTS, BatchTooLarge, UnsupportedProtocolVersion
-from common.schemas import PushRequestSchema
+from common.schemas import PushRequestSchema, ReturnLineRecord
 from common.validation import CatalogueEntry, check_against_catalogue, validate_event
 
 aware_times = st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2040, 1, 1),
@@ -103,3 +103,18 @@ CATALOGUE = {"PRN-FUS-220": CatalogueEntry("PRN-FUS-220", True, "AR[0-9]{8}"),
 ], ids=["ok", "unknown", "serial-missing", "serial-format", "non-serialised"])
 def test_catalogue_checks(payload, errors):
     assert check_against_catalogue(EventType.PART_REMOVED, payload, CATALOGUE.get) == errors
+
+
+def test_a_return_line_record_carries_its_travel_instruction():
+    start = datetime(2026, 12, 2, 10, 0, tzinfo=timezone.utc)
+    record = ReturnLineRecord().dump({
+        "id": uuid.UUID(int=7), "part_number": "MED-BAT-V12", "serial": "MD00000001", "quantity": 1,
+        "condition": PartCondition.FAULTY, "status": ReturnStatus.PICKUP_SCHEDULED, "job_id": 3, "origin_site_id": 4,
+        "disposition": Disposition.RECYCLE, "travel_mode": TravelMode.COURIER_PICKUP, "destination_facility_id": 2,
+        "holder_kind": HolderKind.SITE, "pickup_reference": "P-000012", "pickup_window_start": start,
+        "pickup_window_end": start.replace(hour=12),
+    })
+    assert {k: record[k] for k in ("travel_mode", "holder_kind", "pickup_reference", "pickup_window_start",
+                                   "pickup_window_end")} == {
+        "travel_mode": "courier_pickup", "holder_kind": "site", "pickup_reference": "P-000012",
+        "pickup_window_start": "2026-12-02T10:00:00+00:00", "pickup_window_end": "2026-12-02T12:00:00+00:00"}

@@ -113,7 +113,10 @@ def planned_printer_pickup(app, live_server, laptop, yard, sign_in_as):
     laptop.goto(f"/console/routes?day={DAY}")
     expect(laptop.locator("#plan-summary")).to_have_text("No plan for this day yet.")
     laptop.get_by_role("button", name="Plan this day").click()
-    expect(laptop.get_by_role("status")).to_contain_text("1 route(s)")
+    expect(laptop.locator("#plan-run")).to_contain_text("Planning…")
+    run_due(app)
+    # The page reloads itself while the plan is being made.
+    expect(laptop.locator("#plan-run")).to_contain_text("1 route(s)", timeout=15_000)
     return laptop
 
 
@@ -145,6 +148,16 @@ def test_when_the_tiles_cannot_load_the_map_falls_back_to_the_drawing(app, plann
     expect(page.locator("#map-note")).to_contain_text("could not be loaded")
     expect(page.locator("#route-drawing svg")).to_be_visible()
     expect(page.locator("#route-1 table")).to_contain_text("North Office")
+
+
+def test_a_move_to_a_sunday_is_refused_under_the_pickup_with_the_sites_opening_days(planned_printer_pickup):
+    page = planned_printer_pickup
+    sunday = DAY + timedelta(days=6 - DAY.weekday())
+    row = page.locator("#route-1 tbody tr").first
+    row.locator("input[type=date]").fill(sunday.isoformat())
+    row.get_by_role("button", name="Move").click()
+    expect(page.locator("#route-1 .field-error")).to_contain_text("is closed on Sunday")
+    expect(page.locator("#route-1 .field-error")).to_contain_text("it is open Monday to Friday")
 
 
 CATALOGUE_WITH_A_BAD_ROW = """part_number,description,category,vendor,new_price,refurbishment_cost,weight_kg,volume_l

@@ -41,6 +41,15 @@ def test_two_searches_return_a_feasible_solution_serving_every_client(process_st
     assert visits(solution) == list(range(12))
 
 
+def test_every_search_can_run_in_a_child_process_leaving_the_caller_free():
+    data = grid_instance()
+
+    solution = solve(data, seconds=0.8, seed=1, workers=1, own_search=False)
+
+    assert solution.is_feasible()
+    assert visits(solution) == list(range(12))
+
+
 def test_the_search_stops_at_its_budget():
     """Forked children start at once, so the whole call takes the budget and little more
     (the upper bound leaves room for a loaded machine)."""

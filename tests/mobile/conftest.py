@@ -7,7 +7,7 @@ folder, its API client, account and sync engine, pointed at a real server.
 import pytest
 
 from field_phones import Phone
-from server_fixtures import world  # noqa: F401  (fixture)
+from server_fixtures import logistics, world  # noqa: F401  (fixtures)
 
 
 @pytest.fixture

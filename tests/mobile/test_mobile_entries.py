@@ -113,3 +113,16 @@ def test_text_the_server_could_not_store_is_refused_before_saving(store, notes):
 def test_a_serial_on_a_part_that_is_not_serialised_is_refused_before_saving(store):
     [messages] = refusal(store, entries.removal(JOB, ROLLERS, "RLR-0001", "working"))
     assert messages == {"serial": "PRN-RLR-KIT is not serialised: leave its serial empty."}
+
+
+def test_empty_fields_say_in_words_what_is_missing(store):
+    [messages] = refusal(store, entries.removal(JOB, "", "", "", None))
+    assert messages == {"part_number": entries.BLANK["part_number"], "condition": "Choose the condition."}
+    [messages] = refusal(store, entries.collection(JOB, FUSER, "", "working"))
+    assert messages == {"serial": "Enter the serial: scan its label or type it."}
+
+
+@pytest.mark.parametrize("typed", ["AR0000O001", "ARO0000001", "AR0000000I", "ar00000001"])
+def test_a_serial_with_a_look_alike_character_is_refused_with_the_serial_it_probably_is(store, typed):
+    [messages] = refusal(store, entries.removal(JOB, FUSER, typed, "faulty"))
+    assert messages == {"serial": "Did you mean AR00000001? O and 0, I and 1 look alike: check the label."}

@@ -6,20 +6,27 @@ it takes of the main screens.
 """
 
 import os
+import re
 import select
 import shutil
 import socket
 import subprocess
 import sys
-from datetime import timedelta
+import uuid
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
 import factories as make
+from common.enums import Disposition, HolderKind, TravelMode
+from factories import next_weekday
 from phones import Phone as ProtocolPhone
 from server.models import ApiToken, Device, FieldEvent
+from server.runner import run_due
+from server.services.overrides import override_disposition
+from server.services.planning import plan_day
 
 ROOT = Path(__file__).resolve().parents[2]
 DRIVER = Path(__file__).with_name("mobile_ui_driver.py")
@@ -53,29 +60,28 @@ def free_port() -> int:
 
 
 def run_app(scenario: str, display: str, server_url: str, link_port: int, data: Path, kivy_home: Path,
-            password: str = make.PASSWORD) -> None:
-    """Run one scenario of mobile_ui_driver.py against the app; fail with its report if it fails."""
+            password: str = make.PASSWORD, **env_extra: str) -> str:
+    """Run one scenario of mobile_ui_driver.py against the app; fail with its report if it fails; return its output."""
     shots = os.environ.get("FIELDLOOP_SCREENSHOT_DIR")
     command = [sys.executable, str(DRIVER), "--scenario", scenario, "--server", server_url, "--data", str(data),
                "--link-port", str(link_port), "--password", password]
     command += ["--shots", str(Path(shots).resolve())] if shots else []
     env = {**os.environ, "DISPLAY": display, "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'tests'}",
-           "KIVY_HOME": str(kivy_home), "KIVY_NO_ARGS": "1", "KIVY_NO_FILELOG": "1"}
+           "KIVY_HOME": str(kivy_home), "KIVY_NO_ARGS": "1", "KIVY_NO_FILELOG": "1", **env_extra}
     run = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, timeout=SCENARIO_TIMEOUT_S)
     assert run.returncode == 0, f"{scenario}:\n{run.stdout[-3000:]}\n{run.stderr[-6000:]}"
+    return run.stdout
 
 
 @pytest.mark.slow
 def test_an_engineer_works_a_day_offline_and_online_in_the_real_app(display, live_server, world, session, tmp_path):
-    # Ben already sent AR00000002 back from his job: Amy's collection of it will be refused by the server.
-    bens_phone = ProtocolPhone(base_url=live_server.url)
-    bens_phone.sign_in("ben")
-    answer = bens_phone.push([bens_phone.new_event("part_removed", world.ben_job.id, part_number="PRN-FUS-220",
-                                                   serial="AR00000002", condition="faulty")])
-    assert answer.json["results"][0]["status"] == "accepted"
-
     link_port = free_port()
-    run_app("first-day", display, live_server.url, link_port, tmp_path / "app", tmp_path / "kivy")
+    output = run_app("first-day", display, live_server.url, link_port, tmp_path / "app", tmp_path / "kivy")
+    [effort] = re.findall(r"EFFORT standard swap: (\d+) taps, (\d+) typed characters", output)
+    taps, typed = map(int, effort)
+    assert taps <= 6 and typed == 0
+    # docs/mobile.md gives the figure this run demonstrates.
+    assert f"| now | {taps} | {typed} |" in (ROOT / "docs" / "mobile.md").read_text()
     session.rollback()
     session.execute(sa.update(ApiToken).values(expires_at=make.now() - timedelta(minutes=1)))
     session.commit()
@@ -83,15 +89,37 @@ def test_an_engineer_works_a_day_offline_and_online_in_the_real_app(display, liv
 
     session.rollback()
     stored = (session.query(FieldEvent).join(Device, FieldEvent.device_id == Device.id)
-              .filter(Device.device_uid != bens_phone.device_id).order_by(FieldEvent.seq).all())
+              .filter(Device.label.startswith("Fieldloop app")).order_by(FieldEvent.seq).all())
     assert [(e.seq, e.type, e.body["payload"].get("serial"), e.status) for e in stored] == [
         (1, "part_removed", "AR00000001", "accepted"),
         (2, "part_installed", "AR55500001", "accepted"),
-        (3, "equipment_collected", "AR00000002", "rejected"),
+        (3, "equipment_collected", "AR00000077", "rejected"),
         (4, "equipment_collected", "AR00000100", "accepted"),
         (5, "return_handed_over", None, "accepted"),
         (6, "job_completed", None, "accepted"),
     ]
+
+
+@pytest.mark.slow
+def test_at_a_large_font_scale_the_phone_says_what_to_carry_back_and_what_to_leave_for_the_courier(
+        display, app, live_server, logistics, session, tmp_path):
+    # Amy removed, from another phone, a fuser (light, on her way: carry back), a hazardous battery and a 95 kg
+    # printer (left at the site for a courier, whose visit is planned), and a roller kit that goes to the
+    # recycler, off her way: a courier collects it too, once she has left it at the site.
+    earlier_phone = ProtocolPhone(base_url=live_server.url)
+    earlier_phone.sign_in("amy")
+    job = logistics.world.amy_job.id
+    removals = [earlier_phone.new_event("part_removed", job, part_number=part, serial=serial, condition="faulty")
+                for part, serial in (("PRN-FUS-220", "AR00000001"), ("MED-BAT-V12", "MD00000001"),
+                                     ("PRN-MFP-C550", "AR55555555"), ("PRN-RLR-KIT", None))]
+    assert {r["status"] for r in earlier_phone.push(removals).json["results"]} == {"accepted"}
+    run_due(app)
+    plan_day(session, next_weekday(date.today()), logistics.world.dana)
+    rollers = override_disposition(session, uuid.UUID(removals[3]["id"]), Disposition.RECYCLE, "worn out",
+                                   logistics.world.dana)
+    assert (rollers.travel_mode, rollers.holder_kind) == (TravelMode.COURIER_PICKUP, HolderKind.ENGINEER)
+    run_app("courier-day", display, live_server.url, free_port(), tmp_path / "app", tmp_path / "kivy",
+            KIVY_METRICS_FONTSCALE="1.5")
 
 
 @pytest.mark.slow

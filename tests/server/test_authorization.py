@@ -11,7 +11,7 @@ ENGINEER, DISPATCHER, ADMIN, ANONYMOUS = "engineer", "dispatcher", "admin", "ano
 STAFF = {DISPATCHER, ADMIN}
 
 
-def endpoints(world, other_device_pk: int, review_pk: int):
+def endpoints(world, other_device_pk: int, review_pk: int, plan_run_id: int):
     """(method, path, json body, who may call it)."""
     job_body = {"site_id": world.north.id, "engineer_id": world.amy.id, "summary": "Visit",
                 "window_start": make.now().isoformat(), "window_end": (make.now() + timedelta(hours=1)).isoformat()}
@@ -33,6 +33,8 @@ def endpoints(world, other_device_pk: int, review_pk: int):
         ("POST", f"/api/v1/devices/{other_device_pk}/enable", None, {ADMIN}),
         ("GET", "/api/v1/reviews", None, STAFF),
         ("POST", f"/api/v1/reviews/{review_pk}/resolution", {"action": "dismiss", "comment": "Seen."}, STAFF),
+        ("POST", "/api/v1/plans", {"date": (make.now() + timedelta(days=1)).date().isoformat()}, STAFF),
+        ("GET", f"/api/v1/plans/runs/{plan_run_id}", None, STAFF),
     ]
 
 
@@ -53,18 +55,21 @@ def test_each_endpoint_admits_exactly_its_roles(phone_of, client, session, world
     import sqlalchemy as sa
 
     from phones import Phone
-    from server.models import Device
+    from server.models import Device, PlanRun, Vehicle
 
     other = phone_of("ben")
     other_device_pk = session.scalar(sa.select(Device.id).where(Device.device_uid == other.device_id))
+    run = PlanRun(plan_date=make.now().date())
+    session.add_all([run, Vehicle(name="Van", depot_id=world.depot.id, capacity_weight_kg=500, capacity_volume_l=900)])
+    session.commit()
     phone = {ENGINEER: lambda: phone_of("amy"), DISPATCHER: lambda: phone_of("dana"),
              ADMIN: lambda: phone_of("root"), ANONYMOUS: lambda: Phone(client=client)}[caller]()
-    for method, path, body, allowed in endpoints(world, other_device_pk, held_completion(session, world)):
+    for method, path, body, allowed in endpoints(world, other_device_pk, held_completion(session, world), run.id):
         if body == "push":
             body = {"protocol_version": 1, "device_id": phone.device_id, "events": []}
         r = phone.request(method, path, json=body)
         if caller in allowed:
-            assert r.status in (200, 201), (method, path, caller, r.status, r.json)
+            assert r.status in (200, 201, 202), (method, path, caller, r.status, r.json)
         else:
             assert r.status == (401 if caller == ANONYMOUS else 403), (method, path, caller, r.status)
             assert r.json["message"]
@@ -95,7 +100,7 @@ def test_a_customer_link_opens_its_own_pickup_and_nothing_else(client, session, 
     token = pickup_link(mine).rsplit("/", 1)[1]
     assert client.get(f"/api/v1/customer/pickups/{token}").json["id"] == mine.id
     as_bearer = {"Authorization": f"Bearer {token}"}
-    for method, path, body, _ in endpoints(world, other_device_pk=1, review_pk=1):
+    for method, path, body, _ in endpoints(world, other_device_pk=1, review_pk=1, plan_run_id=1):
         r = client.open(path, method=method, json=body if isinstance(body, dict) else None, headers=as_bearer)
         assert r.status_code == 401, (method, path)
     assert client.get(f"/pickup/{token}").status_code == 200

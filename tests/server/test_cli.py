@@ -98,3 +98,8 @@ def test_rotate_epoch_changes_the_epoch(app, session):
     assert result.exit_code == 0
     session.rollback()
     assert session.get(ServerState, 1).epoch != before
+
+
+def test_planning_a_past_day_on_the_command_line_says_why_without_a_traceback(app):
+    result = app.test_cli_runner().invoke(args=["plan", "2020-01-15"])
+    assert result.exit_code == 1 and "Wednesday 15 January 2020 is past" in result.output

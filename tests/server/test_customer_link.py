@@ -42,9 +42,9 @@ def test_asking_for_another_day_changes_the_plan(client, link, due_pickup, sessi
     assert r.status_code == 200
     session.rollback()
     pickup = session.get(Pickup, due_pickup.id)
-    assert (pickup.status, pickup.not_before, pickup.customer_answer) == (PickupStatus.OPEN, later, CustomerAnswer.ANOTHER_DAY)
-    assert session.scalar(sa.select(BackgroundTask.args).where(BackgroundTask.name == "plan_day")) == {"day": DAY.isoformat()}
-    assert "pickup_cancelled" in session.scalars(sa.select(Notification.kind)).all()
+    assert (pickup.status, pickup.requested_date, pickup.customer_answer) == (PickupStatus.OPEN, later, CustomerAnswer.ANOTHER_DAY)
+    assert session.scalar(sa.select(BackgroundTask.args).where(BackgroundTask.name == "plan_day"))["day"] == DAY.isoformat()
+    assert "pickup_cancelled" not in session.scalars(sa.select(Notification.kind)).all()
     assert plan_day(session, later).pickups_due == 1
 
 

@@ -14,7 +14,9 @@ from factories import next_weekday
 from common.enums import PickupStatus, ReturnStatus
 from server.models import CourierPlan, Notification, Pickup
 from server.runner import run_due
-from server.services.planning import access_window, move_pickup, plan_day
+from server.logistics.plan_days import access_window
+from server.services.pickup_days import move_pickup
+from server.services.planning import plan_day
 
 
 
@@ -176,18 +178,19 @@ def test_the_day_before_the_customer_is_reminded_once(app, due_pickup, logistics
     assert session.scalars(sa.select(Notification.kind)).all().count("pickup_reminder") == 1
 
 
-def test_moving_a_pickup_cancels_the_invitation_and_plans_it_on_the_new_day(due_pickup, logistics, session):
+def test_moving_a_pickup_takes_it_off_its_day_and_plans_it_on_the_new_day(due_pickup, logistics, session):
     plan_day(session, DAY)
     later = next_weekday(DAY)
-    move_pickup(session, due_pickup.id, later, logistics.world.dana)
+    move_pickup(session, due_pickup.id, later)
     session.rollback()
     pickup = session.get(Pickup, due_pickup.id)
-    assert (pickup.status, pickup.not_before, pickup.window_start) == (PickupStatus.OPEN, later, None)
-    assert "pickup_cancelled" in session.scalars(sa.select(Notification.kind)).all()
+    assert (pickup.status, pickup.requested_date, pickup.window_start) == (PickupStatus.OPEN, later, None)
     plan = plan_day(session, later)
     assert plan.pickups_due == 1
     session.rollback()
     assert session.get(Pickup, due_pickup.id).planned_date == later
+    kinds = session.scalars(sa.select(Notification.kind).order_by(Notification.id)).all()
+    assert kinds == ["pickup_scheduled", "pickup_scheduled"], "the new day's invitation replaces the old one"
 
 
 def test_collection_and_receipt_close_the_loop_and_tell_the_customer(app, due_pickup, logistics, dana, session):
@@ -207,9 +210,15 @@ def test_collection_and_receipt_close_the_loop_and_tell_the_customer(app, due_pi
     assert again.status == 409
 
 
-def test_plans_are_served_over_the_api(due_pickup, dana, session):
+def test_plans_are_made_in_the_background_and_served_over_the_api(app, due_pickup, dana, session):
     r = dana.request("POST", "/api/v1/plans", json={"date": DAY.isoformat(), "seconds": 0.5})
-    assert r.status == 201
-    assert r.json["routes"][0]["stops"][0]["pickup_id"] == due_pickup.id
-    assert dana.request("GET", f"/api/v1/plans/{DAY.isoformat()}").json["id"] == r.json["id"]
+    assert r.status == 202 and r.json["status"] == "queued"
+    assert r.headers["Location"].endswith(r.json["status_url"])
+    run_due(app)
+    session.rollback()
+    run = dana.request("GET", r.json["status_url"]).json
+    assert run["status"] == "done" and run["finished_at"]
+    plan = dana.request("GET", f"/api/v1/plans/{DAY.isoformat()}").json
+    assert plan["id"] == run["plan_id"]
+    assert plan["routes"][0]["stops"][0]["pickup_id"] == due_pickup.id
     assert dana.request("GET", "/api/v1/plans/not-a-date").status == 404

@@ -2,15 +2,23 @@
 
 import base64
 import json
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 
 import factories as make
-from server.models import ChangeLogEntry
+from common.enums import PickupStatus
+from factories import next_weekday
+from server.models import ChangeLogEntry, Pickup
+from server.runner import run_due
 from server.services.jobs import update_job
+from server.services.planning import move_pickup, plan_day
+from server.services.receiving import collect_pickup
 from server.services.sync_state import prune_change_log, rotate_epoch
+
+
+DAY = next_weekday(date.today())
 
 
 def keys(phone, entity) -> set[str]:
@@ -224,3 +232,85 @@ def test_job_created_by_a_dispatcher_reaches_the_phone_on_next_pull(amy, dana, w
     amy.sync_down()
     assert str(r.json["id"]) in keys(amy, "job")
     assert str(world.south.id) in keys(amy, "site")
+
+
+def remove_for_courier(app, phone, job_id, part_number="MED-BAT-V12", serial="MD00000001") -> str:
+    """Log the removal of an item the engine leaves at the site for a courier (hazardous by default)."""
+    ev = phone.new_event("part_removed", job_id, part_number=part_number, serial=serial, condition="faulty",
+                         failure_code="electrical")
+    assert phone.push([ev]).json["results"][0]["status"] == "accepted"
+    run_due(app)
+    return ev["id"]
+
+
+def fresh_pull(phone_of, username: str) -> dict:
+    phone = phone_of(username, device_id=f"fresh-{username}-phone")
+    phone.sync_down()
+    return phone.cache
+
+
+def test_an_item_left_at_the_site_for_the_courier_stays_on_the_phone_with_its_instruction(app, amy, logistics, session):
+    w = logistics.world
+    amy.sync_down()
+    line_id = remove_for_courier(app, amy, w.amy_job.id)
+    changes = amy.sync_down()
+    assert ("return_line", line_id, "delete") not in {(c["entity"], c["id"], c["op"]) for c in changes}
+    line = amy.cached("return_line")[line_id]
+    pickup = session.scalar(sa.select(Pickup))
+    assert (line["travel_mode"], line["holder_kind"], line["status"]) == ("courier_pickup", "site", "awaiting_pickup")
+    assert line["pickup_reference"] == pickup.reference and line["destination_facility_id"] is not None
+    assert (line["pickup_window_start"], line["pickup_window_end"]) == (None, None)
+
+
+def test_a_planned_pickup_brings_its_window_to_the_phone_and_collection_takes_the_line_off(
+        app, amy, logistics, session):
+    w = logistics.world
+    line_id = remove_for_courier(app, amy, w.amy_job.id, "PRN-MFP-C550", "AR55555555")
+    amy.sync_down()
+    pickup = session.scalar(sa.select(Pickup))
+    plan_day(session, DAY, w.dana)
+    session.rollback()
+    pickup = session.get(Pickup, pickup.id)
+    assert pickup.status == PickupStatus.SCHEDULED
+    amy.sync_down()
+    line = amy.cached("return_line")[line_id]
+    assert (line["status"], line["pickup_reference"]) == ("pickup_scheduled", pickup.reference)
+    assert datetime.fromisoformat(line["pickup_window_start"]) == pickup.window_start
+    assert datetime.fromisoformat(line["pickup_window_end"]) == pickup.window_end
+    collect_pickup(session, pickup.id, w.dana)
+    amy.sync_down()
+    assert line_id not in keys(amy, "return_line")
+
+
+def test_a_rescheduled_pickup_updates_the_window_on_the_phone_as_a_fresh_pull_shows_it(
+        app, amy, phone_of, logistics, session):
+    w = logistics.world
+    line_id = remove_for_courier(app, amy, w.amy_job.id, "PRN-MFP-C550", "AR55555555")
+    pickup = session.scalar(sa.select(Pickup))
+    plan_day(session, DAY, w.dana)
+    amy.sync_down()
+    later = next_weekday(DAY + timedelta(days=1))
+    move_pickup(session, pickup.id, later, w.dana)
+    plan_day(session, later, w.dana)
+    amy.sync_down()
+    line = amy.cached("return_line")[line_id]
+    assert datetime.fromisoformat(line["pickup_window_start"]).date() == later
+    assert amy.cache == fresh_pull(phone_of, "amy")
+
+
+def test_an_item_carried_by_courier_is_not_sent_to_another_engineer(app, amy, ben, logistics, session):
+    line_id = remove_for_courier(app, amy, logistics.world.amy_job.id)
+    ben.sync_down()
+    assert line_id not in keys(ben, "return_line")
+
+
+def test_a_new_window_for_a_scheduled_pickup_reaches_the_phone(app, amy, logistics, session):
+    line_id = remove_for_courier(app, amy, logistics.world.amy_job.id, "PRN-MFP-C550", "AR55555555")
+    plan_day(session, DAY, logistics.world.dana)
+    amy.sync_down()
+    session.rollback()
+    pickup = session.scalar(sa.select(Pickup))
+    pickup.window_start, pickup.window_end = pickup.window_start + timedelta(hours=2), pickup.window_end + timedelta(hours=2)
+    session.commit()
+    amy.sync_down()
+    assert datetime.fromisoformat(amy.cached("return_line")[line_id]["pickup_window_start"]) == pickup.window_start

@@ -27,6 +27,7 @@ def plan_routes(
     seed: int = 0,
     workers: int | None = None,
     on_progress: ProgressCallback | None = None,
+    in_child_processes: bool = False,
 ) -> RoutePlan:
     """
     Plans pickup rounds that collect every mandatory pickup and the optional
@@ -55,6 +56,9 @@ def plan_routes(
         Parallel searches; defaults to one per usable core.
     on_progress
         Called about once a second with the best objective so far.
+    in_child_processes
+        Run every search in a child process, keeping this interpreter free
+        for the caller's other threads (a server planning in the background).
 
     Returns
     -------
@@ -83,7 +87,8 @@ def plan_routes(
         raise ValueError("provider must return square matrices over all depots and pickups.")
 
     data = _problem_data(depots, vehicle_types, pickups, distance_km, duration_min)
-    solution = solve(data, seconds, seed=seed, workers=workers, on_progress=on_progress)
+    solution = solve(data, seconds, seed=seed, workers=workers, on_progress=on_progress,
+                     own_search=not in_child_processes)
     if not solution.is_feasible():
         raise NoFeasiblePlanError(
             "no plan serves every mandatory pickup within the vans' capacity, "

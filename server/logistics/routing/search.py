@@ -47,6 +47,10 @@ PROCESS_STARTS = ("spawn", "fork")
 # A child stops this much before the deadline, so that its answer is in by then.
 _SHUTDOWN_MARGIN_S = 0.05
 _REPORT_INTERVAL_S = 0.25
+# Searches for a caller with no search of its own run in the background: they yield the CPU to its server.
+_BACKGROUND_NICENESS = 10
+# How long past the deadline a caller with no search of its own waits for its children's answers.
+_CHILDREN_ONLY_GRACE_S = 30.0
 
 
 @dataclass(frozen=True)
@@ -128,6 +132,7 @@ def solve(
     on_progress: ProgressCallback | None = None,
     progress_interval_s: float = 1.0,
     process_start: str = "spawn",
+    own_search: bool = True,
 ) -> Solution:
     """
     Searches for ``seconds`` of wall time and returns the best solution.
@@ -159,6 +164,10 @@ def solve(
         How the extra searches' processes start: ``"spawn"`` (the default,
         safe from any caller) or ``"fork"`` (at once; for single-threaded
         callers only).
+    own_search
+        Whether one search runs in this process. ``False`` runs every search
+        in a child process, so that a caller serving other threads (a web
+        server, a job runner) keeps its interpreter free while it waits.
 
     Returns
     -------
@@ -184,19 +193,21 @@ def solve(
     children = [
         context.Process(
             target=_child_search,
-            args=(data, seed + index, deadline - _SHUTDOWN_MARGIN_S, portfolio[index % len(portfolio)], answers, index),
+            args=(data, seed + index, deadline - _SHUTDOWN_MARGIN_S, portfolio[index % len(portfolio)], answers, index,
+                  0 if own_search else _BACKGROUND_NICENESS),
             daemon=True,
         )
-        for index in range(1, workers)
+        for index in range(1 if own_search else 0, workers)
     ]
     for child in children:
         child.start()
 
     board = _Scoreboard(started, answers, on_progress, progress_interval_s)
     try:
-        own = _search(data, seed, deadline, portfolio[0], board.report, board.tick)
-        board.offer(own)
-        board.collect_finals(len(children), deadline + 2.0)
+        if own_search:
+            board.offer(_search(data, seed, deadline, portfolio[0], board.report, board.tick))
+        # Without a search of its own there is nothing to fall back on: wait for a child that started slowly.
+        board.collect_finals(len(children), deadline + (2.0 if own_search else _CHILDREN_ONLY_GRACE_S))
     finally:
         for child in children:
             child.join(timeout=1.0)
@@ -205,6 +216,8 @@ def solve(
         answers.close()
 
     board.announce(force=True)
+    if board.best is None:
+        raise RuntimeError("no search process answered before the deadline")
     return board.best
 
 
@@ -238,7 +251,10 @@ def _search(
     return algorithm.run(MaxRuntime(remaining), collect_stats=False).best
 
 
-def _child_search(data, seed, deadline, settings, answers, index):
+def _child_search(data, seed, deadline, settings, answers, index, niceness):
+    if niceness:
+        os.nice(niceness)
+
     def report(cost: int) -> None:
         answers.put(("best", index, cost))
 
