@@ -55,3 +55,40 @@ def test_after_seed_demo_every_page_has_a_true_history_and_nothing_has_happened_
     tiles = laptop.locator(".tiles .tile strong").all_inner_texts()
     assert len(tiles) == 6
     assert [t for t in tiles if not re.search(r"[1-9]", t)] == [], tiles
+
+
+#: The console pages a new user opens first, each with what it must show after seed-demo.
+DEMO_PAGES = [
+    ("overview", "/console/", ".tiles .tile"),
+    ("returns", "/console/returns", "table tbody tr"),
+    ("overdue", "/console/overdue", "table tbody tr"),
+    ("jobs", "/console/jobs", "table tbody tr"),
+    ("users", "/console/users", "table tbody tr"),
+]
+
+
+@pytest.mark.slow
+def test_the_demo_pages_a_new_user_opens_show_true_data_at_laptop_and_phone_width(
+        app, session, laptop, phone_screen, sign_in_as, shoot):
+    """Every page of the tour has rows after seed-demo, fits the screen, and gives docs/ its screenshots."""
+    from server.services.notices import pickup_link
+
+    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+    session.rollback()
+    planned = session.scalars(sa.select(Pickup).where(Pickup.status == PickupStatus.SCHEDULED)
+                              .order_by(Pickup.planned_date)).first()
+    line = session.scalars(sa.select(ReturnLine).where(ReturnLine.status == ReturnStatus.PROCESSED)).first()
+    pages = DEMO_PAGES + [("routes", f"/console/routes?day={planned.planned_date}", ".route"),
+                          ("return-detail", f"/console/returns/{line.id}", ".timeline li")]
+    for page, width in ((laptop, ""), (phone_screen, "-phone")):
+        sign_in_as(page, "disp.dana", "fieldloop-demo")
+        for name, path, rows in pages:
+            response = page.goto(path)
+            assert response.status == 200, path
+            assert page.locator(rows).count() > 0, (path, rows)
+            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (path, width)
+            shoot(page, f"{name}{width}")
+    customer = phone_screen.context.new_page()
+    customer.goto(pickup_link(planned).removeprefix(app.config["PUBLIC_BASE_URL"]))
+    assert customer.get_by_text(planned.site.name).count() > 0
+    shoot(customer, "customer-pickup-phone")

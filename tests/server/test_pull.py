@@ -13,7 +13,8 @@ from factories import next_weekday
 from server.models import ChangeLogEntry, Pickup
 from server.runner import run_due
 from server.services.jobs import update_job
-from server.services.planning import move_pickup, plan_day
+from server.services.pickup_days import move_pickup
+from server.services.planning import plan_day
 from server.services.receiving import collect_pickup
 from server.services.sync_state import prune_change_log, rotate_epoch
 
@@ -290,7 +291,7 @@ def test_a_rescheduled_pickup_updates_the_window_on_the_phone_as_a_fresh_pull_sh
     plan_day(session, DAY, w.dana)
     amy.sync_down()
     later = next_weekday(DAY + timedelta(days=1))
-    move_pickup(session, pickup.id, later, w.dana)
+    move_pickup(session, pickup.id, later)
     plan_day(session, later, w.dana)
     amy.sync_down()
     line = amy.cached("return_line")[line_id]
