@@ -42,8 +42,9 @@ def database_url(url: str) -> str:
 def from_environment(env=None) -> dict:
     """Build the app's settings from environment variables."""
     env = os.environ if env is None else env
+    env_name = env.get("FIELDLOOP_ENV", "development").strip().lower()
     return {
-        "ENV_NAME": env.get("FIELDLOOP_ENV", "development").strip().lower(),
+        "ENV_NAME": env_name,
         "SECRET_KEY": env.get("SECRET_KEY"),
         "SQLALCHEMY_DATABASE_URI": database_url(env.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'fieldloop.db'}")),
         "MAX_CONTENT_LENGTH": MAX_REQUEST_BYTES,
@@ -92,8 +93,7 @@ def from_environment(env=None) -> dict:
         "CUSTOMER_LINK_TTL_DAYS": int(env.get("CUSTOMER_LINK_TTL_DAYS", 14)),
         "WEBHOOK_TIMEOUT_S": float(env.get("WEBHOOK_TIMEOUT_S", 10)),
         # Webhooks to this machine (http or https to loopback) are for development and tests only.
-        "WEBHOOK_ALLOW_LOOPBACK": _bool(env.get("WEBHOOK_ALLOW_LOOPBACK"),
-                                        env.get("FIELDLOOP_ENV", "development").strip().lower() != "production"),
+        "WEBHOOK_ALLOW_LOOPBACK": _bool(env.get("WEBHOOK_ALLOW_LOOPBACK"), env_name != "production"),
         # Dispatcher console
         "MAP_TILE_URL": env.get("MAP_TILE_URL", ""),  # e.g. a tile server of your own; empty: routes drawn without tiles
         "MAP_TILE_ATTRIBUTION": env.get("MAP_TILE_ATTRIBUTION", ""),
