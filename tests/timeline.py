@@ -10,7 +10,8 @@ from server.models.types import UtcDateTime
 #: What may lie ahead: windows and days planned, deadlines, tokens' expiry, tasks waiting for their time.
 MAY_BE_AHEAD = {
     "background_tasks.run_after", "jobs.window_start", "jobs.window_end", "pickups.not_before",
-    "pickups.planned_date", "pickups.window_start", "pickups.window_end", "api_tokens.expires_at",
+    "pickups.planned_date", "pickups.requested_date", "pickups.window_start", "pickups.window_end",
+    "api_tokens.expires_at", "plan_runs.plan_date", "plan_runs.in_flight_date",
     "courier_plans.plan_date", "courier_routes.start_at", "courier_routes.end_at", "courier_stops.arrival_at",
     "courier_stops.service_start_at", "courier_stops.departure_at", "return_lines.deadline",
 }

@@ -40,9 +40,10 @@ from common.protocol import PROTOCOL_VERSION
 from server import clock
 from server.demo.seed import DEMO_PASSWORD, make_serial, weekday_after
 from server.extensions import db
-from server.models import Device, Job, Pickup, ReturnLine, SerialisedItem, Site, User
+from server.database import begin_write
+from server.models import CourierPlan, Device, Job, Pickup, ReturnLine, SerialisedItem, Site, User
 from server.runner import EXTENSION, ManualRunner, run_due
-from server.services import customer, figures, jobs, planning, receiving
+from server.services import chasing, customer, figures, jobs, plan_runs, receiving
 from server.services.notices import pickup_link
 
 OUTCOME_OF = {
@@ -205,6 +206,10 @@ def _morning(app, session: so.Session, day: date, zone, result: SimulationResult
     if _at(day, 8, zone) > until:
         return
     clock.shift_to(_at(day, 8, zone))
+    # What the chasing task's morning run (server/tasks.py) does: flag the lines now late.
+    begin_write(session)
+    chasing.chase_overdue(session, app.config["OVERDUE_PICKUP_DAYS"], app.config["OVERDUE_RECEIVE_DAYS"])
+    session.commit()
     for line in session.scalars(sa.select(ReturnLine).where(ReturnLine.status == ReturnStatus.RECEIVED)).all():
         if rng.random() < 0.7:
             _process(session, line, rng)
@@ -316,13 +321,23 @@ def _hand_over(session, phone: Phone, engineer: User, rng: random.Random, kept_i
         phone.log("return_handed_over", None, return_line_id=str(line_id), facility_id=engineer.home_facility_id)
 
 
+def _plan(app, session, day: date, dispatcher: User, seconds: float) -> CourierPlan | None:
+    """Plan `day` as the evening task does: through a background run, joining one a customer's answer asked for."""
+    begin_write(session)
+    plan_runs.queue_plan(session, day, dispatcher, seconds)
+    session.commit()
+    run_due(app)
+    session.rollback()
+    return plan_runs.latest_run(session, day).plan
+
+
 def _evening(app, session, day, zone, dispatcher, result, rng, planner_seconds, until) -> None:
     """Plan the next weekday, send the emails, and let some customers answer."""
     _shift(_at(day, 18, zone), until)
-    plan = planning.plan_day(session, weekday_after(day), dispatcher, planner_seconds)
-    result.courier_km_planned += plan.total_distance_km
-    result.courier_km_naive += plan.naive_distance_km
-    run_due(app)
+    plan = _plan(app, session, weekday_after(day), dispatcher, planner_seconds)
+    if plan is not None:
+        result.courier_km_planned += plan.total_distance_km
+        result.courier_km_naive += plan.naive_distance_km
     _shift(_at(day, 20, zone), until)
     for pickup in session.scalars(sa.select(Pickup).where(Pickup.status == PickupStatus.SCHEDULED,
                                                           Pickup.planned_date == weekday_after(day))).all():
