@@ -252,8 +252,9 @@ class _Compliance:
     barred: bool = False
 
     def note(self, chosen: Disposition) -> str | None:
-        """The sentence the reason gives about the rule, when it applied or could not be met."""
-        if self.barred:
+        """What the reason says about the rule: that it barred scrap, when the line goes to (or waits
+        for) an end-of-life option, or that it could not be met; a recovery needs no word on it."""
+        if self.barred and chosen in END_OF_LIFE:
             return f"scrapping is not allowed ({self.rule.name}) while a certified recycler is reachable"
         if self.rule and chosen == D.SCRAP:
             return f"no facility can recycle it, so {self.rule.name} cannot be met: scrapping is the best allowed option"

@@ -50,6 +50,7 @@ def part_of(part: PartNumber) -> engine.Part:
         residual_value=float(part.residual_value), weight_kg=part.weight_kg, volume_l=part.volume_l,
         hazardous=part.hazardous, vendor_warranty_days=part.vendor_warranty_days,
         refurbished_stock=part.refurbished_stock, refurbished_stock_target=part.refurbished_stock_target,
+        embodied_co2e_kg=part.embodied_co2e_kg, material_recovery_share=part.material_recovery_share,
     )
 
 

@@ -74,6 +74,20 @@ def test_hazardous_items_only_go_to_certified_facilities(app, amy, logistics, se
     assert decided.destination_facility_id in {logistics.world.recycler.id, logistics.refurb.id}
 
 
+def test_a_removed_li_ion_battery_is_recycled_under_the_battery_rule_and_its_co2e_counted(app, amy, logistics, session):
+    """Scrapping it would cost less, but a certified recycler is in the network."""
+    logistics.battery.embodied_co2e_kg, logistics.battery.material_recovery_share = 8.0, 0.5
+    session.commit()
+    line_id = remove(amy, logistics.world.amy_job.id, "MED-BAT-V12", "MD00000001")
+    run_due(app)
+    decided = line(session, line_id)
+    assert (decided.disposition, decided.destination_facility_id) == (Disposition.RECYCLE, logistics.world.recycler.id)
+    assert "Scrapping is not allowed (EU Battery Regulation 2023/1542" in decided.disposition_reason
+    assert "+€0.32 carbon (4 kg CO2e avoided × €80/t)" in decided.disposition_reason
+    scrap = next(a for a in decided.alternatives if a["disposition"] == "scrap")
+    assert scrap["note"].startswith("Not allowed: EU Battery Regulation 2023/1542")
+
+
 def test_lines_at_the_same_site_share_one_pickup(app, amy, logistics, session):
     first = remove(amy, logistics.world.amy_job.id, "PRN-MFP-C550", "AR55555555")
     second = remove(amy, logistics.world.amy_job.id, "MED-BAT-V12", "MD00000001")
