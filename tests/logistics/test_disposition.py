@@ -378,6 +378,15 @@ def test_carbon_price_turns_the_damaged_switch_from_recycling_to_refurbishment()
     assert "+€10.37 carbon (129.6 kg CO2e avoided × €80/t) beats recycling (€2.70 + €3.60 carbon)" in decision.reason
 
 
+@pytest.mark.parametrize("price_per_tonne, expected", [(32.0, D.RECYCLE), (33.0, D.REFURBISH)])
+def test_damaged_switch_turns_to_refurbishment_from_33_euros_per_tonne(price_per_tonne, expected):
+    """(€4.92 − €2.70) + (129.6 − 45) kg × price ≥ €5 margin from €32.9/t, as docs/engine.md states."""
+    line = make_line(PartCondition.DAMAGED, FailureCode.IMPACT_DAMAGE, part=make_part(**DAMAGED_SWITCH))
+    priced = replace(POLICY, carbon=replace(RULES.carbon, price_per_tonne=price_per_tonne))
+
+    assert decide_disposition(line, NETWORK, priced).disposition == expected
+
+
 def test_catalogue_co2e_figures_replace_the_category_defaults():
     line = make_line(PartCondition.DAMAGED, FailureCode.IMPACT_DAMAGE, part=make_part(**DAMAGED_SWITCH))
     light_footprint = replace(line, part=make_part(**DAMAGED_SWITCH, embodied_co2e_kg=10.0, material_recovery_share=0.5))
@@ -428,6 +437,26 @@ def test_a_category_without_a_compliance_rule_may_still_be_scrapped():
 
     assert decision.disposition == D.SCRAP
     assert "not allowed" not in decision.reason
+
+
+def test_worked_example_of_docs_engine_md_gives_the_reason_it_quotes():
+    network = (
+        replace(SALFORD_REFURB, remaining_capacity_units=0),
+        make_facility(2, "Leeds Refurb Centre", {Cap.REFURBISH}, 53.796, -1.548, FacilityKind.REFURBISHMENT_CENTRE,
+                      12, processing_costs={D.REFURBISH: 3.0}, fed_by_id=3),
+        replace(TRAFFORD_DEPOT, facility_id=3, remaining_capacity_units=40),
+        replace(WIGAN_RECYCLING, facility_id=4, remaining_capacity_units=200),
+    )
+    line = make_line(part=make_part(refurbished_stock=2, refurbished_stock_target=6), installed_on=date(2024, 5, 14))
+
+    decision = decide_disposition(line, network, RULES)
+
+    assert decision.reason == (
+        "Refurbish at Leeds Refurb Centre: expected €289 (yield 85% × €390 refurbished value (×1.5 need: 2 in stock,"
+        " target 6) − €35 refurbishment − €4.09 transport − €3 processing) +€1.47 carbon (18.4 kg CO2e avoided ×"
+        " €80/t) beats recycling (−€0.40 + €0.67 carbon). Salford Refurb Centre (0 units left) is full."
+    )
+    assert _note(decision, D.SCRAP).startswith("Not allowed: WEEE Directive 2012/19/EU")
 
 
 def _note(decision, disposition) -> str:
