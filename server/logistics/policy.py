@@ -233,17 +233,8 @@ def _economics(r: "_Reader", raw: Any) -> EconomicsRules:
 
 def _carbon(r: "_Reader", raw: Any) -> CarbonRules:
     where = "carbon"
-    t = r.table(
-        raw,
-        where,
-        {
-            "price_per_tonne",
-            "reuse_processing_share",
-            "refurbish_processing_share",
-            "embodied_co2e_per_kg",
-            "material_recovery_share",
-        },
-    )
+    shares = {"reuse_processing_share", "refurbish_processing_share"}
+    t = r.table(raw, where, {"price_per_tonne", "embodied_co2e_per_kg", "material_recovery_share"} | shares)
     return CarbonRules(
         price_per_tonne=r.number(t, where, "price_per_tonne", low=0),
         reuse_processing_share=r.number(t, where, "reuse_processing_share", low=0, high=1),
