@@ -261,13 +261,20 @@ class _Compliance:
         return None
 
 
+def scrap_barred_by(line: ReturnLine, facilities: Sequence[FacilityOption], policy: Policy) -> ComplianceRule | None:
+    """The compliance rule that forbids scrapping the line: its category has one and a
+    facility in the network can recycle it (certified, for a hazardous part)."""
+    rule = policy.scrap_ban(line.part.category)
+    if rule and any(f.can_perform(D.RECYCLE, line.part.hazardous) for f in facilities):
+        return rule
+    return None
+
+
 def _compliance(line: ReturnLine, allowed, facilities: Sequence[FacilityOption], policy: Policy) -> _Compliance:
     rule = policy.scrap_ban(line.part.category)
-    if rule is None:
-        return _Compliance()
-    reachable = any(f.can_perform(D.RECYCLE, line.part.hazardous) for f in facilities)
     # A rules table that allows nothing but scrap leaves the line something to become.
-    return _Compliance(rule, reachable and D.SCRAP in allowed and bool(allowed - {D.SCRAP}))
+    barred = scrap_barred_by(line, facilities, policy) is not None and D.SCRAP in allowed and bool(allowed - {D.SCRAP})
+    return _Compliance(rule, barred)
 
 
 @dataclass(frozen=True)

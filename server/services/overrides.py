@@ -33,6 +33,10 @@ def override_disposition(
     now = utcnow()
     facilities = facility_options(session, now.date())
     item = engine_line(line)
+    rule = engine.scrap_barred_by(item, list(facilities.values()), policy) if disposition == Disposition.SCRAP else None
+    if rule is not None:
+        message = f"Scrapping is not allowed ({rule.name}) while a certified recycler is reachable."
+        raise Invalid(message, {"disposition": [message]})
     if facility_id is None:
         choice = choose_destination(disposition, list(facilities.values()), policy, lat=item.site_lat,
                                     lon=item.site_lon, quantity=item.quantity, hazardous=item.part.hazardous)

@@ -126,6 +126,21 @@ def test_dispatcher_override_needs_a_comment_and_is_kept_with_its_author(app, am
     assert len(records) == 2
 
 
+def test_override_to_scrap_a_battery_while_a_certified_recycler_is_reachable_is_refused(app, amy, dana, logistics,
+                                                                                        session):
+    line_id = remove(amy, logistics.world.amy_job.id, "MED-BAT-V12", "MD00000001")
+    run_due(app)
+    r = dana.request("PUT", f"/api/v1/returns/{line_id}/disposition",
+                     json={"disposition": "scrap", "comment": "Cheaper to scrap"})
+    assert r.status == 422
+    assert r.json["errors"]["disposition"] == [
+        "Scrapping is not allowed (EU Battery Regulation 2023/1542: waste batteries go to a certified recycler) "
+        "while a certified recycler is reachable."
+    ]
+    assert line(session, line_id).disposition == Disposition.RECYCLE
+    assert session.scalar(sa.select(sa.func.count()).select_from(DispositionRecord)) == 1
+
+
 def test_override_to_a_facility_that_cannot_do_it_is_refused(app, amy, dana, logistics, session):
     line_id = remove(amy, logistics.world.amy_job.id, "PRN-FUS-220", "AR00000001")
     run_due(app)
