@@ -141,6 +141,7 @@ def apply_decision(
     line.disposition = decision.disposition
     line.destination_facility_id = destination.facility_id if destination else None
     line.expected_value = None if decision.expected_value is None else Decimal(f"{decision.expected_value:.2f}")
+    line.co2e_avoided_kg = None if decision.on_hold else decision.co2e_avoided_kg
     line.deadline = (datetime.combine(decision.deadline, time(23, 59), tzinfo=now.tzinfo)
                      if decision.deadline else None)
     line.alternatives = [

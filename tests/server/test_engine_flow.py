@@ -84,6 +84,7 @@ def test_a_removed_li_ion_battery_is_recycled_under_the_battery_rule_and_its_co2
     assert (decided.disposition, decided.destination_facility_id) == (Disposition.RECYCLE, logistics.world.recycler.id)
     assert "Scrapping is not allowed (EU Battery Regulation 2023/1542" in decided.disposition_reason
     assert "+€0.32 carbon (4 kg CO2e avoided × €80/t)" in decided.disposition_reason
+    assert decided.co2e_avoided_kg == pytest.approx(8.0 * 0.5)
     scrap = next(a for a in decided.alternatives if a["disposition"] == "scrap")
     assert scrap["note"].startswith("Not allowed: EU Battery Regulation 2023/1542")
 
@@ -120,6 +121,7 @@ def test_dispatcher_override_needs_a_comment_and_is_kept_with_its_author(app, am
     assert r.json["destination_facility_id"] == w.recycler.id
     assert r.json["disposition_overridden_by_id"] == w.dana.id
     assert r.json["override_comment"] == "Customer damaged it; not worth refurbishing"
+    assert line(session, line_id).co2e_avoided_kg == pytest.approx(2.8 * 12.0 * 0.35)  # the fuser's printer defaults
     records = session.scalars(sa.select(DispositionRecord).where(DispositionRecord.return_line_id == line_id)
                               .order_by(DispositionRecord.id)).all()
     assert [(r.decided_by_id, r.disposition) for r in records][-1] == (w.dana.id, Disposition.RECYCLE)
