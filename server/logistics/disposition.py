@@ -257,7 +257,10 @@ class _Compliance:
         if self.barred and chosen in END_OF_LIFE:
             return f"scrapping is not allowed ({self.rule.name}) while a certified recycler is reachable"
         if self.rule and chosen == D.SCRAP:
-            return f"no facility can recycle it, so {self.rule.name} cannot be met: scrapping is the best allowed option"
+            return (
+                f"no facility can recycle it, so {self.rule.name} cannot be met: "
+                "scrapping is the best allowed option"
+            )
         return None
 
 
@@ -273,8 +276,8 @@ def scrap_barred_by(line: ReturnLine, facilities: Sequence[FacilityOption], poli
 def _compliance(line: ReturnLine, allowed, facilities: Sequence[FacilityOption], policy: Policy) -> _Compliance:
     rule = policy.scrap_ban(line.part.category)
     # A rules table that allows nothing but scrap leaves the line something to become.
-    barred = scrap_barred_by(line, facilities, policy) is not None and D.SCRAP in allowed and bool(allowed - {D.SCRAP})
-    return _Compliance(rule, barred)
+    reachable = scrap_barred_by(line, facilities, policy) is not None
+    return _Compliance(rule, reachable and D.SCRAP in allowed and bool(allowed - {D.SCRAP}))
 
 
 @dataclass(frozen=True)
@@ -429,7 +432,8 @@ def _reason(line, chosen: _Option, blocked: _Option | None, others, options, com
     compliance rule, capacity and deadline, when they matter."""
     m, facility = policy.money, chosen.facility
     carbon = describe_carbon(chosen.co2e_kg, policy)
-    expected = f"expected {m(chosen.value)} ({chosen.arithmetic(policy)}) {'' if chosen.co2e_kg > 0 else 'and '}{carbon}"
+    joint = "" if chosen.co2e_kg > 0 else "and "
+    expected = f"expected {m(chosen.value)} ({chosen.arithmetic(policy)}) {joint}{carbon}"
     first = f"{LABEL[chosen.disposition]} at {facility.name}: "
     if _claim_is_mandatory(line, policy):
         first += (

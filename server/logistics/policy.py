@@ -258,7 +258,9 @@ def _compliance(r: "_Reader", raw: Any) -> tuple[ComplianceRule, ...]:
             raise ValueError(f"{r.source}: {where}.categories must be a non-empty list of catalogue categories")
         for category in categories:
             if category in seen:
-                raise ValueError(f"{r.source}: {where}.categories: {category!r} is already in compliance.{seen[category]}")
+                raise ValueError(
+                    f"{r.source}: {where}.categories: {category!r} is already in compliance.{seen[category]}"
+                )
             seen[category] = key
         rules.append(ComplianceRule(key, name, frozenset(categories)))
     return tuple(rules)

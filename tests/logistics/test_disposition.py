@@ -341,7 +341,9 @@ LI_ION_BATTERY = dict(
 LEEDS_LANDFILL = make_facility(6, "Leeds Hazardous Landfill", {Cap.SCRAP, Cap.HAZARDOUS}, 53.800, -1.549)
 #: The borderline scenario of docs/engine.md: a damaged access switch, worth €2 more refurbished than
 #: recycled in money, short of the €5 minimum margin; refurbishing avoids 85 kg CO2e more.
-DAMAGED_SWITCH = dict(category="network", new_price=40.0, refurbishment_cost=15.0, refurbishment_yield=0.8, weight_kg=3.0)
+DAMAGED_SWITCH = dict(
+    category="network", new_price=40.0, refurbishment_cost=15.0, refurbishment_yield=0.8, weight_kg=3.0
+)
 
 
 def test_li_ion_battery_goes_to_recycling_under_the_battery_rule_though_scrap_is_cheaper():
@@ -389,7 +391,9 @@ def test_damaged_switch_turns_to_refurbishment_from_33_euros_per_tonne(price_per
 
 def test_catalogue_co2e_figures_replace_the_category_defaults():
     line = make_line(PartCondition.DAMAGED, FailureCode.IMPACT_DAMAGE, part=make_part(**DAMAGED_SWITCH))
-    light_footprint = replace(line, part=make_part(**DAMAGED_SWITCH, embodied_co2e_kg=10.0, material_recovery_share=0.5))
+    light_footprint = replace(
+        line, part=make_part(**DAMAGED_SWITCH, embodied_co2e_kg=10.0, material_recovery_share=0.5)
+    )
 
     decision = decide_disposition(light_footprint, NETWORK, CARBON_PRICED)
 

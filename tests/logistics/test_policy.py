@@ -231,7 +231,8 @@ def test_a_category_in_two_compliance_rules_is_refused():
     data = rules()
     data["compliance"]["medical"]["categories"].append("battery")
 
-    with pytest.raises(ValueError, match=r"compliance\.medical\.categories: 'battery' is already in compliance\.batteries"):
+    already = r"compliance\.medical\.categories: 'battery' is already in compliance\.batteries"
+    with pytest.raises(ValueError, match=already):
         parse_policy(data)
 
 
