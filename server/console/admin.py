@@ -16,7 +16,7 @@ from flask_admin.model.form import converts
 from flask_admin.theme import Bootstrap4Theme
 from sqlalchemy.exc import IntegrityError
 from wtforms import FloatField
-from wtforms.validators import ValidationError
+from wtforms.validators import NumberRange, Optional, ValidationError
 
 from common.enums import Role
 from common.validation import serial_pattern_problem
@@ -109,7 +109,11 @@ class CatalogueView(StaffModelView):
     column_searchable_list = ("part_number", "description", "vendor")
     column_filters = ("category", "vendor", "hazardous")
     form_excluded_columns = ("updated_at",)
-    form_args = {"serial_pattern": {"validators": [_safe_serial_pattern]}}
+    form_args = {
+        "serial_pattern": {"validators": [_safe_serial_pattern]},
+        "embodied_co2e_kg": {"validators": [Optional(), NumberRange(min=0)]},
+        "material_recovery_share": {"validators": [Optional(), NumberRange(min=0, max=1)]},
+    }
 
 
 class SiteView(StaffModelView):

@@ -156,6 +156,26 @@ PARTS = [
     ("GEN-PSU-19V", "External 19 V power adapter", "pos", "Tillwise", False, 40, 0, 0.0, 3, 0.4, 0.6, False, 365, 0, 0),
 ]
 
+#: Catalogue CO2e figures where a part's own footprint is known well enough to beat its
+#: category's default (rules.toml [carbon]): part number → (embodied kg CO2e of a new unit,
+#: share of it recycling recovers). Assumptions, stated in docs/engine.md ("Demo CO2e figures").
+CO2E = {
+    # Li-ion packs: ~100 kg CO2e per kWh of cells plus housing and electronics; about half of it
+    # is in the cathode metals that hydrometallurgical recycling recovers.
+    "MED-BAT-V12": (8.0, 0.50),   # 10.8 V, 5 Ah (54 Wh)
+    "MED-DEF-BAT": (9.0, 0.50),
+    "POS-BAT-T5": (2.0, 0.50),
+    # Sealed lead-acid: ~2.5 kg CO2e per kg; lead is recycled at over 95%.
+    "NET-UPS-BAT": (35.0, 0.80),
+    "ATM-UPS-BAT": (42.0, 0.80),
+    # Manufacturing share of published product carbon footprints of comparable devices.
+    "PRN-MFP-C550": (500.0, 0.35),
+    "NET-SW24-POE": (120.0, 0.15),
+    "NET-SW48-POE": (160.0, 0.15),
+    "MED-MON-V12": (250.0, 0.20),
+    "POS-TRM-T5": (25.0, 0.15),
+}
+
 #: Equipment installed at a site of each category: (part number, how many at most).
 INSTALLED_MIX = {
     "printer": [("PRN-MFP-C550", 2), ("PRN-FUS-220", 2), ("PRN-DRM-K40", 2), ("PRN-BLT-ITB", 1),

@@ -132,6 +132,8 @@ def _catalogue(session) -> dict[str, PartNumber]:
             weight_kg=weight, volume_l=volume, hazardous=hazardous, vendor_warranty_days=warranty,
             refurbished_stock=stock, refurbished_stock_target=target,
         )
+        if pn in data.CO2E:
+            out[pn].embodied_co2e_kg, out[pn].material_recovery_share = data.CO2E[pn]
         session.add(out[pn])
     session.flush()
     return out

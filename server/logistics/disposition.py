@@ -1,9 +1,11 @@
 """What happens to a returned item, and at which facility: decided together.
 
 Every disposition the rules allow is valued at its cheapest facility with room
-(destination.py); the best (disposition, facility) pair wins, except that a
-recovery (refurbish, reuse, vendor claim) must beat recycling or scrapping by
-`economics.min_margin`. When no facility has room, the line is held.
+(destination.py), money plus the CO2e it avoids at the carbon price (carbon.py);
+the best (disposition, facility) pair wins, except that a recovery (refurbish,
+reuse, vendor claim) must beat recycling or scrapping by `economics.min_margin`.
+A category under a compliance rule is never scrapped while a certified recycler
+is reachable. When no facility has room, the line is held.
 """
 
 from dataclasses import dataclass
@@ -12,6 +14,7 @@ from typing import Sequence
 from uuid import UUID
 
 from common.enums import Disposition, FailureCode, PartCondition
+from server.logistics.carbon import co2e_avoided_kg, describe_carbon
 from server.logistics.destination import (
     DestinationChoice,
     FacilityOption,
@@ -20,7 +23,7 @@ from server.logistics.destination import (
     describe_full,
     holding_depot,
 )
-from server.logistics.policy import Policy
+from server.logistics.policy import ComplianceRule, Policy
 
 D = Disposition
 #: Dispositions that recover the part's value; they must clear the minimum margin.
@@ -63,6 +66,10 @@ class Part:
     vendor_warranty_days: int = 365
     refurbished_stock: int = 0
     refurbished_stock_target: int = 0
+    #: Embodied CO2e of a new unit, kg; None: weight × the category's default (rules.toml [carbon]).
+    embodied_co2e_kg: float | None = None
+    #: Share of the embodied CO2e recycling recovers (0–1); None: the category's default.
+    material_recovery_share: float | None = None
 
     def __post_init__(self):
         for name in ("new_price", "refurbishment_cost", "residual_value", "weight_kg", "volume_l"):
@@ -72,6 +79,12 @@ class Part:
             object.__setattr__(self, name, value)
         if not 0 <= self.refurbishment_yield <= 1:
             raise ValueError(f"Part {self.part_number}: refurbishment_yield must be between 0 and 1")
+        if self.embodied_co2e_kg is not None:
+            if self.embodied_co2e_kg < 0:
+                raise ValueError(f"Part {self.part_number}: embodied_co2e_kg must be at least 0")
+            object.__setattr__(self, "embodied_co2e_kg", float(self.embodied_co2e_kg))
+        if self.material_recovery_share is not None and not 0 <= self.material_recovery_share <= 1:
+            raise ValueError(f"Part {self.part_number}: material_recovery_share must be between 0 and 1")
         for name in ("vendor_warranty_days", "refurbished_stock", "refurbished_stock_target"):
             if getattr(self, name) < 0:
                 raise ValueError(f"Part {self.part_number}: {name} must be at least 0")
@@ -120,6 +133,8 @@ class Alternative:
     facility: FacilityOption | None
     expected_value: float | None
     note: str
+    #: kg CO2e it would avoid; None when it was not priced.
+    co2e_avoided_kg: float | None = None
 
 
 @dataclass(frozen=True)
@@ -136,6 +151,8 @@ class DispositionDecision:
     deadline: date | None = None
     #: Where to keep a held line: the nearest depot with room, or None for the site.
     hold_at: FacilityOption | None = None
+    #: kg CO2e the disposition avoids (for a held line: once done).
+    co2e_avoided_kg: float = 0.0
 
     @property
     def on_hold(self) -> bool:
@@ -201,21 +218,66 @@ def decide_disposition(line: ReturnLine, facilities: Sequence[FacilityOption], p
     allowed = allowed_dispositions(line, policy)
     if not allowed:
         raise ValueError(f"The rules allow no disposition for line {line.line_id}; check the disposition table.")
+    compliance = _compliance(line, allowed, facilities, policy)
+    if compliance.barred:
+        allowed = allowed - {D.SCRAP}
     options = {d: _option(d, line, facilities, policy) for d in _ORDER if d in allowed}
-    priced = {d: o.value for d, o in options.items() if o.value is not None}
+    priced = {d: o.score for d, o in options.items() if o.value is not None}
     winner, blocked = _best(priced, policy)
     if winner is None:
-        return _hold(line, facilities, options, policy)
+        return _hold(line, facilities, options, compliance, policy)
 
     chosen = options[winner]
     others = [options[d] for d in _ranked(priced) if d != winner]
     alternatives = tuple(
-        [Alternative(o.disposition, o.facility, round(o.value, 2), o.priced_note(policy)) for o in others]
-        + [Alternative(d, None, None, _unpriced_note(d, line, options, policy)) for d in _ORDER if d not in priced]
+        [Alternative(o.disposition, o.facility, round(o.value, 2), o.priced_note(policy), round(o.co2e_kg, 2))
+         for o in others]
+        + [Alternative(d, None, None, _unpriced_note(d, line, options, compliance, policy))
+           for d in _ORDER if d not in priced]
     )
     deadline = warranty_return_deadline(line, policy) if winner == D.RETURN_TO_VENDOR else None
-    reason = _reason(line, chosen, blocked and options[blocked], others, options, deadline, policy)
-    return DispositionDecision(winner, chosen.facility, round(chosen.value, 2), reason, alternatives, deadline)
+    reason = _reason(line, chosen, blocked and options[blocked], others, options, compliance, deadline, policy)
+    return DispositionDecision(
+        winner, chosen.facility, round(chosen.value, 2), reason, alternatives, deadline,
+        co2e_avoided_kg=round(chosen.co2e_kg, 2),
+    )
+
+
+@dataclass(frozen=True)
+class _Compliance:
+    """The compliance rule for the line's category, and whether it keeps the line from scrap."""
+
+    rule: ComplianceRule | None = None
+    #: Scrap is barred: a facility that can recycle the line is in the network.
+    barred: bool = False
+
+    def note(self, chosen: Disposition) -> str | None:
+        """What the reason says about the rule: that it barred scrap, when the line goes to (or waits
+        for) an end-of-life option, or that it could not be met; a recovery needs no word on it."""
+        if self.barred and chosen in END_OF_LIFE:
+            return f"scrapping is not allowed ({self.rule.name}) while a certified recycler is reachable"
+        if self.rule and chosen == D.SCRAP:
+            return (
+                f"no facility can recycle it, so {self.rule.name} cannot be met: "
+                "scrapping is the best allowed option"
+            )
+        return None
+
+
+def scrap_barred_by(line: ReturnLine, facilities: Sequence[FacilityOption], policy: Policy) -> ComplianceRule | None:
+    """The compliance rule that forbids scrapping the line: its category has one and a
+    facility in the network can recycle it (certified, for a hazardous part)."""
+    rule = policy.scrap_ban(line.part.category)
+    if rule and any(f.can_perform(D.RECYCLE, line.part.hazardous) for f in facilities):
+        return rule
+    return None
+
+
+def _compliance(line: ReturnLine, allowed, facilities: Sequence[FacilityOption], policy: Policy) -> _Compliance:
+    rule = policy.scrap_ban(line.part.category)
+    # A rules table that allows nothing but scrap leaves the line something to become.
+    reachable = scrap_barred_by(line, facilities, policy) is not None
+    return _Compliance(rule, reachable and D.SCRAP in allowed and bool(allowed - {D.SCRAP}))
 
 
 @dataclass(frozen=True)
@@ -227,6 +289,9 @@ class _Option:
     #: Value before transport and processing, and its arithmetic as text.
     gross: float
     gross_text: str
+    co2e_kg: float
+    #: What `co2e_kg` is worth at the carbon price.
+    carbon: float
 
     @property
     def facility(self) -> FacilityOption | None:
@@ -239,10 +304,20 @@ class _Option:
         return self.gross - chosen.total_cost if chosen else None
 
     @property
-    def value_if_room(self) -> float | None:
-        """Net value at the cheapest capable facility, had it room."""
+    def score(self) -> float | None:
+        """What the engine maximises: net value plus the carbon term."""
+        return None if self.value is None else self.value + self.carbon
+
+    @property
+    def score_if_room(self) -> float | None:
+        """The score at the cheapest capable facility, had it room."""
         full = self.destination.full
-        return self.gross - full[0].total_cost if full else self.value
+        return self.gross - full[0].total_cost + self.carbon if full else self.score
+
+    def with_carbon(self, money: float, policy: Policy) -> str:
+        """`€185 + €2.58 carbon`; just the money when the carbon term is nil."""
+        text = policy.money(money)
+        return f"{text} + {policy.money(self.carbon)} carbon" if round(self.carbon, 2) else text
 
     def arithmetic(self, policy: Policy) -> str:
         cost, m = self.destination.chosen, policy.money
@@ -263,7 +338,8 @@ def _option(d: Disposition, line: ReturnLine, facilities: Sequence[FacilityOptio
         quantity=line.quantity,
         hazardous=line.part.hazardous,
     )
-    return _Option(d, destination, *_gross_value(d, line, policy))
+    co2e = co2e_avoided_kg(d, line, policy)
+    return _Option(d, destination, *_gross_value(d, line, policy), co2e, policy.carbon.value(co2e))
 
 
 def value_at(disposition: Disposition, line: ReturnLine, facility: FacilityOption, policy: Policy) -> float:
@@ -328,11 +404,14 @@ def _kg(kg: float) -> str:
     return f"{round(kg, 2):g}"
 
 
-def _unpriced_note(d: Disposition, line: ReturnLine, options: dict[Disposition, _Option], policy: Policy) -> str:
-    """Why a disposition has no value: not allowed, no warranty, or no facility with room."""
+def _unpriced_note(d: Disposition, line: ReturnLine, options: dict[Disposition, _Option],
+                   compliance: _Compliance, policy: Policy) -> str:
+    """Why a disposition has no value: not allowed, a compliance rule, no warranty, or no facility with room."""
     table = policy.disposition_table
     if d in options:
         return options[d].destination.reason
+    if d == D.SCRAP and compliance.barred:
+        return f"Not allowed: {compliance.rule.name}, and a certified recycler is reachable."
     if d not in table.by_condition[line.condition]:
         return f"Not allowed for a part whose condition is {_words(line.condition)}."
     if d not in table.by_failure_code[line.failure_code]:
@@ -347,10 +426,14 @@ def _words(code: str) -> str:
     return code.replace("_", " ")
 
 
-def _reason(line, chosen: _Option, blocked: _Option | None, others, options, deadline, policy: Policy) -> str:
-    """One sentence on the choice and its numbers; a second on capacity and deadline, when they matter."""
+def _reason(line, chosen: _Option, blocked: _Option | None, others, options, compliance: _Compliance, deadline,
+            policy: Policy) -> str:
+    """One sentence on the choice and its numbers, carbon term included; a second on the
+    compliance rule, capacity and deadline, when they matter."""
     m, facility = policy.money, chosen.facility
-    expected = f"expected {m(chosen.value)} ({chosen.arithmetic(policy)})"
+    carbon = describe_carbon(chosen.co2e_kg, policy)
+    joint = "" if chosen.co2e_kg > 0 else "and "
+    expected = f"expected {m(chosen.value)} ({chosen.arithmetic(policy)}) {joint}{carbon}"
     first = f"{LABEL[chosen.disposition]} at {facility.name}: "
     if _claim_is_mandatory(line, policy):
         first += (
@@ -359,19 +442,21 @@ def _reason(line, chosen: _Option, blocked: _Option | None, others, options, dea
         )
     elif blocked:
         first += (
-            f"{expected}; {_NOUN[blocked.disposition]} would give {m(blocked.value)}, "
+            f"{expected}; {_NOUN[blocked.disposition]} would give {blocked.with_carbon(blocked.value, policy)}, "
             f"less than the {m(policy.economics.min_margin)} minimum margin above it"
         )
     elif others:
-        first += f"{expected} beats {_NOUN[others[0].disposition]} ({m(others[0].value)})"
+        first += f"{expected} beats {_NOUN[others[0].disposition]} ({others[0].with_carbon(others[0].value, policy)})"
     else:
         first += f"{expected}; no other allowed disposition has a facility with room"
 
     notes = [
         f"{_NOUN[o.disposition]} would pay more but {describe_full(o.destination.full)}"
         for o in options.values()
-        if o.value is None and o.destination.full and o.value_if_room > chosen.value
+        if o.value is None and o.destination.full and o.score_if_room > chosen.score
     ]
+    if compliance.note(chosen.disposition):
+        notes.insert(0, compliance.note(chosen.disposition))
     if chosen.destination.full:
         notes.append(describe_full(chosen.destination.full))
     if deadline:
@@ -380,7 +465,8 @@ def _reason(line, chosen: _Option, blocked: _Option | None, others, options, dea
     return f"{first}." + (f" {second[0].upper()}{second[1:]}." if second else "")
 
 
-def _hold(line, facilities, options: dict[Disposition, _Option], policy: Policy) -> DispositionDecision:
+def _hold(line, facilities, options: dict[Disposition, _Option], compliance: _Compliance,
+          policy: Policy) -> DispositionDecision:
     """No allowed disposition has a facility with room: keep the line at a depot or the site.
 
     The decision still names the disposition it waits for: the best one among those
@@ -394,20 +480,28 @@ def _hold(line, facilities, options: dict[Disposition, _Option], policy: Policy)
         quantity=line.quantity,
         hazardous=line.part.hazardous,
     )
-    if_room = {d: o.value_if_room for d, o in options.items() if o.value_if_room is not None}
+    if_room = {d: o.score_if_room for d, o in options.items() if o.score_if_room is not None}
     intended, _ = _best(if_room, policy)
     if intended:
-        worth = f"expected {policy.money(if_room[intended])}"
+        option = options[intended]
+        worth = f"expected {option.with_carbon(if_room[intended] - option.carbon, policy)}"
     else:
-        intended, _ = _best({d: o.gross for d, o in options.items()}, policy)
-        worth = f"{policy.money(options[intended].gross)} before transport"
-    why_not = options[intended].destination.reason
+        intended, _ = _best({d: o.gross + o.carbon for d, o in options.items()}, policy)
+        option = options[intended]
+        worth = f"{option.with_carbon(option.gross, policy)} before transport"
+    why_not = option.destination.reason
     reason = (
         f"Hold at {depot.name if depot else 'the site'}: {_NOUN[intended]} would be best ({worth}) "
         f"but {why_not[0].lower()}{why_not[1:]}"
     )
+    if compliance.note(intended):
+        rule = compliance.note(intended)
+        reason += f" {rule[0].upper()}{rule[1:]}."
     deadline = warranty_return_deadline(line, policy) if intended == D.RETURN_TO_VENDOR else None
     alternatives = tuple(
-        Alternative(d, None, None, _unpriced_note(d, line, options, policy)) for d in _ORDER if d != intended
+        Alternative(d, None, None, _unpriced_note(d, line, options, compliance, policy))
+        for d in _ORDER if d != intended
     )
-    return DispositionDecision(intended, None, None, reason, alternatives, deadline, depot)
+    return DispositionDecision(
+        intended, None, None, reason, alternatives, deadline, depot, co2e_avoided_kg=round(option.co2e_kg, 2)
+    )

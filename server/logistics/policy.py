@@ -16,7 +16,7 @@ DEFAULT_RULES_PATH = Path(__file__).with_name("rules.toml")
 
 #: The failure-code row used for a line without a failure code.
 NO_FAILURE_CODE = "none"
-#: The recycle rate used for a catalogue category not listed.
+#: The row of a by-category table used for a catalogue category not listed.
 DEFAULT_CATEGORY = "default"
 
 
@@ -44,6 +44,41 @@ class EconomicsRules:
         """The recycle value per kg for a category, and the row it came from."""
         row = category if category in self.recycle_value_per_kg else DEFAULT_CATEGORY
         return self.recycle_value_per_kg[row], row
+
+
+@dataclass(frozen=True)
+class CarbonRules:
+    price_per_tonne: float
+    reuse_processing_share: float
+    refurbish_processing_share: float
+    #: kg CO2e per kg of part, by category, for a part with no catalogue figure.
+    embodied_co2e_per_kg: Mapping[str, float]
+    #: Share of embodied CO2e recycling recovers, by category, for a part with no catalogue figure.
+    material_recovery_share: Mapping[str, float]
+
+    def value(self, co2e_kg: float) -> float:
+        """What avoiding `co2e_kg` is worth at the carbon price."""
+        return co2e_kg * self.price_per_tonne / 1000
+
+    def embodied_per_kg(self, category: str) -> float:
+        return _by_category(self.embodied_co2e_per_kg, category)
+
+    def recovery_share(self, category: str) -> float:
+        return _by_category(self.material_recovery_share, category)
+
+
+def _by_category(rows: Mapping[str, float], category: str) -> float:
+    return rows[category if category in rows else DEFAULT_CATEGORY]
+
+
+@dataclass(frozen=True)
+class ComplianceRule:
+    """Categories that may not be scrapped while a certified recycler is reachable."""
+
+    key: str
+    #: The rule as the reason names it.
+    name: str
+    categories: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -85,6 +120,12 @@ class Policy:
     transport: TransportRules
     carry_back: CarryBackRules
     consolidation: ConsolidationRules
+    carbon: CarbonRules
+    compliance: tuple[ComplianceRule, ...]
+
+    def scrap_ban(self, category: str) -> ComplianceRule | None:
+        """The compliance rule that keeps a category from scrap, if any."""
+        return next((rule for rule in self.compliance if category in rule.categories), None)
 
     def money(self, amount: float) -> str:
         """`€182`, `€35`, `€4.10`, `−€1.20`: whole units from 100 up, cents below."""
@@ -116,7 +157,11 @@ def load_policy(path: str | Path | None = None) -> Policy:
 def parse_policy(data: Mapping[str, Any], source: str = "rules") -> Policy:
     """Build a `Policy` from the parsed contents of a rules file (see `load_policy`)."""
     r = _Reader(source)
-    top = r.table(data, "", {"disposition", "economics", "warranty", "transport", "carry_back", "consolidation"})
+    top = r.table(
+        data,
+        "",
+        {"disposition", "economics", "carbon", "compliance", "warranty", "transport", "carry_back", "consolidation"},
+    )
     policy = Policy(
         disposition_table=_disposition_table(r, top["disposition"]),
         economics=_economics(r, top["economics"]),
@@ -124,6 +169,8 @@ def parse_policy(data: Mapping[str, Any], source: str = "rules") -> Policy:
         transport=_transport(r, top["transport"]),
         carry_back=_carry_back(r, top["carry_back"]),
         consolidation=_consolidation(r, top["consolidation"]),
+        carbon=_carbon(r, top["carbon"]),
+        compliance=_compliance(r, top["compliance"]),
     )
     if policy.consolidation.deadline_lead_days >= policy.warranty.return_within_days:
         raise ValueError(
@@ -174,21 +221,49 @@ def _economics(r: "_Reader", raw: Any) -> EconomicsRules:
     symbol = t["currency_symbol"]
     if not isinstance(symbol, str) or not symbol:
         raise ValueError(f"{r.source}: {where}.currency_symbol must be a non-empty string, got {symbol!r}")
-    rates = t["recycle_value_per_kg"]
-    if not isinstance(rates, dict):
-        raise ValueError(f"{r.source}: {where}.recycle_value_per_kg must be a table")
-    if DEFAULT_CATEGORY not in rates:
-        raise ValueError(f"{r.source}: missing key '{where}.recycle_value_per_kg.{DEFAULT_CATEGORY}'")
     return EconomicsRules(
         currency_symbol=symbol,
         refurbished_value_ratio=r.number(t, where, "refurbished_value_ratio", low=0, high=1),
         need_multiplier=r.number(t, where, "need_multiplier", low=1),
         min_margin=r.number(t, where, "min_margin", low=0),
         scrap_cost_per_kg=r.number(t, where, "scrap_cost_per_kg", low=0),
-        recycle_value_per_kg=MappingProxyType(
-            {k: r.number(rates, f"{where}.recycle_value_per_kg", k) for k in rates}
-        ),
+        recycle_value_per_kg=r.by_category(t, where, "recycle_value_per_kg"),
     )
+
+
+def _carbon(r: "_Reader", raw: Any) -> CarbonRules:
+    where = "carbon"
+    shares = {"reuse_processing_share", "refurbish_processing_share"}
+    t = r.table(raw, where, {"price_per_tonne", "embodied_co2e_per_kg", "material_recovery_share"} | shares)
+    return CarbonRules(
+        price_per_tonne=r.number(t, where, "price_per_tonne", low=0),
+        reuse_processing_share=r.number(t, where, "reuse_processing_share", low=0, high=1),
+        refurbish_processing_share=r.number(t, where, "refurbish_processing_share", low=0, high=1),
+        embodied_co2e_per_kg=r.by_category(t, where, "embodied_co2e_per_kg", low=0),
+        material_recovery_share=r.by_category(t, where, "material_recovery_share", low=0, high=1),
+    )
+
+
+def _compliance(r: "_Reader", raw: Any) -> tuple[ComplianceRule, ...]:
+    if not isinstance(raw, dict):
+        raise ValueError(f"{r.source}: 'compliance' must be a table")
+    rules, seen = [], {}
+    for key, body in raw.items():
+        where = f"compliance.{key}"
+        t = r.table(body, where, {"name", "categories"})
+        name, categories = t["name"], t["categories"]
+        if not isinstance(name, str) or not name:
+            raise ValueError(f"{r.source}: {where}.name must be a non-empty string, got {name!r}")
+        if not isinstance(categories, list) or not categories or not all(isinstance(c, str) for c in categories):
+            raise ValueError(f"{r.source}: {where}.categories must be a non-empty list of catalogue categories")
+        for category in categories:
+            if category in seen:
+                raise ValueError(
+                    f"{r.source}: {where}.categories: {category!r} is already in compliance.{seen[category]}"
+                )
+            seen[category] = key
+        rules.append(ComplianceRule(key, name, frozenset(categories)))
+    return tuple(rules)
 
 
 def _warranty(r: "_Reader", raw: Any) -> WarrantyRules:
@@ -276,6 +351,15 @@ class _Reader:
             bounds = f"between {low} and {high}" if high is not None else f"at least {low}"
             raise ValueError(f"{self.source}: {where}.{key} must be {bounds}, got {value!r}")
         return value if integer else float(value)
+
+    def by_category(self, table: dict, where: str, key: str, low=None, high=None) -> Mapping[str, float]:
+        """A table of numbers by catalogue category, with a "default" row."""
+        rows, inner = table[key], f"{where}.{key}"
+        if not isinstance(rows, dict):
+            raise ValueError(f"{self.source}: {inner} must be a table")
+        if DEFAULT_CATEGORY not in rows:
+            raise ValueError(f"{self.source}: missing key '{inner}.{DEFAULT_CATEGORY}'")
+        return MappingProxyType({k: self.number(rows, inner, k, low=low, high=high) for k in rows})
 
     def dispositions(self, raw: Any, key: str) -> frozenset[Disposition]:
         if not isinstance(raw, list):

@@ -45,6 +45,8 @@ class ReturnLine(db.Model):
     disposition: so.Mapped[Disposition | None] = so.mapped_column(enum_type(Disposition))
     disposition_reason: so.Mapped[str | None] = so.mapped_column(sa.Text)
     expected_value: so.Mapped[Decimal | None] = so.mapped_column(Money)
+    #: kg CO2e the decided disposition avoids (none while the line is held).
+    co2e_avoided_kg: so.Mapped[float | None]
     disposition_overridden_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
     disposition_overridden_at: so.Mapped[datetime | None] = so.mapped_column(UtcDateTime)
     override_comment: so.Mapped[str | None] = so.mapped_column(sa.Text)

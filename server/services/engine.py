@@ -50,6 +50,7 @@ def part_of(part: PartNumber) -> engine.Part:
         residual_value=float(part.residual_value), weight_kg=part.weight_kg, volume_l=part.volume_l,
         hazardous=part.hazardous, vendor_warranty_days=part.vendor_warranty_days,
         refurbished_stock=part.refurbished_stock, refurbished_stock_target=part.refurbished_stock_target,
+        embodied_co2e_kg=part.embodied_co2e_kg, material_recovery_share=part.material_recovery_share,
     )
 
 
@@ -140,6 +141,7 @@ def apply_decision(
     line.disposition = decision.disposition
     line.destination_facility_id = destination.facility_id if destination else None
     line.expected_value = None if decision.expected_value is None else Decimal(f"{decision.expected_value:.2f}")
+    line.co2e_avoided_kg = None if decision.on_hold else decision.co2e_avoided_kg
     line.deadline = (datetime.combine(decision.deadline, time(23, 59), tzinfo=now.tzinfo)
                      if decision.deadline else None)
     line.alternatives = [

@@ -55,6 +55,8 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("refurbishment_yield", help="0 to 1, default 0.8"), Column("residual_value", help="default 0"),
         Column("hazardous", help="yes or no (default)"), Column("vendor_warranty_days", help="default 365"),
         Column("refurbished_stock_target", help="default 0"),
+        Column("embodied_co2e_kg", help="kg CO2e of a new unit; empty: the category default"),
+        Column("material_recovery_share", help="0 to 1, the share recycling recovers; empty: the category default"),
     ),
     "sites": (
         Column("customer", True), Column("name", True), Column("address", True),
@@ -233,6 +235,11 @@ def _number(row: RowResult, name: str, default=None, low: float | None = None, h
     return value
 
 
+def _optional_number(row: RowResult, name: str, low: float, high: float) -> float | None:
+    """A number, or None for an empty cell (the engine then uses the category default)."""
+    return None if row.values.get(name, "") == "" else _number(row, name, low=low, high=high, kind=float)
+
+
 def _plain_number(raw: str, decimal_comma: bool) -> str:
     """'€1,234.50' → '1234.50'; with decimal commas '1.234,50' → '1234.50'."""
     text = raw.lstrip("€").replace(" ", "").replace("\u00a0", "")
@@ -311,6 +318,8 @@ def _check_catalogue(session: so.Session, preview: ImportPreview, write: bool) -
             "hazardous": lambda: _yes_no(row, "hazardous", False),
             "vendor_warranty_days": lambda: _number(row, "vendor_warranty_days", 365, 0, 3650, int),
             "refurbished_stock_target": lambda: _number(row, "refurbished_stock_target", 0, 0, 100_000, int),
+            "embodied_co2e_kg": lambda: _optional_number(row, "embodied_co2e_kg", 0, 1_000_000),
+            "material_recovery_share": lambda: _optional_number(row, "material_recovery_share", 0, 1),
         })
         _once(row, seen, v.get("part_number"), "part number")
         part = existing.get(v.get("part_number"))

@@ -7,6 +7,7 @@ import sqlalchemy.orm as so
 from common.enums import Disposition, ReturnStatus
 from server.database import begin_write
 from server.logistics import disposition as engine
+from server.logistics.carbon import co2e_avoided_kg
 from server.logistics.destination import choose_destination
 from server.logistics.policy import Policy
 from server.models import ReturnLine, User
@@ -33,6 +34,10 @@ def override_disposition(
     now = utcnow()
     facilities = facility_options(session, now.date())
     item = engine_line(line)
+    rule = engine.scrap_barred_by(item, list(facilities.values()), policy) if disposition == Disposition.SCRAP else None
+    if rule is not None:
+        message = f"Scrapping is not allowed ({rule.name}) while a certified recycler is reachable."
+        raise Invalid(message, {"disposition": [message]})
     if facility_id is None:
         choice = choose_destination(disposition, list(facilities.values()), policy, lat=item.site_lat,
                                     lon=item.site_lon, quantity=item.quantity, hazardous=item.part.hazardous)
@@ -50,6 +55,7 @@ def override_disposition(
         disposition=disposition, facility=facility, expected_value=engine.value_at(disposition, item, facility, policy),
         reason=f"Overridden by {by.display_name}: {comment.strip()}", alternatives=(),
         deadline=line.deadline.date() if line.deadline and disposition == Disposition.RETURN_TO_VENDOR else None,
+        co2e_avoided_kg=round(co2e_avoided_kg(disposition, item, policy), 2),
     )
     if line.status == ReturnStatus.AWAITING_PICKUP and line.pickup is not None and line.pickup.status != "open":
         raise Invalid("The line is on a scheduled pickup; move the pickup first.",

@@ -37,6 +37,18 @@ def test_importing_a_clean_catalogue_creates_and_then_updates(session):
     assert session.scalar(sa.select(PartNumber.new_price).where(PartNumber.part_number == "NET-SW-24")) == 455
 
 
+def test_catalogue_co2e_columns_are_optional_and_checked(session):
+    header, first, second = CATALOGUE.splitlines()
+    with_co2e = f"{header},embodied_co2e_kg,material_recovery_share\n{first},120,0.15\n{second},,\n"
+    imports.run_import(session, "catalogue", with_co2e)
+    session.rollback()
+    rows = session.execute(sa.select(PartNumber.part_number, PartNumber.embodied_co2e_kg,
+                                     PartNumber.material_recovery_share).order_by(PartNumber.part_number)).all()
+    assert [tuple(r) for r in rows] == [("NET-PSU-1", None, None), ("NET-SW-24", 120.0, 0.15)]
+    bad = imports.preview_import(session, "catalogue", with_co2e.replace(",120,0.15", ",120,1.5"))
+    assert bad.bad_rows[0].errors == {"material_recovery_share": "Must be at most 1."}
+
+
 def test_a_bad_row_is_reported_on_its_line_and_column(session):
     preview = imports.preview_import(session, "catalogue", BAD_CATALOGUE)
     assert not preview.ok

@@ -60,6 +60,16 @@ def test_a_part_weight_that_is_not_finite_is_refused_in_the_records(dispatcher, 
     assert session.get(PartNumber, yard.fuser.id).weight_kg == 2.8
 
 
+def test_a_recovery_share_above_one_is_refused_in_the_records_and_an_empty_one_kept_empty(dispatcher, yard, session):
+    url = f"/console/admin/catalogue/edit/?id={yard.fuser.id}"
+    r = dispatcher.post(url, catalogue_form(yard.fuser, material_recovery_share="1.5"))
+    assert r.status_code == 200 and "Number must be between 0 and 1." in r.get_data(as_text=True)
+    assert dispatcher.post(url, catalogue_form(yard.fuser, embodied_co2e_kg="30")).status_code == 302
+    session.rollback()
+    fuser = session.get(PartNumber, yard.fuser.id)
+    assert (fuser.embodied_co2e_kg, fuser.material_recovery_share) == (30.0, None)
+
+
 def test_a_new_part_with_its_weight_and_volume_is_created_in_the_records(dispatcher, yard, session):
     form = catalogue_form(yard.fuser, part_number="PRN-TON-1", weight_kg="0.4", volume_l="1.5")
     assert dispatcher.post("/console/admin/catalogue/new/", form).status_code == 302

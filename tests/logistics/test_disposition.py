@@ -28,9 +28,13 @@ from server.logistics.disposition import (
 )
 from server.logistics.policy import EconomicsRules, TransportRules, WarrantyRules, load_policy
 
-# The default disposition table, with the economics these tests' numbers rely on.
+RULES = load_policy()
+# The default disposition table, with the economics these tests' numbers rely on: money
+# alone (carbon price 0, no compliance rules); the waste-hierarchy tests below use RULES.
 POLICY = replace(
-    load_policy(),
+    RULES,
+    carbon=replace(RULES.carbon, price_per_tonne=0.0),
+    compliance=(),
     economics=EconomicsRules(
         currency_symbol="€",
         refurbished_value_ratio=0.65,
@@ -47,6 +51,8 @@ POLICY = replace(
     ),
     transport=TransportRules(courier_cost_per_km=0.05, detour_factor=1.3),
 )
+#: Money and the carbon price of the default rules (€80/t), without compliance rules.
+CARBON_PRICED = replace(POLICY, carbon=RULES.carbon)
 REMOVED_ON = date(2026, 3, 2)
 BOLTON = (53.578, -2.429)
 OUT_OF_WARRANTY = date(2024, 1, 10)
@@ -268,12 +274,12 @@ def test_distant_refurbishment_centre_loses_to_local_recycling():
     assert decide_disposition(line, far_away, POLICY).disposition == D.RECYCLE
 
 
-def test_reason_states_the_numbers_that_decided_it():
-    decision = decide_disposition(make_line(), NETWORK, POLICY)
+def test_reason_states_the_numbers_that_decided_it_and_the_carbon_term():
+    decision = decide_disposition(make_line(), NETWORK, CARBON_PRICED)
 
     assert decision.reason == (
         "Refurbish at Salford Refurb Centre: expected €185 (yield 85% × €260 refurbished value − €35 refurbishment"
-        " − €0.88 transport) beats recycling (−€0.40)."
+        " − €0.88 transport) +€1.47 carbon (18.4 kg CO2e avoided × €80/t) beats recycling (−€0.40 + €0.67 carbon)."
     )
     assert decision.expected_value == pytest.approx(0.85 * 260 - 35 - 0.88, abs=0.01)
 
@@ -324,6 +330,139 @@ def test_part_with_a_yield_above_one_is_refused():
         make_part(refurbishment_yield=1.2)
 
 
+# The waste hierarchy: the carbon term and the compliance rules.
+
+#: The demo's "Patient monitor Li-ion battery" (server/demo/data.py).
+LI_ION_BATTERY = dict(
+    part_number="MED-BAT-V12", category="battery", new_price=260.0, refurbishment_cost=0.0, refurbishment_yield=0.0,
+    residual_value=20.0, weight_kg=0.7, volume_l=0.6, hazardous=True,
+)
+#: A certified site that only disposes of hazardous waste.
+LEEDS_LANDFILL = make_facility(6, "Leeds Hazardous Landfill", {Cap.SCRAP, Cap.HAZARDOUS}, 53.800, -1.549)
+#: The borderline scenario of docs/engine.md: a damaged access switch, worth €2 more refurbished than
+#: recycled in money, short of the €5 minimum margin; refurbishing avoids 85 kg CO2e more.
+DAMAGED_SWITCH = dict(
+    category="network", new_price=40.0, refurbishment_cost=15.0, refurbishment_yield=0.8, weight_kg=3.0
+)
+
+
+def test_li_ion_battery_goes_to_recycling_under_the_battery_rule_though_scrap_is_cheaper():
+    line = make_line(part=make_part(**LI_ION_BATTERY))
+    at_no_carbon_price = replace(RULES, carbon=POLICY.carbon)
+
+    money_alone = decide_disposition(line, NETWORK, POLICY)
+    decision = decide_disposition(line, NETWORK, at_no_carbon_price)
+
+    assert money_alone.disposition == D.SCRAP
+    assert (decision.disposition, decision.facility) == (D.RECYCLE, SHEFFIELD_HAZMAT)
+    assert (
+        "Scrapping is not allowed (EU Battery Regulation 2023/1542: waste batteries go to a certified recycler) "
+        "while a certified recycler is reachable." in decision.reason
+    )
+    assert _note(decision, D.SCRAP).startswith("Not allowed: EU Battery Regulation 2023/1542")
+
+
+def test_li_ion_battery_recycling_avoids_its_material_share_of_embodied_co2e():
+    decision = decide_disposition(make_line(part=make_part(**LI_ION_BATTERY)), NETWORK, RULES)
+
+    assert decision.disposition == D.RECYCLE
+    assert decision.co2e_avoided_kg == pytest.approx(0.7 * 25.0 * 0.40)  # kg × kg CO2e/kg × recovery share
+    assert "+€0.56 carbon (7 kg CO2e avoided × €80/t)" in decision.reason
+
+
+def test_carbon_price_turns_the_damaged_switch_from_recycling_to_refurbishment():
+    line = make_line(PartCondition.DAMAGED, FailureCode.IMPACT_DAMAGE, part=make_part(**DAMAGED_SWITCH))
+
+    assert decide_disposition(line, NETWORK, POLICY).disposition == D.RECYCLE
+    decision = decide_disposition(line, NETWORK, CARBON_PRICED)
+    assert decision.disposition == D.REFURBISH
+    assert decision.co2e_avoided_kg == pytest.approx(0.8 * 3.0 * 60.0 * 0.9)
+    assert "+€10.37 carbon (129.6 kg CO2e avoided × €80/t) beats recycling (€2.70 + €3.60 carbon)" in decision.reason
+
+
+@pytest.mark.parametrize("price_per_tonne, expected", [(32.0, D.RECYCLE), (33.0, D.REFURBISH)])
+def test_damaged_switch_turns_to_refurbishment_from_33_euros_per_tonne(price_per_tonne, expected):
+    """(€4.92 − €2.70) + (129.6 − 45) kg × price ≥ €5 margin from €32.9/t, as docs/engine.md states."""
+    line = make_line(PartCondition.DAMAGED, FailureCode.IMPACT_DAMAGE, part=make_part(**DAMAGED_SWITCH))
+    priced = replace(POLICY, carbon=replace(RULES.carbon, price_per_tonne=price_per_tonne))
+
+    assert decide_disposition(line, NETWORK, priced).disposition == expected
+
+
+def test_catalogue_co2e_figures_replace_the_category_defaults():
+    line = make_line(PartCondition.DAMAGED, FailureCode.IMPACT_DAMAGE, part=make_part(**DAMAGED_SWITCH))
+    light_footprint = replace(
+        line, part=make_part(**DAMAGED_SWITCH, embodied_co2e_kg=10.0, material_recovery_share=0.5)
+    )
+
+    decision = decide_disposition(light_footprint, NETWORK, CARBON_PRICED)
+
+    assert decision.disposition == D.RECYCLE
+    assert decision.co2e_avoided_kg == pytest.approx(10.0 * 0.5)
+
+
+def test_scrap_avoids_no_co2e():
+    line = make_line(part=make_part(**LI_ION_BATTERY))
+
+    decision = decide_disposition(line, (SALFORD_REFURB, TRAFFORD_DEPOT, LEEDS_LANDFILL), CARBON_PRICED)
+
+    assert decision.disposition == D.SCRAP
+    assert decision.co2e_avoided_kg == 0
+    assert "and no CO2e avoided" in decision.reason
+
+
+def test_compliance_category_is_held_rather_than_scrapped_when_its_recycler_is_full():
+    full = replace(SHEFFIELD_HAZMAT, remaining_capacity_units=0)
+    line = make_line(part=make_part(**LI_ION_BATTERY))
+
+    decision = decide_disposition(line, (SALFORD_REFURB, TRAFFORD_DEPOT, full, LEEDS_LANDFILL), RULES)
+
+    assert decision.on_hold and decision.disposition == D.RECYCLE
+    assert "Sheffield Hazmat Recycling (0 units left) is full" in decision.reason
+    assert decision.reason.endswith("Scrapping is not allowed (EU Battery Regulation 2023/1542: waste batteries go "
+                                    "to a certified recycler) while a certified recycler is reachable.")
+
+
+def test_compliance_category_without_any_recycler_goes_to_the_best_allowed_option_and_says_so():
+    line = make_line(part=make_part(**LI_ION_BATTERY))
+
+    decision = decide_disposition(line, (SALFORD_REFURB, TRAFFORD_DEPOT, LEEDS_LANDFILL), RULES)
+
+    assert (decision.disposition, decision.facility) == (D.SCRAP, LEEDS_LANDFILL)
+    assert "No facility can recycle it, so EU Battery Regulation 2023/1542" in decision.reason
+    assert "cannot be met: scrapping is the best allowed option" in decision.reason
+
+
+def test_a_category_without_a_compliance_rule_may_still_be_scrapped():
+    without_battery_rule = replace(RULES, carbon=POLICY.carbon,
+                                   compliance=tuple(r for r in RULES.compliance if r.key != "batteries"))
+
+    decision = decide_disposition(make_line(part=make_part(**LI_ION_BATTERY)), NETWORK, without_battery_rule)
+
+    assert decision.disposition == D.SCRAP
+    assert "not allowed" not in decision.reason
+
+
+def test_worked_example_of_docs_engine_md_gives_the_reason_it_quotes():
+    network = (
+        replace(SALFORD_REFURB, remaining_capacity_units=0),
+        make_facility(2, "Leeds Refurb Centre", {Cap.REFURBISH}, 53.796, -1.548, FacilityKind.REFURBISHMENT_CENTRE,
+                      12, processing_costs={D.REFURBISH: 3.0}, fed_by_id=3),
+        replace(TRAFFORD_DEPOT, facility_id=3, remaining_capacity_units=40),
+        replace(WIGAN_RECYCLING, facility_id=4, remaining_capacity_units=200),
+    )
+    line = make_line(part=make_part(refurbished_stock=2, refurbished_stock_target=6), installed_on=date(2024, 5, 14))
+
+    decision = decide_disposition(line, network, RULES)
+
+    assert decision.reason == (
+        "Refurbish at Leeds Refurb Centre: expected €289 (yield 85% × €390 refurbished value (×1.5 need: 2 in stock,"
+        " target 6) − €35 refurbishment − €4.09 transport − €3 processing) +€1.47 carbon (18.4 kg CO2e avoided ×"
+        " €80/t) beats recycling (−€0.40 + €0.67 carbon). Salford Refurb Centre (0 units left) is full."
+    )
+    assert _note(decision, D.SCRAP).startswith("Not allowed: WEEE Directive 2012/19/EU")
+
+
 def _note(decision, disposition) -> str:
     return next(a.note for a in decision.alternatives if a.disposition == disposition)
 
@@ -359,7 +498,7 @@ lines = st.builds(
     quantity=st.integers(1, 3),
     part=st.builds(
         make_part,
-        category=st.sampled_from(["printer", "network", "battery", "not_in_the_rules"]),
+        category=st.sampled_from(["printer", "network", "battery", "medical", "not_in_the_rules"]),
         new_price=money,
         refurbishment_cost=money,
         refurbishment_yield=st.floats(0, 1),
@@ -369,6 +508,8 @@ lines = st.builds(
         vendor_warranty_days=st.integers(0, 730),
         refurbished_stock=st.integers(0, 5),
         refurbished_stock_target=st.integers(0, 5),
+        embodied_co2e_kg=st.none() | st.floats(0, 500),
+        material_recovery_share=st.none() | st.floats(0, 1),
     ),
 )
 
@@ -389,17 +530,33 @@ def test_decision_is_allowed_feasible_and_explained_for_any_line(line, network):
         assert (decision.deadline is not None) == (decision.disposition == D.RETURN_TO_VENDOR)
 
 
+@pytest.mark.parametrize("policy", [POLICY, RULES], ids=["money-alone", "default-rules"])
 @settings(max_examples=150, deadline=None)
 @given(line=lines, network=facility_networks())
-def test_no_alternative_beats_the_choice_except_within_the_minimum_margin(line, network):
-    decision = decide_disposition(line, network, POLICY)
+def test_no_alternative_beats_the_choice_except_within_the_minimum_margin(policy, line, network):
+    decision = decide_disposition(line, network, policy)
+
+    def score(value, co2e_kg):
+        return value + policy.carbon.value(co2e_kg)
 
     for alternative in decision.alternatives:
         if alternative.expected_value is None:
             continue
         held_back_by_margin = alternative.disposition in RECOVERY and decision.disposition in END_OF_LIFE
-        slack = POLICY.economics.min_margin if held_back_by_margin else 0
-        assert alternative.expected_value <= decision.expected_value + slack + 0.01
+        slack = policy.economics.min_margin if held_back_by_margin else 0
+        assert score(alternative.expected_value, alternative.co2e_avoided_kg) <= (
+            score(decision.expected_value, decision.co2e_avoided_kg) + slack + 0.02
+        )
+
+
+@settings(max_examples=150, deadline=None)
+@given(line=lines, network=facility_networks())
+def test_compliance_category_is_never_scrapped_while_a_recycler_is_reachable(line, network):
+    decision = decide_disposition(line, network, RULES)
+
+    recycler_reachable = any(f.can_perform(D.RECYCLE, line.part.hazardous) for f in network)
+    if RULES.scrap_ban(line.part.category) and recycler_reachable and allowed_dispositions(line, RULES) - {D.SCRAP}:
+        assert decision.disposition != D.SCRAP
 
 
 @settings(max_examples=50, deadline=None)

@@ -188,3 +188,57 @@ def test_allowed_dispositions_are_the_intersection_of_condition_and_failure_code
 )
 def test_money_is_shown_in_whole_units_from_100_and_in_cents_below(amount, shown):
     assert load_policy().money(amount) == shown
+
+
+def test_default_rules_keep_batteries_weee_and_medical_parts_from_scrap():
+    policy = load_policy()
+
+    assert {c: policy.scrap_ban(c).key for c in ("battery", "printer", "network", "pos", "atm", "medical")} == {
+        "battery": "batteries", "printer": "weee", "network": "weee", "pos": "weee", "atm": "weee",
+        "medical": "medical",
+    }
+    assert policy.scrap_ban("no_such_category") is None
+
+
+def test_category_without_co2e_defaults_uses_the_default_rows():
+    carbon = load_policy().carbon
+
+    assert carbon.embodied_per_kg("no_such_category") == carbon.embodied_co2e_per_kg["default"]
+    assert carbon.recovery_share("no_such_category") == carbon.material_recovery_share["default"]
+
+
+def test_carbon_price_is_in_money_per_tonne():
+    assert load_policy().carbon.value(250.0) == pytest.approx(250.0 * DEFAULT_RULES["carbon"]["price_per_tonne"] / 1000)
+
+
+def test_negative_carbon_price_is_refused():
+    data = rules()
+    data["carbon"]["price_per_tonne"] = -1
+
+    with pytest.raises(ValueError, match=r"carbon\.price_per_tonne must be at least 0"):
+        parse_policy(data)
+
+
+def test_recovery_share_above_one_is_refused():
+    data = rules()
+    data["carbon"]["material_recovery_share"]["battery"] = 1.5
+
+    with pytest.raises(ValueError, match=r"carbon\.material_recovery_share\.battery must be between 0 and 1"):
+        parse_policy(data)
+
+
+def test_a_category_in_two_compliance_rules_is_refused():
+    data = rules()
+    data["compliance"]["medical"]["categories"].append("battery")
+
+    already = r"compliance\.medical\.categories: 'battery' is already in compliance\.batteries"
+    with pytest.raises(ValueError, match=already):
+        parse_policy(data)
+
+
+def test_compliance_rule_without_categories_is_refused():
+    data = rules()
+    data["compliance"]["weee"]["categories"] = []
+
+    with pytest.raises(ValueError, match=r"compliance\.weee\.categories must be a non-empty list"):
+        parse_policy(data)

@@ -74,6 +74,21 @@ def test_hazardous_items_only_go_to_certified_facilities(app, amy, logistics, se
     assert decided.destination_facility_id in {logistics.world.recycler.id, logistics.refurb.id}
 
 
+def test_a_removed_li_ion_battery_is_recycled_under_the_battery_rule_and_its_co2e_counted(app, amy, logistics, session):
+    """Scrapping it would cost less, but a certified recycler is in the network."""
+    logistics.battery.embodied_co2e_kg, logistics.battery.material_recovery_share = 8.0, 0.5
+    session.commit()
+    line_id = remove(amy, logistics.world.amy_job.id, "MED-BAT-V12", "MD00000001")
+    run_due(app)
+    decided = line(session, line_id)
+    assert (decided.disposition, decided.destination_facility_id) == (Disposition.RECYCLE, logistics.world.recycler.id)
+    assert "Scrapping is not allowed (EU Battery Regulation 2023/1542" in decided.disposition_reason
+    assert "+€0.32 carbon (4 kg CO2e avoided × €80/t)" in decided.disposition_reason
+    assert decided.co2e_avoided_kg == pytest.approx(8.0 * 0.5)
+    scrap = next(a for a in decided.alternatives if a["disposition"] == "scrap")
+    assert scrap["note"].startswith("Not allowed: EU Battery Regulation 2023/1542")
+
+
 def test_lines_at_the_same_site_share_one_pickup(app, amy, logistics, session):
     first = remove(amy, logistics.world.amy_job.id, "PRN-MFP-C550", "AR55555555")
     second = remove(amy, logistics.world.amy_job.id, "MED-BAT-V12", "MD00000001")
@@ -106,10 +121,26 @@ def test_dispatcher_override_needs_a_comment_and_is_kept_with_its_author(app, am
     assert r.json["destination_facility_id"] == w.recycler.id
     assert r.json["disposition_overridden_by_id"] == w.dana.id
     assert r.json["override_comment"] == "Customer damaged it; not worth refurbishing"
+    assert line(session, line_id).co2e_avoided_kg == pytest.approx(2.8 * 12.0 * 0.35)  # the fuser's printer defaults
     records = session.scalars(sa.select(DispositionRecord).where(DispositionRecord.return_line_id == line_id)
                               .order_by(DispositionRecord.id)).all()
     assert [(r.decided_by_id, r.disposition) for r in records][-1] == (w.dana.id, Disposition.RECYCLE)
     assert len(records) == 2
+
+
+def test_override_to_scrap_a_battery_while_a_certified_recycler_is_reachable_is_refused(app, amy, dana, logistics,
+                                                                                        session):
+    line_id = remove(amy, logistics.world.amy_job.id, "MED-BAT-V12", "MD00000001")
+    run_due(app)
+    r = dana.request("PUT", f"/api/v1/returns/{line_id}/disposition",
+                     json={"disposition": "scrap", "comment": "Cheaper to scrap"})
+    assert r.status == 422
+    assert r.json["errors"]["disposition"] == [
+        "Scrapping is not allowed (EU Battery Regulation 2023/1542: waste batteries go to a certified recycler) "
+        "while a certified recycler is reachable."
+    ]
+    assert line(session, line_id).disposition == Disposition.RECYCLE
+    assert session.scalar(sa.select(sa.func.count()).select_from(DispositionRecord)) == 1
 
 
 def test_override_to_a_facility_that_cannot_do_it_is_refused(app, amy, dana, logistics, session):
