@@ -20,13 +20,15 @@ def local_time(text: str | None, fmt: str = "%H:%M") -> str:
     return datetime.fromisoformat(text).astimezone().strftime(fmt)
 
 
-def window_text(start: str | None, end: str | None) -> str:
-    """"Today 08:00–10:00", "Tomorrow 11:00–13:00" or "Mon 30 Nov 08:00–10:00", in the phone's time zone."""
+def window_text(start: str | None, end: str | None, *, in_sentence: bool = False) -> str:
+    """"Today 08:00–10:00", "Tomorrow 11:00–13:00" or "Mon 30 Nov 08:00–10:00", in the phone's time zone
+    ("today", "tomorrow" inside a sentence)."""
     if not start:
         return ""
     begins = datetime.fromisoformat(start).astimezone()
     days = (begins.date() - datetime.now().astimezone().date()).days
-    day = {0: "Today", 1: "Tomorrow", -1: "Yesterday"}.get(days) or begins.strftime("%a %d %b")
+    day = {0: "Today", 1: "Tomorrow", -1: "Yesterday"}.get(days)
+    day = (day.lower() if in_sentence else day) if day else begins.strftime("%a %d %b")
     return f"{day} {begins:%H:%M}–{local_time(end)}" if end else f"{day} {begins:%H:%M}"
 
 
@@ -171,7 +173,7 @@ def travel_instruction(store: Store, record: dict, facility_by_id: dict[int, dic
     if site.get("contact_name"):
         first += f" Hand it to {site['contact_name']}."
     start, end = record.get("pickup_window_start"), record.get("pickup_window_end")
-    when = f"Collected {window_text(start, end)}." if start else "Collection not planned yet."
+    when = f"Collected {window_text(start, end, in_sentence=True)}." if start else "Collection not planned yet."
     return LEAVE, f"{first} Label it \"{label}\". {when}"
 
 

@@ -66,8 +66,8 @@ def test_an_item_for_the_courier_says_where_to_leave_it_how_to_label_it_and_when
                                      'Label it "P-000012 · MED-BAT-V12 MD00000002 · OCR". Collection not planned yet.')
     assert left["c"].instruction.startswith("Leave it at North Office for the courier. Hand it to Sam Contact.")
     record = store.record("return_line", "c")
-    when = workday.window_text(record["pickup_window_start"], record["pickup_window_end"])
-    assert when.startswith("Tomorrow ") and left["c"].instruction.endswith(f"Collected {when}.")
+    when = workday.window_text(record["pickup_window_start"], record["pickup_window_end"], in_sentence=True)
+    assert when.startswith("tomorrow ") and left["c"].instruction.endswith(f"Collected {when}.")
 
 
 def test_an_item_left_at_the_site_cannot_be_logged_as_removed_again(store):
