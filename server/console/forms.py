@@ -29,8 +29,6 @@ from server.services.passwords import validate_new_password
 from server.services.reviews import MAX_COMMENT_LENGTH
 from server.services.period import period_errors
 
-#: How far ahead a customer may push a pickup.
-ANOTHER_DAY_MAX_DAYS = 60
 #: Empty expected-part rows on a new job form, and the most a job lists.
 EXPECTED_PART_ROWS = 3
 MAX_EXPECTED_PARTS = 30
@@ -254,7 +252,11 @@ class CustomerAnswerForm(FlaskForm):
 
     answer = StringField(validators=[InputRequired("Choose one of the answers.")])
     another_day = DateField("Another day", validators=[Optional()])
-    max_days = ANOTHER_DAY_MAX_DAYS
+
+    @property
+    def max_days(self) -> int:
+        """How far ahead a customer may push a pickup: the planning horizon."""
+        return current_app.config["PLAN_HORIZON_DAYS"]
 
     def __init__(self, *args, open_weekdays: set[int] = frozenset(range(5)), **kwargs):
         super().__init__(*args, **kwargs)
@@ -280,8 +282,8 @@ class CustomerAnswerForm(FlaskForm):
         today = _today()
         if day <= today:
             return "Choose a day after today."
-        if day > today + timedelta(days=ANOTHER_DAY_MAX_DAYS):
-            return f"Choose a day within the next {ANOTHER_DAY_MAX_DAYS} days."
+        if day > today + timedelta(days=self.max_days):
+            return f"Choose a day within the next {self.max_days} days."
         if day.weekday() not in self.open_weekdays:
             days = ", ".join(WEEKDAY_NAMES[d] for d in sorted(self.open_weekdays))
             return f"Your site is closed on {WEEKDAY_NAMES[day.weekday()]}s: choose {days}."
