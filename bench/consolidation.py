@@ -32,7 +32,7 @@ from server.demo import seed as demo  # noqa: E402
 from server.demo.simulation import simulate  # noqa: E402
 from server.extensions import db  # noqa: E402
 from server.logistics.policy import DEFAULT_RULES_PATH  # noqa: E402
-from server.services.passwords import Passwords  # noqa: E402
+from server.services.accounts.passwords import Passwords  # noqa: E402
 
 PLOT_PATH = REPO / "docs" / "consolidation-window.png"
 #: The demo data is seeded on this Friday and the simulation starts the Monday after, so every run is the same

@@ -49,7 +49,7 @@ from server.config import database_url
 from server.demo import seed as demo
 from server.extensions import db
 from server.models import BackgroundTask, Facility, FieldEvent, ReturnLine, User
-from server.services.passwords import Passwords
+from server.services.accounts.passwords import Passwords
 
 REDIS_DB = 14
 JOBS_PER_PHONE = 3

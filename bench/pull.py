@@ -35,7 +35,7 @@ from common.enums import ItemStatus
 from server.config import database_url
 from server.extensions import db
 from server.models import Customer, Facility, Job, PartNumber, ReturnLine, SerialisedItem, Site
-from server.services.scope import job_in_scope, line_in_scope, site_in_scope
+from server.services.sync.scope import job_in_scope, line_in_scope, site_in_scope
 
 SITES = 20
 ITEMS_PER_SITE = 6

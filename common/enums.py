@@ -58,6 +58,7 @@ class ReturnStatus(StrEnum):
     RECEIVED = "received"  # checked in at the facility
     PROCESSED = "processed"  # refurbished, recycled, credited…: value realised
     WRITTEN_OFF = "written_off"  # lost or abandoned
+    UNCONFIRMED = "unconfirmed"  # a job expected it back but nobody logged its removal: value at risk
 
 
 class JobStatus(StrEnum):
@@ -155,6 +156,63 @@ class ProcessingOutcome(StrEnum):
     CREDITED = "credited"  # the vendor credited a warranty claim
     RECYCLED = "recycled"
     SCRAPPED = "scrapped"
+    REFURBISH_FAILED = "refurbish_failed"  # the bench could not make it sellable: decided again
+
+
+class StockGrade(StrEnum):
+    """What a unit in stock is fit for."""
+
+    NEW = "new"
+    REFURBISHED = "refurbished"  # refurbished or reused: as good as new for a replacement
+    FAULTY = "faulty"  # received, awaiting processing
+    SCRAP = "scrap"  # awaiting the recycler or disposal
+
+
+class StockLocationKind(StrEnum):
+    """Where stock can be: a facility (depots included), an engineer's van, a customer's site."""
+
+    FACILITY = "facility"
+    VAN = "van"
+    SITE = "site"
+
+
+class MovementKind(StrEnum):
+    """The fact a stock movement comes from."""
+
+    RECEIPT = "receipt"  # a returned item checked in at a facility
+    PROCESSING = "processing"  # a processing outcome: faulty → refurbished, faulty → scrap, or out
+    INSTALL = "install"  # a unit installed at a site leaves stock
+    DELIVERY = "delivery"  # a replacement delivered: facility → depot, van or site
+    TRANSFER = "transfer"  # moved between locations by staff
+    STOCKTAKE = "stocktake"  # a counted correction, with its reason
+    SUPPLY = "supply"  # new units bought in
+
+
+class GradePolicy(StrEnum):
+    """Which grades may serve a part's replacements."""
+
+    REFURBISHED_FIRST = "refurbished_first"  # refurbished before new: the circular choice
+    NEW_ONLY = "new_only"  # e.g. safety parts that must be new
+
+
+class ReservationStatus(StrEnum):
+    HELD = "held"  # a unit set aside for a job
+    SHORT = "short"  # nothing to set aside: a shortage
+    CONSUMED = "consumed"  # installed
+    RELEASED = "released"  # the job no longer needs it
+
+
+class DeliveryMode(StrEnum):
+    DEPOT_COLLECTION = "depot_collection"  # to the engineer's depot, collected before the job
+    COURIER_TO_SITE = "courier_to_site"  # to the site by courier, before the job window
+
+
+class DeliveryStatus(StrEnum):
+    PLANNED = "planned"
+    DISPATCHED = "dispatched"
+    AT_DEPOT = "at_depot"
+    DELIVERED = "delivered"
+    CANCELLED = "cancelled"
 
 
 class ReviewKind(StrEnum):
@@ -163,6 +221,7 @@ class ReviewKind(StrEnum):
     REMOVAL_ELSEWHERE = "removal_elsewhere"  # the serial is installed at another site or held by someone else
     INSTALL_ELSEWHERE = "install_elsewhere"  # likewise, for an installation
     COMPLETION_AFTER_REASSIGNMENT = "completion_after_reassignment"  # the job was given to another engineer
+    INSTALL_WITHOUT_REMOVAL = "install_without_removal"  # a swap job's install with no removal logged
 
 
 class ReviewStatus(StrEnum):

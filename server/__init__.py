@@ -24,7 +24,7 @@ def create_app(config: dict | None = None) -> Flask:
     from server.database import configure_engine, render_migration_type
     from server.extensions import api, db, migrate
     from server.logistics.policy import load_policy
-    from server.services.passwords import Passwords
+    from server.services.accounts.passwords import Passwords
 
     db.init_app(app)
     with app.app_context():
@@ -39,8 +39,9 @@ def create_app(config: dict | None = None) -> Flask:
         app.config["PASSWORD_HASH_MEMORY_KIB"], app.config["PASSWORD_HASH_TIME_COST"]
     )
 
-    # Importing it registers the flush hook that writes the sync change log.
-    import server.services.changes  # noqa: F401
+    from server.services.sync.changes import register_change_log
+
+    register_change_log()
     from server.api import register_api
     from server.console import register_console
 
@@ -51,8 +52,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     register_commands(app)
 
-    from server.runner import init_runner
+    from server.runner import init_runner, register_session_hooks
 
+    register_session_hooks()
     init_runner(app)
     return app
 

@@ -59,9 +59,9 @@ def seed_demo(if_empty: bool, history_days: int | None):
 @click.option("--email")
 def create_user(username, role, password, display_name, email):
     """Create an engineer, dispatcher or admin."""
-    from server.services.auth import create_user as create
+    from server.services.accounts.auth import create_user as create
     from server.services.errors import Invalid
-    from server.services.passwords import validate_new_password
+    from server.services.accounts.passwords import validate_new_password
 
     if password is None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
@@ -84,7 +84,7 @@ def sync_group():
 @sync_group.command("rotate-epoch")
 def rotate_epoch():
     """Make every phone re-sync from scratch (run after restoring a database backup)."""
-    from server.services.sync_state import rotate_epoch as rotate
+    from server.services.sync.sync_state import rotate_epoch as rotate
 
     click.echo(f"New sync epoch {rotate(db.session)}: every phone will re-sync and keep its unsent entries.")
 
@@ -123,7 +123,7 @@ def _print_figures(values: dict) -> None:
 @click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Lines removed up to this day.")
 def figures_command(since, until):
     """Recovery rate, value, cycle time, open lines, courier km and CO2."""
-    from server.services.figures import compute_figures
+    from server.services.returns.figures import compute_figures
 
     _print_figures(compute_figures(db.session, since and since.date(), until and until.date()))
 
@@ -135,7 +135,7 @@ def figures_command(since, until):
 def plan_command(day, seconds):
     """Plan (or re-plan) the courier rounds of DAY."""
     from server.services.errors import ServiceError
-    from server.services.planning import plan_day
+    from server.services.planning.planning import plan_day
 
     try:
         plan = plan_day(db.session, day.date(), seconds=seconds)

@@ -23,7 +23,11 @@ from flask import current_app
 from common.enums import PickupStatus
 from server.models import Pickup, User
 from server.models.types import utcnow
-from server.services import chasing, engine, jobs, notices, outbox, plan_runs, planning, sync_state
+from server.services.returns import chasing, engine
+from server.services.work import jobs
+from server.services.notifications import notices, outbox
+from server.services.planning import plan_runs, planning
+from server.services.sync import sync_state
 from server.services.errors import ServiceError
 from server.services.settings import current_policy
 
@@ -81,7 +85,7 @@ def decide_return_lines(session: so.Session, return_line_ids: list[str]) -> None
 def plan_day(session: so.Session, day: str, run_id: int | None = None, seconds: float | None = None,
              by_id: int | None = None) -> None:
     """(Re-)plan one day's courier rounds, carrying out run `run_id`: read, search outside any
-    transaction, then write the plan in a short one (server/services/planning.py)."""
+    transaction, then write the plan in a short one (server/services/planning/planning.py)."""
     by = session.get(User, by_id) if by_id is not None else None
     try:
         planning.plan_day(session, date.fromisoformat(day), by, seconds, run_id=run_id)

@@ -9,7 +9,7 @@ from flask import current_app
 
 from common.enums import FacilityKind, HolderKind, ItemStatus, Role
 from server.models import Customer, Facility, PartNumber, SerialisedItem, Site, User
-from server.services import jobs
+from server.services.work import jobs
 
 PASSWORD = "correct horse battery"
 _counter = itertools.count(1)

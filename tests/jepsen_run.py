@@ -45,7 +45,7 @@ from mobile.sync import SyncState
 from mobile_workload import server_events
 from scope_views import converge
 from server.models import Job, Site, User
-from server.services import jobs
+from server.services.work import jobs
 from server_ledger import count_by_id, device_sequence, half_written
 from tcp_proxy import CUT_ANSWER, CUT_REQUEST, DELAY_ANSWER, DUPLICATE, LOSE_ANSWER, FlakyLink
 

@@ -6,8 +6,8 @@ from common.schemas import PasswordChangeSchema, TokenRequestSchema, TokenRespon
 from server.api.json_body import Blueprint
 from server.api.security import requires
 from server.extensions import db
-from server.services import auth, password_changes
-from server.services.sign_in_throttle import ThrottlePolicy
+from server.services.accounts import auth, password_changes
+from server.services.accounts.sign_in_throttle import ThrottlePolicy
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="Sign-in")
 

@@ -11,7 +11,7 @@ from marshmallow import fields
 from common.enums import CustomerAnswer, PickupStatus, ReturnStatus
 from server.api.json_body import Blueprint
 from server.extensions import db
-from server.services import customer
+from server.services.planning import customer
 
 blp = Blueprint("customer_api", __name__, url_prefix="/api/v1/customer",
                 description="Pickups by signed link, for customers and integrations")

@@ -12,7 +12,7 @@ from server.api.pagination import PageQuery, page_of, paginate, where_equal
 from server.api.security import STAFF, requires
 from server.extensions import db
 from server.models import Device, FieldEvent
-from server.services import auth
+from server.services.accounts import auth
 from server.sync.sequence import seq_tracker
 
 blp = Blueprint("events", __name__, url_prefix="/api/v1", description="Field events and devices")

@@ -15,7 +15,7 @@ from server.extensions import db
 from server.models import Job
 from server.models.jobs import EXPECTED_PART_ACTIONS
 from server.models.types import utcnow
-from server.services import jobs
+from server.services.work import jobs
 from server.services.errors import NotFound
 
 blp = Blueprint("jobs", __name__, url_prefix="/api/v1/jobs", description="Jobs (work orders)")
@@ -44,7 +44,7 @@ class JobSchema(ma.Schema):
 
 
 class WindowInReach(ma.Schema):
-    """A window a dispatcher sets lies from a day ago to a year ahead (server/services/jobs.py)."""
+    """A window a dispatcher sets lies from a day ago to a year ahead (server/services/work/jobs.py)."""
 
     @ma.validates_schema
     def _window_in_reach(self, data, **kwargs):

@@ -13,9 +13,10 @@ from server.api.returns import ReturnLineSchema
 from server.api.security import STAFF, requires
 from server.extensions import db
 from server.models import Notification
-from server.services import figures, outbox, receiving
+from server.services.returns import figures, receiving
+from server.services.notifications import outbox
 from server.services.errors import NotFound
-from server.services.period import period_errors
+from server.services.returns.period import period_errors
 
 blp = Blueprint("operations", __name__, url_prefix="/api/v1", description="Receiving, figures, notifications")
 

@@ -16,7 +16,8 @@ from server.api.returns import ReturnLineSchema
 from server.api.security import STAFF, requires
 from server.extensions import db
 from server.models import CourierPlan, CourierRoute, Pickup, ReturnLine
-from server.services import pickup_days, plan_runs, receiving
+from server.services.planning import pickup_days, plan_runs
+from server.services.returns import receiving
 from server.services.errors import NotFound
 
 blp = Blueprint("pickups", __name__, url_prefix="/api/v1", description="Courier pickups and route plans")

@@ -16,7 +16,7 @@ from server.api.pagination import PageQuery, page_of, paginate
 from server.api.security import STAFF, requires
 from server.extensions import db
 from server.models import PartNumber, ReturnLine
-from server.services import chasing, overrides, receiving
+from server.services.returns import chasing, overrides, receiving
 from server.services.errors import NotFound
 
 blp = Blueprint("returns", __name__, url_prefix="/api/v1/returns", description="Return lines")

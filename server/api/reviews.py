@@ -14,8 +14,8 @@ from server.api.security import STAFF, requires
 from server.extensions import db
 from server.logistics.reviews import REVIEW_ACTIONS
 from server.models import ReviewItem
-from server.services import reviews
-from server.services.reviews import MAX_COMMENT_LENGTH
+from server.services.sync import reviews
+from server.services.sync.reviews import MAX_COMMENT_LENGTH
 
 blp = Blueprint("reviews", __name__, url_prefix="/api/v1/reviews", description="The review queue")
 

@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 
 from common.enums import Role
 from server.extensions import db
-from server.services import auth
+from server.services.accounts import auth
 from server.services.errors import Forbidden, Unauthorized
 
 STAFF = (Role.DISPATCHER, Role.ADMIN)

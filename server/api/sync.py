@@ -8,8 +8,8 @@ from server.api.json_body import Blueprint, read_json
 from server.api.security import requires
 from server.extensions import db
 from server.services.errors import Forbidden
-from server.services.ingest import ingest_events
-from server.services.pull import pull_changes
+from server.services.sync.ingest import ingest_events
+from server.services.sync.pull import pull_changes
 
 blp = Blueprint("sync", __name__, url_prefix="/api/v1/sync", description="Field device synchronisation")
 

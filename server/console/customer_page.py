@@ -11,7 +11,7 @@ from server.console.forms import CustomerAnswerForm, show_errors
 from server.console.pages import page_blueprint
 from server.console.wording import today_in
 from server.extensions import db
-from server.services.customer import answer_pickup, pickup_for_link
+from server.services.planning.customer import answer_pickup, pickup_for_link
 from server.services.errors import ServiceError
 
 bp = page_blueprint("customer", __name__, url_prefix="/pickup", error_template="customer/link_problem.html")

@@ -8,9 +8,9 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from server.console.forms import ConfirmImportForm, ExportForm, ImportForm
 from server.console.pages import staff_blueprint
 from server.extensions import db
-from server.services import imports
+from server.services.master_data import imports
 from server.services.errors import Invalid
-from server.services.period import Period
+from server.services.returns.period import Period
 
 bp = staff_blueprint("console_data", __name__, url_prefix="/console/data")
 

@@ -24,10 +24,10 @@ from server.console.wording import label, today_in
 from server.models.jobs import EXPECTED_PART_ACTIONS
 from server.models.types import utcnow
 from server.services.errors import ServiceError
-from server.services.jobs import window_errors
-from server.services.passwords import validate_new_password
-from server.services.reviews import MAX_COMMENT_LENGTH
-from server.services.period import period_errors
+from server.services.work.jobs import window_errors
+from server.services.accounts.passwords import validate_new_password
+from server.services.sync.reviews import MAX_COMMENT_LENGTH
+from server.services.returns.period import period_errors
 
 #: Empty expected-part rows on a new job form, and the most a job lists.
 EXPECTED_PART_ROWS = 3

@@ -10,7 +10,7 @@ from server.console.pages import staff_blueprint
 from server.console.paging import page_number
 from server.extensions import db
 from server.models import Job
-from server.services import jobs
+from server.services.work import jobs
 from server.services.errors import ServiceError
 
 bp = staff_blueprint("console_jobs", __name__, url_prefix="/console/jobs")

@@ -15,8 +15,8 @@ from server.models import (
     CourierPlan, CourierRoute, CourierStop, CustodyEntry, Customer, Device, DispositionRecord, Facility, Job, PartNumber,
     Pickup, ReturnLine, ReviewItem, Site, User, Vehicle,
 )
-from server.services.engine import facility_options
-from server.services.figures import AGE_BUCKETS as FIGURE_AGE_BUCKETS
+from server.services.returns.engine import facility_options
+from server.services.returns.figures import AGE_BUCKETS as FIGURE_AGE_BUCKETS
 
 #: The returns list filters by the overview's age buckets: label → days since removal (from, to), inclusive.
 AGE_BUCKETS = {label: (low, high) for low, high, label in FIGURE_AGE_BUCKETS}

@@ -10,7 +10,7 @@ from server.console.pages import staff_blueprint
 from server.console.paging import page_number
 from server.extensions import db
 from server.models.types import utcnow
-from server.services.chasing import chase_line
+from server.services.returns.chasing import chase_line
 
 bp = staff_blueprint("console_overdue", __name__, url_prefix="/console/overdue")
 

@@ -8,7 +8,7 @@ from server.console.charts import overview_charts
 from server.console.pages import staff_blueprint
 from server.console.wording import today_in
 from server.extensions import db
-from server.services import figures
+from server.services.returns import figures
 
 bp = staff_blueprint("console_overview", __name__, url_prefix="/console")
 

@@ -11,9 +11,9 @@ from server.console.pages import staff_blueprint
 from server.console.paging import page_number
 from server.extensions import db
 from server.models.types import utcnow
-from server.services.engine import UNDECIDED_OR_WAITING
+from server.services.returns.engine import UNDECIDED_OR_WAITING
 from server.services.errors import ServiceError
-from server.services.overrides import override_disposition
+from server.services.returns.overrides import override_disposition
 
 bp = staff_blueprint("console_returns", __name__, url_prefix="/console/returns")
 

@@ -11,7 +11,7 @@ from server.console.paging import page_number
 from server.console.wording import label
 from server.extensions import db
 from server.logistics.reviews import REVIEW_ACTIONS
-from server.services import reviews
+from server.services.sync import reviews
 from server.services.errors import ServiceError
 
 bp = staff_blueprint("console_reviews", __name__, url_prefix="/console/reviews")

@@ -1,6 +1,6 @@
 """Pickups and courier routes: the day's plan per van on a map, re-planning, moving a pickup.
 
-A re-plan is asked for here and made in the background (server/services/plan_runs.py):
+A re-plan is asked for here and made in the background (server/services/planning/plan_runs.py):
 the page says "planning…" and reloads itself until the plan is there.
 """
 
@@ -15,9 +15,9 @@ from server.console.route_drawing import Place, RouteToDraw, colour_of, draw
 from server.console.wording import today_in
 from server.extensions import db
 from server.logistics.plan_days import day_label, why_not_plannable
-from server.services import plan_runs
+from server.services.planning import plan_runs
 from server.services.errors import ServiceError
-from server.services.pickup_days import move_pickup
+from server.services.planning.pickup_days import move_pickup
 
 bp = staff_blueprint("console_routes", __name__, url_prefix="/console/routes")
 

@@ -17,7 +17,7 @@ from flask_wtf.csrf import CSRFProtect
 from common.enums import Role
 from server.extensions import db
 from server.models import User
-from server.services import auth
+from server.services.accounts import auth
 
 STAFF = (Role.DISPATCHER, Role.ADMIN)
 SESSION_USER = "console_user_id"

@@ -9,7 +9,7 @@ from server.console import security
 from server.console.forms import ActionForm, ChangePasswordForm, SignInForm, show_errors
 from server.console.pages import page_blueprint
 from server.extensions import db
-from server.services import auth, password_changes
+from server.services.accounts import auth, password_changes
 from server.services.errors import ServiceError, TooManyAttempts, Unauthorized
 
 bp = page_blueprint("console_auth", __name__, url_prefix="/console")

@@ -12,7 +12,7 @@ from server.console.paging import page_number
 from server.console.security import admin_only, is_admin
 from server.extensions import db
 from server.models import User
-from server.services import auth, password_changes
+from server.services.accounts import auth, password_changes
 from server.services.errors import ServiceError
 from server.sync.sequence import seq_tracker
 

@@ -18,8 +18,8 @@ import sqlalchemy.orm as so
 from common.enums import FacilityKind, HolderKind, ItemStatus, Role
 from server.demo import data
 from server.models import Customer, Facility, PartNumber, SerialisedItem, Site, User, Vehicle
-from server.services import jobs
-from server.services.passwords import Passwords
+from server.services.work import jobs
+from server.services.accounts.passwords import Passwords
 
 DEMO_PASSWORD = "fieldloop-demo"
 SEED = 20261125

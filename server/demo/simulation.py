@@ -43,8 +43,10 @@ from server.extensions import db
 from server.database import begin_write
 from server.models import CourierPlan, Device, Job, Pickup, ReturnLine, SerialisedItem, Site, User
 from server.runner import EXTENSION, ManualRunner, run_due
-from server.services import chasing, customer, figures, jobs, plan_runs, receiving
-from server.services.notices import pickup_link
+from server.services.returns import chasing, figures, receiving
+from server.services.planning import customer, plan_runs
+from server.services.work import jobs
+from server.services.notifications.notices import pickup_link
 
 OUTCOME_OF = {
     Disposition.REFURBISH: ProcessingOutcome.REFURBISHED,

@@ -6,16 +6,19 @@ from server.models.events import FieldEvent
 from server.models.facilities import Facility
 from server.models.jobs import Job, JobAssignment
 from server.models.notifications import Notification
+from server.models.processing import ProcessingRecord
 from server.models.pickups import CourierPlan, CourierRoute, CourierStop, Pickup, PlanRun, Vehicle
 from server.models.returns import CustodyEntry, DispositionRecord, ReturnLine
 from server.models.reviews import ReviewItem
 from server.models.sites import Customer, Site
+from server.models.stock import Delivery, Reservation, StockLocation, StockMovement, StockTarget
 from server.models.sync import ChangeLogEntry, ServerState
 from server.models.tasks import BackgroundTask
 
 __all__ = [
     "ApiToken", "BackgroundTask", "ChangeLogEntry", "CourierPlan", "CourierRoute", "CourierStop", "CustodyEntry",
-    "Customer", "Device", "DispositionRecord", "Facility", "FieldEvent", "Job", "JobAssignment", "LoginFailure",
-    "Notification", "PartNumber", "Pickup", "PlanRun", "ReturnLine", "ReviewItem", "SerialisedItem", "ServerState", "Site",
-    "User", "Vehicle",
+    "Customer", "Delivery", "Device", "DispositionRecord", "Facility", "FieldEvent", "Job", "JobAssignment",
+    "LoginFailure", "Notification", "PartNumber", "Pickup", "PlanRun", "ProcessingRecord", "Reservation",
+    "ReturnLine", "ReviewItem", "SerialisedItem", "ServerState", "Site", "StockLocation", "StockMovement",
+    "StockTarget", "User", "Vehicle",
 ]

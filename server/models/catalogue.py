@@ -6,7 +6,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from common.enums import HolderKind, ItemStatus
+from common.enums import GradePolicy, HolderKind, ItemStatus
 from server.extensions import db
 from server.models.types import UtcDateTime, enum_type, utcnow
 
@@ -28,6 +28,12 @@ class PartNumber(db.Model):
     refurbishment_cost: so.Mapped[Decimal] = so.mapped_column(Money)
     #: Share of refurbishment attempts that give a sellable part (0–1).
     refurbishment_yield: so.Mapped[float] = so.mapped_column(default=0.8)
+    #: Bench hours one refurbishment takes.
+    refurbishment_hours: so.Mapped[float] = so.mapped_column(default=1.0, server_default="1")
+    #: Which grades may serve a replacement of this part.
+    grade_policy: so.Mapped[GradePolicy] = so.mapped_column(
+        enum_type(GradePolicy), default=GradePolicy.REFURBISHED_FIRST, server_default=GradePolicy.REFURBISHED_FIRST.value
+    )
     #: What a used part fetches as is (resale, or reuse as stock).
     residual_value: so.Mapped[Decimal] = so.mapped_column(Money, default=0)
     weight_kg: so.Mapped[float]

@@ -24,6 +24,8 @@ class Facility(db.Model):
     longitude: so.Mapped[float]
     #: Items it can take in per day.
     daily_capacity_items: so.Mapped[int] = so.mapped_column(default=100)
+    #: Refurbishment bench hours per weekday (none on weekends).
+    bench_hours_per_weekday: so.Mapped[float] = so.mapped_column(default=0.0, server_default="0")
     #: Processing cost per item, by disposition value.
     processing_costs: so.Mapped[dict] = so.mapped_column(sa.JSON, default=dict)
     #: The depot that forwards items here, when engineers cannot drop them directly.

@@ -86,7 +86,13 @@ def run_one(app: Flask, task_id: int) -> bool:
         return False
 
 
-@sa.event.listens_for(so.Session, "after_commit")
+def register_session_hooks() -> None:
+    """Hand committed tasks to the runner, forget rolled-back ones; init_runner calls it (idempotent)."""
+    for name, hook in (("after_commit", _notify_runner), ("after_rollback", _forget_rolled_back)):
+        if not sa.event.contains(so.Session, name, hook):
+            sa.event.listen(so.Session, name, hook)
+
+
 def _notify_runner(session: so.Session) -> None:
     task_ids = queue.take_new_task_ids(session)
     if task_ids and has_app_context() and EXTENSION in current_app.extensions:
@@ -97,6 +103,5 @@ def _notify_runner(session: so.Session) -> None:
             log.exception("Could not hand tasks %s to the runner", task_ids)
 
 
-@sa.event.listens_for(so.Session, "after_rollback")
 def _forget_rolled_back(session: so.Session) -> None:
     queue.forget_new_tasks(session)

@@ -13,7 +13,7 @@ from factories import next_weekday
 from phones import Phone
 from server.models import Notification, Pickup
 from server.runner import run_due
-from server.services.planning import plan_day
+from server.services.planning.planning import plan_day
 
 DAY = next_weekday(date.today())
 

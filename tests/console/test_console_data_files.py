@@ -9,8 +9,8 @@ import pytest
 import sqlalchemy as sa
 
 from server.models import PartNumber
-from server.services import imports
-from server.services.csv_files import spreadsheet_cell
+from server.services.master_data import imports
+from server.services.master_data.csv_files import spreadsheet_cell
 
 #: The first bytes of a PNG image: its signature and the start of its header chunk.
 PNG_START = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00\x00\x00\x01\x00\x08\x02\x00\x00\x00"

@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from common.enums import PickupStatus, ReturnStatus
 from server.models import Job, Pickup, ReturnLine
 from server.models.types import utcnow
-from server.services.chasing import overdue_lines
-from server.services.figures import compute_figures
+from server.services.returns.chasing import overdue_lines
+from server.services.returns.figures import compute_figures
 from timeline import dated_after
 
 HISTORY_DAYS = 15
@@ -71,7 +71,7 @@ DEMO_PAGES = [
 def test_the_demo_pages_a_new_user_opens_show_true_data_at_laptop_and_phone_width(
         app, session, laptop, phone_screen, sign_in_as, shoot):
     """Every page of the tour has rows after seed-demo, fits the screen, and gives docs/ its screenshots."""
-    from server.services.notices import pickup_link
+    from server.services.notifications.notices import pickup_link
 
     assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
     session.rollback()

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from common.enums import ItemStatus
 from server.models import PartNumber, SerialisedItem, Site
-from server.services import imports
+from server.services.master_data import imports
 from server.services.errors import Invalid
 
 CATALOGUE = """part_number,description,category,vendor,new_price,refurbishment_cost,weight_kg,volume_l,serialised,serial_pattern

@@ -187,7 +187,7 @@ def test_a_customer_asks_for_another_day_from_the_emailed_link_and_the_dispatche
     app.config.update(SMTP_HOST=smtp_server.host, SMTP_PORT=smtp_server.port, PUBLIC_BASE_URL=live_server.url)
     remove_part(live_server, "PRN-MFP-C550", "AR55555555", yard.amy_job.id)
     run_due(app)
-    from server.services.planning import plan_day
+    from server.services.planning.planning import plan_day
 
     plan_day(session, DAY, yard.dana)
     run_due(app)  # the outbox hands the pickup email to the SMTP server

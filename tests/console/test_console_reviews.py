@@ -83,7 +83,7 @@ def test_a_stranger_cannot_resolve_an_item(console, client, yard, session):
 def push_held_events(live_server, yard, session) -> None:
     """Over real HTTP: Amy, after her job went to Ben, removes a serial installed at South Office and
     completes the job."""
-    from server.services.jobs import update_job
+    from server.services.work.jobs import update_job
 
     update_job(session, yard.amy_job.id, {"engineer_id": yard.ben.id}, yard.dana)
     amy = Phone(base_url=live_server.url)

@@ -13,7 +13,7 @@ from common.enums import EventType
 from mobile.sync import SyncState
 from mobile_workload import queue_entries
 from scope_views import assert_converged, phone_view
-from server.services import jobs
+from server.services.work import jobs
 from server_ledger import count_by_id, device_sequence, half_written
 from tcp_proxy import CUT_ANSWER, CUT_REQUEST, DELAY_ANSWER, DUPLICATE, FAULT_KINDS, LOSE_ANSWER, Fault
 

@@ -14,8 +14,8 @@ from mobile.sync import SyncState
 from mobile_workload import queue_entries, server_events
 from scope_views import assert_converged
 from server.models import ChangeLogEntry
-from server.services import jobs
-from server.services.sync_state import prune_change_log
+from server.services.work import jobs
+from server.services.sync.sync_state import prune_change_log
 from server_ledger import half_written
 
 

@@ -71,7 +71,7 @@ def test_a_capitalised_username_is_the_same_engineer_as_the_entries_waiting(amy,
 
 def test_after_a_reset_the_phone_asks_for_a_new_password_and_then_sends_what_waited(amy, world, live_server, app):
     from server.extensions import db
-    from server.services import password_changes
+    from server.services.accounts import password_changes
 
     log_entries(amy.store, world.amy_job.id, 2)
     with app.app_context():

@@ -11,7 +11,7 @@ from mobile.sync import SyncState
 from mobile_workload import log_entries, server_events
 from phones import Phone as ProtocolPhone
 from server.models import Device
-from server.services.auth import digest
+from server.services.accounts.auth import digest
 from tcp_proxy import FlakyLink
 from waiting import wait_for
 

@@ -10,7 +10,7 @@ from mobile.sync import SyncState
 from mobile_workload import log_entries, server_events
 from phones import Phone as ProtocolPhone
 from server.models import ReturnLine
-from server.services.jobs import update_job
+from server.services.work.jobs import update_job
 
 
 def test_two_hundred_entries_logged_offline_reach_the_server_once_each(phone_at, world, session):

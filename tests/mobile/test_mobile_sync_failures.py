@@ -11,7 +11,7 @@ from mobile import api_client, workday
 from mobile.sync import SyncState
 from mobile_workload import log_entries, server_events
 from server.models import ApiToken, Device
-from server.services.sync_state import rotate_epoch
+from server.services.sync.sync_state import rotate_epoch
 
 
 def wait_until(condition, timeout_s: float = 20.0, step_s: float = 0.05) -> bool:

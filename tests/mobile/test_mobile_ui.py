@@ -25,8 +25,8 @@ from factories import next_weekday
 from phones import Phone as ProtocolPhone
 from server.models import ApiToken, Device, FieldEvent
 from server.runner import run_due
-from server.services.overrides import override_disposition
-from server.services.planning import plan_day
+from server.services.returns.overrides import override_disposition
+from server.services.planning.planning import plan_day
 
 ROOT = Path(__file__).resolve().parents[2]
 DRIVER = Path(__file__).with_name("mobile_ui_driver.py")
@@ -138,7 +138,7 @@ def test_a_revoked_phone_explains_itself_refuses_sign_out_and_syncs_once_reenabl
 def test_after_a_reset_the_app_asks_for_a_new_password_before_the_day_opens(display, live_server, app, world, session,
                                                                             tmp_path):
     from mobile_ui_driver import NEW_PASSWORD
-    from server.services import password_changes
+    from server.services.accounts import password_changes
 
     password_changes.reset_password(session, app.extensions["fieldloop.passwords"], user_id=world.amy.id,
                                     new_password="temporary password 1", reset_by=world.dana)

@@ -26,7 +26,7 @@ from schemathesis.checks import (
 
 from server.models import Pickup
 from server.runner import run_due
-from server.services.notices import pickup_link
+from server.services.notifications.notices import pickup_link
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 EXAMPLES_PER_OPERATION = int(os.environ.get("FUZZ_EXAMPLES", "6"))

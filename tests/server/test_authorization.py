@@ -92,7 +92,7 @@ def test_an_engineer_cannot_write_to_another_engineers_job(ben, world):
 def test_a_customer_link_opens_its_own_pickup_and_nothing_else(client, session, world):
     from common.enums import PickupStatus
     from server.models import Pickup
-    from server.services.notices import pickup_link
+    from server.services.notifications.notices import pickup_link
 
     mine, other = Pickup(site_id=world.north.id, status=PickupStatus.OPEN), Pickup(site_id=world.south.id)
     session.add_all([mine, other])

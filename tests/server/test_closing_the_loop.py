@@ -10,8 +10,8 @@ from common.enums import ItemStatus
 from server import clock
 from server.models import Notification, PartNumber, ReturnLine, SerialisedItem
 from server.runner import run_due
-from server.services.chasing import chase_overdue
-from server.services.figures import compute_figures
+from server.services.returns.chasing import chase_overdue
+from server.services.returns.figures import compute_figures
 
 
 def carried_line(app, amy, logistics) -> uuid.UUID:

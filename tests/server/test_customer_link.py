@@ -12,7 +12,7 @@ from factories import next_weekday
 from common.enums import CustomerAnswer, PickupStatus
 from server.models import BackgroundTask, Notification, Pickup
 from server.runner import run_due
-from server.services.planning import plan_day
+from server.services.planning.planning import plan_day
 from test_planning import DAY, due_pickup, leave_for_courier  # noqa: F401  (fixtures)
 
 

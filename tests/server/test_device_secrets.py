@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 import factories as make
 from phones import Phone
 from server.models import ApiToken, Device, FieldEvent
-from server.services.auth import digest
+from server.services.accounts.auth import digest
 from server.sync.sequence import SeqTracker
 
 

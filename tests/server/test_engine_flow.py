@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from common.enums import Disposition, HolderKind, PickupStatus, ReturnStatus, TravelMode
 from server.models import CustodyEntry, DispositionRecord, Pickup, ReturnLine
 from server.runner import run_due
-from server.services.overrides import override_disposition
+from server.services.returns.overrides import override_disposition
 
 
 def remove(phone, job_id, part_number, serial, condition="faulty", failure_code="no_power"):

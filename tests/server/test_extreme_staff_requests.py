@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 import factories as make
 from server.models import Job
-from server.services import jobs
+from server.services.work import jobs
 from server.services.errors import Invalid
 
 

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from common.enums import PickupStatus
 from factories import next_weekday
 from server.models import CourierPlan, CourierStop, Notification, Pickup
-from server.services.planning import plan_day
+from server.services.planning.planning import plan_day
 
 from test_planning import due_pickup  # noqa: F401  (fixture)
 

@@ -15,8 +15,8 @@ from common.enums import PickupStatus, ReturnStatus
 from server.models import CourierPlan, Notification, Pickup
 from server.runner import run_due
 from server.logistics.plan_days import access_window
-from server.services.pickup_days import move_pickup
-from server.services.planning import plan_day
+from server.services.planning.pickup_days import move_pickup
+from server.services.planning.planning import plan_day
 
 
 

@@ -13,11 +13,11 @@ from phones import Phone
 from server.extensions import db
 from server.models import CourierPlan, Notification, Pickup, PlanRun
 from server.runner import run_due
-from server.services import plan_runs
-from server.services.customer import answer_pickup
+from server.services.planning import plan_runs
+from server.services.planning.customer import answer_pickup
 from server.services.errors import Conflict
-from server.services.notices import pickup_link
-from server.services.planning import plan_day
+from server.services.notifications.notices import pickup_link
+from server.services.planning.planning import plan_day
 from common.enums import CustomerAnswer, PickupStatus
 
 from test_planning import due_pickup  # noqa: F401  (fixture)

@@ -12,11 +12,11 @@ from common.enums import PickupStatus
 from factories import next_weekday
 from server.models import ChangeLogEntry, Pickup
 from server.runner import run_due
-from server.services.jobs import update_job
-from server.services.pickup_days import move_pickup
-from server.services.planning import plan_day
-from server.services.receiving import collect_pickup
-from server.services.sync_state import prune_change_log, rotate_epoch
+from server.services.work.jobs import update_job
+from server.services.planning.pickup_days import move_pickup
+from server.services.planning.planning import plan_day
+from server.services.returns.receiving import collect_pickup
+from server.services.sync.sync_state import prune_change_log, rotate_epoch
 
 
 DAY = next_weekday(date.today())
@@ -104,7 +104,7 @@ def test_cancelled_job_is_removed_from_the_phone(amy, world, session):
 
 
 def test_completed_jobs_leave_the_phone_after_the_archive_delay(amy, world, session, app):
-    from server.services.jobs import archive_completed_jobs
+    from server.services.work.jobs import archive_completed_jobs
 
     done = amy.new_event("job_completed", world.amy_job.id)
     amy.push([done])

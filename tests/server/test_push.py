@@ -137,7 +137,7 @@ def test_event_against_a_job_never_assigned_is_rejected(amy, world, session):
 
 
 def test_event_logged_before_a_reassignment_is_accepted_and_flagged(amy, world, session):
-    from server.services.jobs import update_job
+    from server.services.work.jobs import update_job
 
     ev = removal(amy, world)
     update_job(session, world.amy_job.id, {"engineer_id": world.ben.id}, world.dana)

@@ -11,9 +11,9 @@ from common.enums import CustomerAnswer, PickupStatus
 from factories import next_weekday
 from server.models import Pickup, PlanRun
 from server.runner import run_due
-from server.services.customer import answer_pickup
-from server.services.notices import pickup_link
-from server.services.planning import plan_day
+from server.services.planning.customer import answer_pickup
+from server.services.notifications.notices import pickup_link
+from server.services.planning.planning import plan_day
 
 from test_planning import due_pickup  # noqa: F401  (fixture)
 

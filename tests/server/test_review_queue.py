@@ -213,7 +213,7 @@ def test_the_queue_filters_by_status_kind_engineer_and_job(amy, ben, dana, world
 # --- a completion after a reassignment ---------------------------------------------------------------
 
 def reassign_to_ben(session, world):
-    from server.services.jobs import update_job
+    from server.services.work.jobs import update_job
 
     update_job(session, world.amy_job.id, {"engineer_id": world.ben.id}, world.dana)
 
@@ -280,7 +280,7 @@ def test_two_dispatchers_resolving_at_once_get_one_success_and_one_409(live_serv
 def test_a_held_completion_still_leaves_the_courier_items_at_the_site(app, amy, dana, logistics, session):
     from common.enums import Disposition
     from server.runner import run_due
-    from server.services.overrides import override_disposition
+    from server.services.returns.overrides import override_disposition
 
     w = logistics.world
     ev = removal(amy, w.amy_job.id, "AR00000001")

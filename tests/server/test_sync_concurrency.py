@@ -134,7 +134,7 @@ def test_a_late_tombstone_never_removes_a_record_back_in_scope(app, amy, world, 
     from datetime import timedelta
 
     from server.models import Job
-    from server.services.jobs import JobDraft, create_job
+    from server.services.work.jobs import JobDraft, create_job
 
     amy.sync_down()
     with app.app_context():

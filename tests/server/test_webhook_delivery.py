@@ -3,7 +3,7 @@
 from server.models import Pickup
 from server.notify.webhook_targets import REFUSED_ADDRESS
 from server.runner import run_due
-from server.services.planning import plan_day
+from server.services.planning.planning import plan_day
 from test_planning import DAY, due_pickup, leave_for_courier  # noqa: F401  (fixtures)
 
 

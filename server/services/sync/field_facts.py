@@ -7,7 +7,7 @@ A check returns field-level errors and changes nothing; `apply` is called
 only for an event whose check passed. An accepted event that the records
 contradict (a serial they put at another site or with someone else, a job
 completed after it was given to another engineer) is held: it becomes a
-review item for a dispatcher (server/services/reviews.py) and changes no
+review item for a dispatcher (server/services/sync/reviews.py) and changes no
 custody, installed base or job until it is resolved.
 """
 
@@ -38,8 +38,8 @@ from server.models import (
     User,
 )
 from server.models.types import utcnow
-from server.services.changes import record_new_return_lines
-from server.services.engine import leave_at_site
+from server.services.sync.changes import record_new_return_lines
+from server.services.returns.engine import leave_at_site
 
 _RETURN_LINES = instrumentation.manager_of_class(ReturnLine)
 

@@ -19,9 +19,9 @@ from server.database import begin_snapshot_read, unfinished_txids
 from server.models import ChangeLogEntry, ServerState
 from server.models.types import utcnow
 from server.services.errors import ResyncRequired, ServiceError
-from server.services.records import load_records, part_records_after
-from server.services.scope import GLOBAL_ENTITIES, keys_in_scope, snapshot_keys
-from server.services.sync_state import server_state
+from server.services.sync.records import load_records, part_records_after
+from server.services.sync.scope import GLOBAL_ENTITIES, keys_in_scope, snapshot_keys
+from server.services.sync.sync_state import server_state
 from server.sync.cursor import SNAPSHOT_ORDER, START, BadCursor, Cursor, LogPosition, decode
 
 

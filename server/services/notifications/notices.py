@@ -16,7 +16,7 @@ from server.models import Pickup, ReturnLine, User
 from server.models.types import utcnow
 from server.notify import messages
 from server.notify.links import make_pickup_token
-from server.services.outbox import queue_email, queue_webhook
+from server.services.notifications.outbox import queue_email, queue_webhook
 from server.services.settings import setting
 
 

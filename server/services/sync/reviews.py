@@ -1,6 +1,6 @@
 """Resolving the review queue: a dispatcher decides what a held field event changes.
 
-Field events the records contradict are held by the push (server/services/field_facts.py),
+Field events the records contradict are held by the push (server/services/sync/field_facts.py),
 which writes their review items. Every kind of item is resolved through `resolve_review`,
 with one of the actions server/logistics/reviews.py allows for its kind.
 """
@@ -19,8 +19,8 @@ from server.models import CustodyEntry, ReturnLine, ReviewItem, User
 from server.models.types import utcnow
 from server.runner.queue import enqueue
 from server.services.errors import Conflict, Invalid, NotFound
-from server.services.field_facts import complete_job, install_item
-from server.services.ingest import ENGINE_TASK
+from server.services.sync.field_facts import complete_job, install_item
+from server.services.sync.ingest import ENGINE_TASK
 
 MAX_COMMENT_LENGTH = 2000
 

@@ -21,7 +21,7 @@ from server.database import begin_write
 from server.models import Device, FieldEvent, User
 from server.models.types import utcnow
 from server.runner.queue import enqueue
-from server.services.field_facts import FieldFacts
+from server.services.sync.field_facts import FieldFacts
 from server.sync.clock import clock_flags, device_clock_offset_s
 from server.sync.sequence import SeqTracker
 

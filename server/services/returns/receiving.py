@@ -13,7 +13,7 @@ from server.logistics.policy import Policy
 from server.logistics.states import CLOSED_RETURN_STATUSES
 from server.models import CustodyEntry, Facility, Pickup, ReturnLine, User
 from server.models.types import utcnow
-from server.services import notices
+from server.services.notifications import notices
 from server.services.errors import Conflict, Invalid, NotFound
 from server.services.settings import current_policy
 

@@ -12,7 +12,7 @@ from server.logistics.destination import choose_destination
 from server.logistics.policy import Policy
 from server.models import ReturnLine, User
 from server.models.types import utcnow
-from server.services.engine import UNDECIDED_OR_WAITING, apply_decision, engine_line, facility_options
+from server.services.returns.engine import UNDECIDED_OR_WAITING, apply_decision, engine_line, facility_options
 from server.services.errors import Invalid, NotFound
 from server.services.settings import current_policy
 

@@ -1,7 +1,7 @@
 """The runs that plan a day in the background: asked for, claimed, finished; at most one per day in flight.
 
 A console or API re-plan asks for a run and shows its progress; the task
-``plan_day`` claims the run and plans (server/services/planning.py). A run is
+``plan_day`` claims the run and plans (server/services/planning/planning.py). A run is
 "in flight" while queued or running: its ``in_flight_date`` is the day, and
 that column is unique, so a second request for the day joins the first. A
 request that arrives while the run is searching marks it to plan the day

@@ -39,7 +39,8 @@ from server.logistics.routing import (
 )
 from server.models import CourierPlan, CourierRoute, CourierStop, Pickup, ReturnLine, User, Vehicle
 from server.models.types import utcnow
-from server.services import day_under_way, notices, plan_runs
+from server.services.planning import day_under_way, plan_runs
+from server.services.notifications import notices
 from server.services.errors import ServiceError
 from server.services.settings import current_policy, setting, site_today
 

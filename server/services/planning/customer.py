@@ -10,8 +10,8 @@ from server.models import Pickup
 from server.models.types import utcnow
 from server.notify.links import ExpiredLink, InvalidLink, read_pickup_token
 from server.services.errors import Forbidden, Invalid, NotFound
-from server.services.pickup_days import ask_for_day, check_day_asked
-from server.services.planning import replan_later, unschedule
+from server.services.planning.pickup_days import ask_for_day, check_day_asked
+from server.services.planning.planning import replan_later, unschedule
 from server.services.settings import setting, site_today
 
 
@@ -31,7 +31,7 @@ def pickup_for_link(session: so.Session, token: str) -> Pickup:
 def answer_pickup(session: so.Session, token: str, answer: CustomerAnswer, another_day: date | None = None) -> Pickup:
     """Record the customer's answer; "not ready" and "another day" take the visit off its day; owns the transaction.
 
-    The day asked for is kept: the pickup is planned that day (server/services/pickup_days.py).
+    The day asked for is kept: the pickup is planned that day (server/services/planning/pickup_days.py).
     """
     pickup = pickup_for_link(session, token)
     begin_write(session)

@@ -1,7 +1,7 @@
 """A day asked for a pickup, by its customer or a dispatcher: a hard fact that re-planning keeps.
 
 The pickup leaves the day it was on (that day is re-planned without it) and is
-planned on the day asked for, mandatory (server/services/planning.py). No
+planned on the day asked for, mandatory (server/services/planning/planning.py). No
 cancellation goes out for the old day: the invitation for the new day is a
 later revision of the same calendar event and replaces it.
 """
@@ -14,9 +14,9 @@ from common.enums import PickupStatus
 from server.database import begin_write
 from server.logistics.plan_days import access_window, day_label, last_plannable_day, opening_days
 from server.models import Pickup
-from server.services import plan_runs
+from server.services.planning import plan_runs
 from server.services.errors import Invalid, NotFound
-from server.services.planning import has_plan, replan_later, unschedule
+from server.services.planning.planning import has_plan, replan_later, unschedule
 from server.services.settings import setting, site_today
 
 

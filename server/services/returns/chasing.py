@@ -10,7 +10,7 @@ from common.enums import HolderKind, ReturnStatus, Role
 from server.database import begin_write
 from server.models import ReturnLine, User
 from server.models.types import utcnow
-from server.services import notices
+from server.services.notifications import notices
 from server.services.errors import NotFound
 
 #: Lines that should have left the site or the van by now.

@@ -14,10 +14,10 @@ from server.database import begin_write
 from server.models import ApiToken, Device, User
 from server.models.accounts import username_key
 from server.models.types import utcnow
-from server.services import sign_in_throttle
+from server.services.accounts import sign_in_throttle
 from server.services.errors import Conflict, Forbidden, Invalid, NotFound, TooManyAttempts, Unauthorized
-from server.services.passwords import Passwords
-from server.services.sign_in_throttle import ThrottlePolicy
+from server.services.accounts.passwords import Passwords
+from server.services.accounts.sign_in_throttle import ThrottlePolicy
 
 
 @dataclass(frozen=True)

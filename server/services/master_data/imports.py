@@ -1,5 +1,5 @@
 """CSV in and out: the catalogue, sites and installed base imported with a preview and
-row-level errors; return lines exported (written by server/services/csv_files.py).
+row-level errors; return lines exported (written by server/services/master_data/csv_files.py).
 
 An import reads and checks the whole file before it writes anything, and then
 writes it in one transaction: a file with one bad row imports nothing. The
@@ -23,9 +23,9 @@ from common.enums import HolderKind, ItemStatus
 from common.validation import MAX_SERIAL_PATTERN_LENGTH, serial_fits, serial_pattern_problem
 from server.database import begin_write
 from server.models import Customer, Facility, Job, PartNumber, ReturnLine, SerialisedItem, Site, User
-from server.services.csv_files import csv_chunks
+from server.services.master_data.csv_files import csv_chunks
 from server.services.errors import Invalid
-from server.services.period import Period
+from server.services.returns.period import Period
 
 MAX_ROWS = 20_000
 #: The longest cell read; every column's own limit (e.g. 64 for a part number) is at most this.
@@ -453,7 +453,7 @@ EXPORT_COLUMNS = (
 
 
 def export_returns(session: so.Session, period: Period) -> Iterator[str]:
-    """Return lines created in `period` as CSV text (server/services/csv_files.py), a chunk at a time."""
+    """Return lines created in `period` as CSV text (server/services/master_data/csv_files.py), a chunk at a time."""
     destination = so.aliased(Facility)
     query = (
         sa.select(ReturnLine, PartNumber.part_number, PartNumber.description, Customer.name, Site.name,

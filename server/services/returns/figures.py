@@ -15,7 +15,7 @@ from common.enums import ReturnStatus
 from server.logistics.states import CLOSED_RETURN_STATUSES
 from server.models import CourierPlan, ReturnLine
 from server.models.types import utcnow
-from server.services.period import Period
+from server.services.returns.period import Period
 from server.services.settings import setting
 
 AGE_BUCKETS = ((0, 2, "0–2 days"), (3, 7, "3–7 days"), (8, 14, "8–14 days"), (15, 30, "15–30 days"),
@@ -32,7 +32,7 @@ def _percentile(values: list[float], share: float) -> float | None:
 def compute_figures(session: so.Session, since: date | None = None, until: date | None = None) -> dict:
     """Figures over lines removed from `since` to `until` (inclusive; all time by default).
 
-    Raises Invalid for a period out of reach (server/services/period.py).
+    Raises Invalid for a period out of reach (server/services/returns/period.py).
     """
     now = utcnow()
     period = Period(since, until)

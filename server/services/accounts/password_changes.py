@@ -13,9 +13,9 @@ from common.enums import Role
 from server.database import begin_write
 from server.models import ApiToken, User
 from server.models.types import utcnow
-from server.services import auth
+from server.services.accounts import auth
 from server.services.errors import Forbidden, Invalid, NotFound
-from server.services.passwords import Passwords, validate_new_password
+from server.services.accounts.passwords import Passwords, validate_new_password
 
 #: Whose password each role may reset: dispatchers reset engineers'; admins anyone's but their own.
 RESETTABLE_ROLES = {

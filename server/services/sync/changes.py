@@ -3,7 +3,7 @@
 Whatever changes a synced record — a push, a dispatcher, an import, the admin
 pages, a script — goes through a session flush, so the log is written here,
 after each flush, from what the flush changed. The scope rules it applies are
-those of server/services/scope.py. Synced records must therefore be changed
+those of server/services/sync/scope.py. Synced records must therefore be changed
 through ORM objects, not bulk UPDATE statements; the one exception, new
 return lines written with a multi-row INSERT by a push, is logged by
 `record_new_return_lines` in the same transaction.
@@ -17,7 +17,7 @@ from sqlalchemy.orm import attributes
 
 from common.enums import ChangeOp, JobStatus, SyncEntity
 from server.models import ChangeLogEntry, Facility, Job, PartNumber, Pickup, ReturnLine, SerialisedItem, Site
-from server.services.scope import engineers_of_sites, line_scope_user
+from server.services.sync.scope import engineers_of_sites, line_scope_user
 
 
 def _history(obj, name: str):
@@ -116,7 +116,12 @@ _SYNCED = (PartNumber, Facility, Site, Job, ReturnLine, SerialisedItem, Pickup)
 _PICKUP_FIELDS = ("window_start", "window_end", "planned_date")
 
 
-@sa.event.listens_for(so.Session, "after_flush")
+def register_change_log() -> None:
+    """Write the change log in every session's flush; create_app calls it (calling it twice is harmless)."""
+    if not sa.event.contains(so.Session, "after_flush", record_changes):
+        sa.event.listen(so.Session, "after_flush", record_changes)
+
+
 def record_changes(session: so.Session, flush_context) -> None:
     log = _Log()
     for objects, is_new, deleted in ((session.new, True, False), (session.dirty, False, False),

@@ -1,0 +1,1 @@
+"""Master data in and out as CSV: catalogue, sites, installed base; returns exported."""

@@ -1,0 +1,1 @@
+"""What people are told: messages composed and queued, delivered from the outbox."""

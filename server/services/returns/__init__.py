@@ -1,0 +1,1 @@
+"""Return lines: the engine's decisions, overrides, receipt and outcome, chasing, the figures."""

@@ -1,0 +1,1 @@
+"""Work orders: jobs created, assigned and closed."""
