@@ -17,6 +17,8 @@ aware_times = st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(20
                            timezones=st.just(timezone.utc))
 part_numbers = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-", min_size=1, max_size=64)
 serials = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", min_size=1, max_size=64)
+#: Text the protocol can carry: no NUL and no lone surrogate (common/representable.py).
+storable_characters = st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00")
 
 
 def payloads():
@@ -31,8 +33,8 @@ def payloads():
         st.fixed_dictionaries({"part_number": part_numbers, "serial": serials,
                                "condition": st.sampled_from([c.value for c in PartCondition])})
         .map(lambda p: ("equipment_collected", p)),
-        st.fixed_dictionaries({}, optional={"notes": st.text(max_size=200),
-                                            "customer_signoff_name": st.text(max_size=120)})
+        st.fixed_dictionaries({}, optional={"notes": st.text(storable_characters, max_size=200),
+                                            "customer_signoff_name": st.text(storable_characters, max_size=120)})
         .map(lambda p: ("job_completed", p)),
         st.fixed_dictionaries({"return_line_id": st.uuids().map(str), "facility_id": st.integers(1, 10**6)})
         .map(lambda p: ("return_handed_over", p)),
