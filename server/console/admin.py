@@ -12,6 +12,7 @@ from flask import Flask, current_app, flash, redirect, render_template, request,
 from flask_admin import Admin, AdminIndexView, expose
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.form import AdminModelConverter
+from flask_admin.form import Select2Field
 from flask_admin.model.form import converts
 from flask_admin.theme import Bootstrap4Theme
 from sqlalchemy.exc import IntegrityError
@@ -65,12 +66,24 @@ def _finite(form, field):
 
 
 class RecordConverter(AdminModelConverter):
-    """Flask-Admin's converter, with a field for float columns (weights, volumes, coordinates)."""
+    """Flask-Admin's converter, with a field for float columns (weights, volumes, coordinates) and for enums."""
 
     @converts("Float", "Double")
     def handle_float(self, column, field_args, **extra) -> FloatField:
         field_args["validators"].append(_finite)
         return FloatField(**field_args)
+
+    @converts("Enum")
+    def convert_enum(self, column, field_args, **extra) -> Select2Field:
+        # Flask-Admin's own field matches a stored value by the member's name, which is not what
+        # Fieldloop stores: an edit form would preselect nothing and save its first choice.
+        enum = column.type.enum_class
+        self._nullable_common(column, field_args)
+        field_args["choices"] = [(member.value, member.value.replace("_", " ")) for member in enum]
+        field_args["coerce"] = lambda v: enum(v) if v not in (None, "", "__None") else None
+        if column.nullable:
+            field_args["allow_blank"] = True
+        return Select2Field(**field_args)
 
 
 class StaffModelView(_StaffOnly, ModelView):

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
+from common.enums import GradePolicy
 from phones import Phone
 from server.models import Job, PartNumber, User
 
@@ -200,3 +201,15 @@ def test_the_records_keep_a_safe_serial_format(dispatcher, yard, session):
     assert r.status_code == 302
     session.rollback()
     assert session.get(PartNumber, yard.fuser.id).serial_pattern == "FU[0-9]{6}"
+
+
+def test_an_edit_form_keeps_the_stored_choice_of_an_enum_field(dispatcher, yard, session):
+    part = session.get(PartNumber, yard.fuser.id)
+    part.grade_policy = GradePolicy.NEW_ONLY
+    session.commit()
+    form = _catalogue_form(dispatcher, yard.fuser.id)
+    assert form["grade_policy"] == "new_only"
+    r = dispatcher.post(f"/console/admin/catalogue/edit/?id={yard.fuser.id}", {**form, "description": "Fuser, new"})
+    assert r.status_code == 302
+    session.rollback()
+    assert session.get(PartNumber, yard.fuser.id).grade_policy == GradePolicy.NEW_ONLY
