@@ -2,7 +2,9 @@
 
 Each function composes the message (server/notify) for a pickup or a set of
 lines and puts it in the outbox, with the customer's webhook alongside. The
-idempotency key names the event, so asking twice queues it once.
+idempotency key names the event, so asking twice queues it once. Every function
+runs in the caller's transaction: a message is queued only if the decision that
+prompted it commits.
 """
 
 from datetime import datetime, timedelta

@@ -46,7 +46,7 @@ def _add(session: so.Session, notification: Notification) -> Notification | None
 
 def queue_email(session: so.Session, message: EmailMessage, *, kind: str, idempotency_key: str,
                 pickup_id: int | None = None) -> Notification | None:
-    """Queue an email in the current transaction; None if this key was queued before."""
+    """Queue an email; None if this key was queued before. Runs in the caller's transaction."""
     return _add(session, Notification(
         channel=EMAIL, kind=kind, recipient=str(message["To"]), subject=str(message["Subject"]),
         idempotency_key=idempotency_key, content=message.as_string(), pickup_id=pickup_id,
@@ -55,6 +55,7 @@ def queue_email(session: so.Session, message: EmailMessage, *, kind: str, idempo
 
 def queue_webhook(session: so.Session, customer: Customer, event_type: str, payload: dict, *, idempotency_key: str,
                   pickup_id: int | None = None) -> Notification | None:
+    """Queue a webhook call to the customer, if they have one; runs in the caller's transaction."""
     if not customer.webhook_url:
         return None
     document = {"customer_id": customer.id, "type": event_type, "data": payload, "created": utcnow().isoformat()}

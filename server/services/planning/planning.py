@@ -330,7 +330,7 @@ def _schedule(session: so.Session, pickup: Pickup, day: date, arrival_min: float
 
 
 def unschedule(session: so.Session, pickup: Pickup, *, reason: str | None, not_before: date | None = None) -> None:
-    """Take a scheduled pickup off its day: its lines wait again.
+    """Take a scheduled pickup off its day: its lines wait again. Runs in the caller's transaction.
 
     The customer's invitation is cancelled, saying `reason`; with no reason
     the customer is not told, and the next invitation (the same calendar
