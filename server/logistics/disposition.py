@@ -196,7 +196,8 @@ def _claim_is_mandatory(line: ReturnLine, policy: Policy) -> bool:
     )
 
 
-def decide_disposition(line: ReturnLine, facilities: Sequence[FacilityOption], policy: Policy) -> DispositionDecision:
+def decide_disposition(line: ReturnLine, facilities: Sequence[FacilityOption], policy: Policy,
+                       ruled_out: frozenset[Disposition] = frozenset()) -> DispositionDecision:
     """The best (disposition, facility) pair for a line, with the reason and the alternatives.
 
     Parameters
@@ -207,6 +208,9 @@ def decide_disposition(line: ReturnLine, facilities: Sequence[FacilityOption], p
         The candidate facilities, with their capacity left for the period.
     policy
         The rules (see `policy.load_policy`).
+    ruled_out
+        Dispositions already tried and failed (refurbish and reuse after a failed
+        refurbishment), taken away from what the rules allow.
 
     Returns
     -------
@@ -215,7 +219,7 @@ def decide_disposition(line: ReturnLine, facilities: Sequence[FacilityOption], p
         deciding many lines must lower the chosen facility's `remaining_capacity_units`
         before deciding the next one.
     """
-    allowed = allowed_dispositions(line, policy)
+    allowed = allowed_dispositions(line, policy) - ruled_out
     if not allowed:
         raise ValueError(f"The rules allow no disposition for line {line.line_id}; check the disposition table.")
     compliance = _compliance(line, allowed, facilities, policy)
