@@ -176,7 +176,7 @@ def override(data, line_id: uuid.UUID):
 @blp.arguments(OutcomeSchema)
 @blp.response(200, ReturnLineSchema)
 def outcome(data, line_id: uuid.UUID):
-    """Record what the facility did with a received item (a processing record); a failed refurbishment is decided again."""
+    """Record what the facility did with a received item; a failed refurbishment is decided again."""
     value, parts_used = data.pop("recovered_value"), tuple(data.pop("parts_used"))
     step = receiving.Processing(**data, parts_used=parts_used,
                                 recovered_value=None if value is None else Decimal(str(value)))

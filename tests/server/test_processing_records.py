@@ -12,7 +12,7 @@ from server.services.stock import ledger
 
 
 def received_fuser(app, amy, dana, logistics, serial: str = "AR00000001") -> uuid.UUID:
-    """Amy's worn fuser (no vendor claim for wear), decided for refurbishment and received at the refurbishment centre."""
+    """Amy's worn fuser (no vendor claim for wear): decided for refurbishment, received at the refurbishment centre."""
     ev = amy.new_event("part_removed", logistics.world.amy_job.id, part_number="PRN-FUS-220", serial=serial,
                        condition="faulty", failure_code="mechanical_wear")
     amy.push([ev])
