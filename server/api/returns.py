@@ -140,7 +140,7 @@ class OutcomeSchema(ma.Schema):
     notes = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=2000))
     certificate_number = fields.String(allow_none=True, load_default=None, validate=validate.Length(min=1, max=80))
     rma_number = fields.String(allow_none=True, load_default=None, validate=validate.Length(min=1, max=80))
-    credit = money(allow_none=True, load_default=None, validate=validate.Range(min=0, max=10**7))
+    credit = fields.Float(allow_none=True, load_default=None, validate=validate.Range(min=0, max=10**7))
 
 
 class ProcessingRecordSchema(ma.Schema):
@@ -177,9 +177,8 @@ def override(data, line_id: uuid.UUID):
 @blp.response(200, ReturnLineSchema)
 def outcome(data, line_id: uuid.UUID):
     """Record what the facility did with a received item; a failed refurbishment is decided again."""
-    value, parts_used = data.pop("recovered_value"), tuple(data.pop("parts_used"))
-    step = receiving.Processing(**data, parts_used=parts_used,
-                                recovered_value=None if value is None else Decimal(str(value)))
+    amounts = {name: None if data[name] is None else Decimal(str(data[name])) for name in ("recovered_value", "credit")}
+    step = receiving.Processing(**{**data, **amounts, "parts_used": tuple(data["parts_used"])})
     return receiving.record_outcome(db.session, line_id, step, g.user)
 
 

@@ -75,15 +75,21 @@ def fitting_today(session: so.Session, facility_id: int, day: date | None = None
 
 def hours_used_on(session: so.Session, facility_id: int, day: date) -> float:
     """Bench hours the facility's processing records of `day` took (days in the sites' time zone)."""
-    starts, ends = _day_bounds(day)
-    used = session.scalar(sa.select(sa.func.coalesce(sa.func.sum(ProcessingRecord.hours), 0.0)).where(
-        ProcessingRecord.facility_id == facility_id, ProcessingRecord.at >= starts, ProcessingRecord.at < ends))
-    return round(float(used), 2)
+    return hours_used_by_day(session, day, day).get((facility_id, day), 0.0)
 
 
-def _day_bounds(day: date) -> tuple[datetime, datetime]:
-    starts = datetime.combine(day, time.min, tzinfo=ZoneInfo(setting("SITE_TIMEZONE")))
-    return starts, starts + timedelta(days=1)
+def hours_used_by_day(session: so.Session, first: date, last: date) -> dict[tuple[int, date], float]:
+    """Bench hours the processing records took, by (facility, day) from `first` to `last` (sites' time zone)."""
+    zone = ZoneInfo(setting("SITE_TIMEZONE"))
+    starts = datetime.combine(first, time.min, tzinfo=zone)
+    ends = datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone)
+    used: dict[tuple[int, date], float] = {}
+    for facility_id, at, hours in session.execute(
+            sa.select(ProcessingRecord.facility_id, ProcessingRecord.at, ProcessingRecord.hours)
+            .where(ProcessingRecord.at >= starts, ProcessingRecord.at < ends, ProcessingRecord.hours.is_not(None))):
+        key = (facility_id, at.astimezone(zone).date())
+        used[key] = round(used.get(key, 0.0) + hours, 2)
+    return used
 
 
 def _queued_lines() -> sa.Select:
