@@ -1,7 +1,7 @@
 """The figures of the closed loop on a small named scenario: CO2e avoided, the waste hierarchy, circularity, benches."""
 
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -94,3 +94,9 @@ def test_the_figures_api_carries_the_loop_and_bench_figures(dana, a_week_of_retu
     bench = dana.request("GET", "/api/v1/figures/bench").json
     assert bench["yield_by_part"][0]["yield"] == 0.6667
     assert len(bench["hours_by_day"]) == 30
+
+
+def test_bench_hours_per_day_cover_at_most_the_last_366_days_of_a_long_period(session, a_week_of_returns):
+    today = site_today()
+    days = [row["day"] for row in bench_figures(session, since=date(2000, 1, 1), until=today)["hours_by_day"]]
+    assert len(days) == 366 and days[-1] == today.isoformat()

@@ -153,3 +153,13 @@ def test_only_an_item_sent_for_refurbishment_can_fail_it(app, amy, dana, logisti
 
 def test_the_processing_records_of_an_unknown_line_are_not_found(dana, logistics):
     assert dana.request("GET", f"/api/v1/returns/{uuid.uuid4()}/processing").status == 404
+
+
+def test_a_failed_refurbishment_prices_transport_from_the_facility_that_holds_the_item(app, amy, dana, logistics,
+                                                                                      session):
+    logistics.refurb.capabilities = [*logistics.refurb.capabilities, "recycle"]
+    session.commit()
+    line_id = received_fuser(app, amy, dana, logistics)
+    r = dana.request("POST", f"/api/v1/returns/{line_id}/outcome", json={"outcome": "refurbish_failed"})
+    assert "Recycle at Facility SQR: expected €0.70 (2.8 kg × €0.25/kg printer recycling rate − €0 transport)" in \
+        r.json["disposition_reason"]
