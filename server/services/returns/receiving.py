@@ -139,8 +139,6 @@ class Processing:
     rma_number: str | None = None
     credit: Decimal | None = None
     recovered_value: Decimal | None = None
-    #: When it was done; now when not given.
-    at: datetime | None = None
 
 
 def record_outcome(session: so.Session, line_id: uuid.UUID, step: Processing, by: User | None, *,
@@ -164,7 +162,7 @@ def record_outcome(session: so.Session, line_id: uuid.UUID, step: Processing, by
         return_line_id=line.id, facility_id=facility.id, outcome=step.outcome, hours=step.hours,
         parts_used=[dict(p) for p in step.parts_used], notes=step.notes, weight_kg=step.weight_kg,
         certificate_number=step.certificate_number, rma_number=step.rma_number, credit=step.credit,
-        recorded_by_id=by.id if by else None, at=step.at or now,
+        recorded_by_id=by.id if by else None, at=now,
     )
     if step.outcome == ProcessingOutcome.REFURBISH_FAILED:
         session.add(record)
@@ -201,7 +199,8 @@ def _check(session, line: ReturnLine, step: Processing) -> None:
         errors["outcome"] = [f"Only an item sent for refurbishment can fail it; this one is for "
                              f"{(line.disposition or 'no disposition').replace('_', ' ')}."]
     wanted = {p["part_number"] for p in step.parts_used}
-    known = set(session.scalars(sa.select(PartNumber.part_number).where(PartNumber.part_number.in_(wanted))))
+    known = set(session.scalars(sa.select(PartNumber.part_number).where(PartNumber.part_number.in_(wanted)))
+                ) if wanted else set()
     if wanted - known:
         errors["parts_used"] = [f"Unknown part number {n}." for n in sorted(wanted - known)]
     if errors:
