@@ -59,6 +59,44 @@ class FiguresSchema(ma.Schema):
     courier_km_naive = fields.Float()
     co2_kg_planned = fields.Float()
     co2_kg_naive = fields.Float()
+    co2e_avoided_kg = fields.Float(metadata={"description": "kg CO2e the decided dispositions avoid."})
+    co2e_avoided_kg_per_line = fields.Float(allow_none=True)
+    lines_by_hierarchy = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={
+        "description": "Decided lines by level: reuse, refurbish, return to vendor, recycle, dispose."})
+    installs = fields.Integer()
+    installs_circular = fields.Integer()
+    circularity_rate = fields.Float(allow_none=True, metadata={
+        "description": "Share of installed units that were refurbished or reused."})
+
+
+class BenchQueueFigureSchema(ma.Schema):
+    facility_id = fields.Integer()
+    facility = fields.String()
+    queue_length = fields.Integer()
+    hours_queued = fields.Float()
+    oldest_days = fields.Float(allow_none=True)
+    mean_age_days = fields.Float(allow_none=True)
+
+
+class BenchDaySchema(ma.Schema):
+    day = fields.String()
+    facility_id = fields.Integer()
+    facility = fields.String()
+    capacity_hours = fields.Float()
+    hours_used = fields.Float()
+
+
+class PartYieldSchema(ma.Schema):
+    part_number = fields.String()
+    refurbished = fields.Integer()
+    failed = fields.Integer()
+    yield_ = fields.Float(data_key="yield", attribute="yield")
+
+
+class BenchFiguresSchema(ma.Schema):
+    queues = fields.List(fields.Nested(BenchQueueFigureSchema))
+    hours_by_day = fields.List(fields.Nested(BenchDaySchema))
+    yield_by_part = fields.List(fields.Nested(PartYieldSchema))
 
 
 class NotificationSchema(ma.Schema):
@@ -98,6 +136,15 @@ def receive(data):
 def get_figures(args):
     """Recovery rate, value, cycle time, open lines by age, courier km and CO2, for lines removed in the period."""
     return figures.compute_figures(db.session, args["since"], args["until"])
+
+
+@blp.route("/figures/bench", methods=["GET"])
+@requires(*STAFF)
+@blp.arguments(FiguresQuery, location="query")
+@blp.response(200, BenchFiguresSchema)
+def get_bench_figures(args):
+    """Refurbishment queues per facility now, bench hours used per day, and yield per part number, for the period."""
+    return figures.bench_figures(db.session, args["since"], args["until"])
 
 
 @blp.route("/notifications", methods=["GET"])

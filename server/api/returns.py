@@ -124,10 +124,41 @@ class OverrideSchema(ma.Schema):
     facility_id = record_id(strict=True, allow_none=True, load_default=None)
 
 
+class PartUsedSchema(ma.Schema):
+    part_number = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    quantity = fields.Integer(required=True, validate=validate.Range(min=1, max=1000))
+
+
 class OutcomeSchema(ma.Schema):
+    """A processing record: what the bench did, what it took, and the evidence each outcome needs."""
+
     outcome = fields.Enum(ProcessingOutcome, by_value=True, required=True)
     recovered_value = fields.Float(allow_none=True, load_default=None, validate=validate.Range(-10**6, 10**7))
     weight_kg = fields.Float(allow_none=True, load_default=None, validate=validate.Range(min=0, max=10**5))
+    hours = fields.Float(allow_none=True, load_default=None, validate=validate.Range(min=0, max=1000))
+    parts_used = fields.List(fields.Nested(PartUsedSchema), load_default=list, validate=validate.Length(max=50))
+    notes = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=2000))
+    certificate_number = fields.String(allow_none=True, load_default=None, validate=validate.Length(min=1, max=80))
+    rma_number = fields.String(allow_none=True, load_default=None, validate=validate.Length(min=1, max=80))
+    credit = fields.Float(allow_none=True, load_default=None, validate=validate.Range(min=0, max=10**7))
+
+
+class ProcessingRecordSchema(ma.Schema):
+    id = fields.Integer()
+    return_line_id = fields.UUID()
+    facility_id = fields.Integer()
+    outcome = fields.Enum(ProcessingOutcome, by_value=True)
+    hours = fields.Float(allow_none=True)
+    parts_used = fields.List(fields.Nested(PartUsedSchema))
+    notes = fields.String(allow_none=True)
+    weight_kg = fields.Float(allow_none=True)
+    certificate_number = fields.String(allow_none=True)
+    rma_number = fields.String(allow_none=True)
+    credit = money(allow_none=True)
+    recovered_value = money(allow_none=True)
+    recorded_by_id = fields.Integer(allow_none=True)
+    recorded_by = fields.Function(lambda r: r.recorded_by.display_name if r.recorded_by else None, allow_none=True)
+    at = fields.AwareDateTime()
 
 
 @blp.route("/<uuid:line_id>/disposition", methods=["PUT"])
@@ -145,11 +176,18 @@ def override(data, line_id: uuid.UUID):
 @blp.arguments(OutcomeSchema)
 @blp.response(200, ReturnLineSchema)
 def outcome(data, line_id: uuid.UUID):
-    """Record what the facility did with a received item and the value it recovered."""
-    value = data["recovered_value"]
-    return receiving.record_outcome(db.session, line_id, data["outcome"], g.user,
-                                    recovered_value=None if value is None else Decimal(str(value)),
-                                    weight_kg=data["weight_kg"])
+    """Record what the facility did with a received item; a failed refurbishment is decided again."""
+    amounts = {name: None if data[name] is None else Decimal(str(data[name])) for name in ("recovered_value", "credit")}
+    step = receiving.Processing(**{**data, **amounts, "parts_used": tuple(data["parts_used"])})
+    return receiving.record_outcome(db.session, line_id, step, g.user)
+
+
+@blp.route("/<uuid:line_id>/processing", methods=["GET"])
+@requires(*STAFF)
+@blp.response(200, ProcessingRecordSchema(many=True))
+def processing(line_id: uuid.UUID):
+    """The processing records of a line, oldest first: outcome, hours, parts used, evidence, who and when."""
+    return receiving.processing_records(db.session, line_id)
 
 
 @blp.route("/<uuid:line_id>/chase", methods=["POST"])

@@ -47,4 +47,36 @@ def overview_charts(rows: list[dict], first_day: date) -> list[dict]:
         {"id": "co2", "title": "CO₂ of courier driving", "type": "bar", "unit": "kg", "labels": labels,
          "datasets": [{"label": "Planned routes", "data": _series(rows, "co2_kg_planned")},
                       {"label": "Naive baseline", "data": _series(rows, "co2_kg_naive")}]},
+        {"id": "hierarchy", "title": "Lines by level of the waste hierarchy", "type": "stacked", "unit": "%",
+         "labels": labels, "datasets": _hierarchy_shares(rows)},
+        {"id": "co2e", "title": "CO₂e avoided by dispositions", "type": "bar", "unit": "kg", "labels": labels,
+         "datasets": [{"label": "Avoided", "data": _series(rows, "co2e_avoided_kg")}]},
+        {"id": "circularity", "title": "Circularity rate of installs", "type": "line", "unit": "%", "labels": labels,
+         "datasets": [{"label": "Refurbished or reused", "data": _series(rows, "circularity_rate", 100)}]},
     ]
+
+
+def _hierarchy_shares(rows: list[dict]) -> list[dict]:
+    """Per level, its share of the day's decided lines (none on a day without any)."""
+    levels: list[str] = []
+    for row in rows:
+        levels.extend(level for level in (row.get("lines_by_hierarchy") or {}) if level not in levels)
+    totals = [sum((row.get("lines_by_hierarchy") or {}).values()) for row in rows]
+    return [{"label": level.capitalize(),
+             "data": [round(100 * (row.get("lines_by_hierarchy") or {}).get(level, 0) / total, 1) if total else None
+                      for row, total in zip(rows, totals)]}
+            for level in levels]
+
+
+def bench_chart(hours_by_day: list[dict], first_day: date, days: int) -> dict:
+    """Bench hours used per day by facility, and the benches' capacity, from `bench_figures` rows."""
+    labels = [(first_day + timedelta(days=n)).isoformat() for n in range(days)]
+    facilities = list(dict.fromkeys(row["facility"] for row in hours_by_day))
+    used = {(row["facility"], row["day"]): row["hours_used"] for row in hours_by_day}
+    capacity = {day: 0.0 for day in labels}
+    for row in hours_by_day:
+        capacity[row["day"]] = capacity.get(row["day"], 0.0) + row["capacity_hours"]
+    return {"id": "bench", "title": "Bench hours used per day", "type": "bar", "unit": "h",
+            "labels": _labels([{"day": day} for day in labels], first_day),
+            "datasets": [{"label": name, "data": [used.get((name, day), 0.0) for day in labels]} for name in facilities]
+            + [{"label": "Capacity", "data": [capacity[day] for day in labels]}]}

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 from flask import current_app, render_template, request
 
-from server.console.charts import overview_charts
+from server.console.charts import bench_chart, overview_charts
 from server.console.pages import staff_blueprint
 from server.console.wording import today_in
 from server.extensions import db
@@ -23,7 +23,9 @@ def overview():
     since = today - timedelta(days=days - 1)
     headline = figures.compute_figures(db.session, since=since, until=today)
     by_day = figures.figures_by_day(db.session, days)
+    benches = figures.bench_figures(db.session, since=since, until=today)
+    charts = [*overview_charts(by_day, since), bench_chart(benches["hours_by_day"], since, days)]
     return render_template(
-        "console/overview.html", headline=headline, charts=overview_charts(by_day, since), days=days,
-        periods=PERIODS_DAYS, since=since, today=today,
+        "console/overview.html", headline=headline, charts=charts, days=days,
+        periods=PERIODS_DAYS, since=since, today=today, benches=benches,
     )

@@ -66,6 +66,9 @@ FACILITIES = [
      {"recycle": 2.5, "scrap": 1.5}, "TPK"),
 ]
 
+# Refurbishment bench hours per weekday, by facility code (assumed: two technicians, 7 h each).
+BENCH_HOURS_PER_WEEKDAY = {"SQR": 14.0}
+
 # Courier vans: name, depot code, capacity kg, capacity litres, shift start, shift end.
 VEHICLES = [
     ("Van TPK-1", "TPK", 800.0, 6000.0, "08:00", "17:00"),

@@ -106,6 +106,7 @@ def _facilities(session) -> dict[str, Facility]:
         out[code] = Facility(
             code=code, name=name, kind=FacilityKind(kind), capabilities=caps, address=address, latitude=lat,
             longitude=lon, daily_capacity_items=capacity, processing_costs=costs,
+            bench_hours_per_weekday=data.BENCH_HOURS_PER_WEEKDAY.get(code, 0.0),
         )
         session.add(out[code])
     session.flush()

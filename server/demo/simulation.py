@@ -235,7 +235,12 @@ def _process(session, line: ReturnLine, rng: random.Random) -> None:
     value = None
     if outcome in (ProcessingOutcome.REFURBISHED, ProcessingOutcome.CREDITED) and line.expected_value is not None:
         value = (line.expected_value * Decimal(str(rng.uniform(0.75, 1.1)))).quantize(Decimal("0.01"))
-    receiving.record_outcome(session, line.id, outcome, None, recovered_value=value)
+    evidence = {}
+    if outcome == ProcessingOutcome.RECYCLED:
+        evidence = {"weight_kg": line.part.weight_kg * line.quantity, "certificate_number": f"WEEE-{line.id.hex[:8]}"}
+    if outcome == ProcessingOutcome.CREDITED:
+        evidence = {"rma_number": f"RMA-{line.id.hex[:8]}", "credit": value or line.expected_value or Decimal("0")}
+    receiving.record_outcome(session, line.id, receiving.Processing(outcome, recovered_value=value, **evidence), None)
 
 
 def _field_day(app, session, day, zone, engineers, dispatcher, phones, result, rng, until, kept_in_van) -> None:

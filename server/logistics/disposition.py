@@ -196,7 +196,8 @@ def _claim_is_mandatory(line: ReturnLine, policy: Policy) -> bool:
     )
 
 
-def decide_disposition(line: ReturnLine, facilities: Sequence[FacilityOption], policy: Policy) -> DispositionDecision:
+def decide_disposition(line: ReturnLine, facilities: Sequence[FacilityOption], policy: Policy,
+                       ruled_out: frozenset[Disposition] = frozenset()) -> DispositionDecision:
     """The best (disposition, facility) pair for a line, with the reason and the alternatives.
 
     Parameters
@@ -207,6 +208,9 @@ def decide_disposition(line: ReturnLine, facilities: Sequence[FacilityOption], p
         The candidate facilities, with their capacity left for the period.
     policy
         The rules (see `policy.load_policy`).
+    ruled_out
+        Dispositions already tried and failed (refurbish and reuse after a failed
+        refurbishment), taken away from what the rules allow.
 
     Returns
     -------
@@ -215,7 +219,7 @@ def decide_disposition(line: ReturnLine, facilities: Sequence[FacilityOption], p
         deciding many lines must lower the chosen facility's `remaining_capacity_units`
         before deciding the next one.
     """
-    allowed = allowed_dispositions(line, policy)
+    allowed = allowed_dispositions(line, policy) - ruled_out
     if not allowed:
         raise ValueError(f"The rules allow no disposition for line {line.line_id}; check the disposition table.")
     compliance = _compliance(line, allowed, facilities, policy)
@@ -225,14 +229,14 @@ def decide_disposition(line: ReturnLine, facilities: Sequence[FacilityOption], p
     priced = {d: o.score for d, o in options.items() if o.value is not None}
     winner, blocked = _best(priced, policy)
     if winner is None:
-        return _hold(line, facilities, options, compliance, policy)
+        return _hold(line, facilities, options, compliance, policy, ruled_out)
 
     chosen = options[winner]
     others = [options[d] for d in _ranked(priced) if d != winner]
     alternatives = tuple(
         [Alternative(o.disposition, o.facility, round(o.value, 2), o.priced_note(policy), round(o.co2e_kg, 2))
          for o in others]
-        + [Alternative(d, None, None, _unpriced_note(d, line, options, compliance, policy))
+        + [Alternative(d, None, None, _unpriced_note(d, line, options, compliance, policy, ruled_out))
            for d in _ORDER if d not in priced]
     )
     deadline = warranty_return_deadline(line, policy) if winner == D.RETURN_TO_VENDOR else None
@@ -405,11 +409,14 @@ def _kg(kg: float) -> str:
 
 
 def _unpriced_note(d: Disposition, line: ReturnLine, options: dict[Disposition, _Option],
-                   compliance: _Compliance, policy: Policy) -> str:
-    """Why a disposition has no value: not allowed, a compliance rule, no warranty, or no facility with room."""
+                   compliance: _Compliance, policy: Policy, ruled_out: frozenset[Disposition]) -> str:
+    """Why a disposition has no value: not allowed, a compliance rule, no warranty, no facility with room,
+    or tried before and failed."""
     table = policy.disposition_table
     if d in options:
         return options[d].destination.reason
+    if d in ruled_out:
+        return "Ruled out: tried and failed."
     if d == D.SCRAP and compliance.barred:
         return f"Not allowed: {compliance.rule.name}, and a certified recycler is reachable."
     if d not in table.by_condition[line.condition]:
@@ -466,7 +473,7 @@ def _reason(line, chosen: _Option, blocked: _Option | None, others, options, com
 
 
 def _hold(line, facilities, options: dict[Disposition, _Option], compliance: _Compliance,
-          policy: Policy) -> DispositionDecision:
+          policy: Policy, ruled_out: frozenset[Disposition]) -> DispositionDecision:
     """No allowed disposition has a facility with room: keep the line at a depot or the site.
 
     The decision still names the disposition it waits for: the best one among those
@@ -499,7 +506,7 @@ def _hold(line, facilities, options: dict[Disposition, _Option], compliance: _Co
         reason += f" {rule[0].upper()}{rule[1:]}."
     deadline = warranty_return_deadline(line, policy) if intended == D.RETURN_TO_VENDOR else None
     alternatives = tuple(
-        Alternative(d, None, None, _unpriced_note(d, line, options, compliance, policy))
+        Alternative(d, None, None, _unpriced_note(d, line, options, compliance, policy, ruled_out))
         for d in _ORDER if d != intended
     )
     return DispositionDecision(

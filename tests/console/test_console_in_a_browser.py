@@ -227,8 +227,8 @@ def test_a_customer_asks_for_another_day_from_the_emailed_link_and_the_dispatche
 def test_every_console_page_fits_a_phone_screen(phone_screen, yard, make_lines, sign_in_as, shoot):
     make_lines(3)
     sign_in_as(phone_screen, "dana")
-    for path in ("/console/", "/console/returns", "/console/routes", "/console/jobs", "/console/overdue",
-                 "/console/reviews", "/console/data", "/console/users"):
+    for path in ("/console/", "/console/returns", "/console/routes", "/console/bench", "/console/jobs",
+                 "/console/overdue", "/console/reviews", "/console/data", "/console/users"):
         phone_screen.goto(path)
         overflow = phone_screen.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 1, f"{path} is {overflow}px wider than a phone screen"

@@ -47,7 +47,8 @@ def test_the_overview_has_the_figures_and_a_chart_for_each(dispatcher, make_line
     for title in ("Recovery rate", "Value recovered", "Cycle time", "Open lines", "Courier km", "CO₂"):
         assert title in page
     charts = chart_data(page)
-    assert [c["id"] for c in charts] == ["recovery", "value", "cycle", "age", "km", "co2"]
+    assert [c["id"] for c in charts] == ["recovery", "value", "cycle", "age", "km", "co2", "hierarchy", "co2e",
+                                         "circularity", "bench"]
     assert all(len(c["labels"]) == 7 for c in charts)
     assert sum(sum(ds["data"]) for ds in charts[3]["datasets"]) > 0  # open lines by age, stacked per day
     assert "vendor/chart.js/chart.umd.min.js" in page

@@ -155,6 +155,16 @@ def test_working_part_worth_more_as_is_goes_back_to_stock():
     assert (decision.disposition, decision.facility) == (D.REUSE, TRAFFORD_DEPOT)
 
 
+def test_dispositions_ruled_out_after_a_failed_refurbishment_are_not_chosen_and_say_why():
+    line = make_line(PartCondition.WORKING, None, part=make_part(residual_value=300.0))
+
+    decision = decide_disposition(line, NETWORK, POLICY, ruled_out=frozenset({D.REFURBISH, D.REUSE}))
+
+    assert decision.disposition not in {D.REFURBISH, D.REUSE}
+    notes = {a.disposition: a.note for a in decision.alternatives}
+    assert notes[D.REFURBISH] == notes[D.REUSE] == "Ruled out: tried and failed."
+
+
 def test_water_damaged_part_is_never_reused():
     line = make_line(PartCondition.WORKING, FailureCode.WATER_DAMAGE, part=make_part(residual_value=5000.0))
 

@@ -11,7 +11,7 @@ ENGINEER, DISPATCHER, ADMIN, ANONYMOUS = "engineer", "dispatcher", "admin", "ano
 STAFF = {DISPATCHER, ADMIN}
 
 
-def endpoints(world, other_device_pk: int, review_pk: int, plan_run_id: int):
+def endpoints(world, other_device_pk: int, review_pk: int, plan_run_id: int, return_line_id: uuid.UUID):
     """(method, path, json body, who may call it)."""
     job_body = {"site_id": world.north.id, "engineer_id": world.amy.id, "summary": "Visit",
                 "window_start": make.now().isoformat(), "window_end": (make.now() + timedelta(hours=1)).isoformat()}
@@ -35,6 +35,8 @@ def endpoints(world, other_device_pk: int, review_pk: int, plan_run_id: int):
         ("POST", f"/api/v1/reviews/{review_pk}/resolution", {"action": "dismiss", "comment": "Seen."}, STAFF),
         ("POST", "/api/v1/plans", {"date": (make.now() + timedelta(days=1)).date().isoformat()}, STAFF),
         ("GET", f"/api/v1/plans/runs/{plan_run_id}", None, STAFF),
+        ("GET", f"/api/v1/returns/{return_line_id}/processing", None, STAFF),
+        ("GET", f"/api/v1/facilities/{world.depot.id}/queue", None, STAFF),
     ]
 
 
@@ -48,6 +50,20 @@ def held_completion(session, world) -> int:
     session.add(review)
     session.commit()
     return review.id
+
+
+def removed_fuser(session, world) -> uuid.UUID:
+    """A return line: the fuser Amy took out at North Office, with her."""
+    from common.enums import HolderKind, PartCondition, ReturnStatus
+    from server.models import ReturnLine
+
+    line = ReturnLine(id=uuid.uuid4(), part_number_id=world.fuser.id, serial="AR00000001", origin="part_removed",
+                      condition=PartCondition.FAULTY, origin_site_id=world.north.id, job_id=world.amy_job.id,
+                      removed_by_id=world.amy.id, removed_at=make.now(), status=ReturnStatus.WITH_ENGINEER,
+                      holder_kind=HolderKind.ENGINEER, holder_id=world.amy.id)
+    session.add(line)
+    session.commit()
+    return line.id
 
 
 @pytest.mark.parametrize("caller", [ENGINEER, DISPATCHER, ADMIN, ANONYMOUS])
@@ -64,7 +80,8 @@ def test_each_endpoint_admits_exactly_its_roles(phone_of, client, session, world
     session.commit()
     phone = {ENGINEER: lambda: phone_of("amy"), DISPATCHER: lambda: phone_of("dana"),
              ADMIN: lambda: phone_of("root"), ANONYMOUS: lambda: Phone(client=client)}[caller]()
-    for method, path, body, allowed in endpoints(world, other_device_pk, held_completion(session, world), run.id):
+    for method, path, body, allowed in endpoints(world, other_device_pk, held_completion(session, world), run.id,
+                                                 removed_fuser(session, world)):
         if body == "push":
             body = {"protocol_version": 1, "device_id": phone.device_id, "events": []}
         r = phone.request(method, path, json=body)
@@ -100,7 +117,8 @@ def test_a_customer_link_opens_its_own_pickup_and_nothing_else(client, session, 
     token = pickup_link(mine).rsplit("/", 1)[1]
     assert client.get(f"/api/v1/customer/pickups/{token}").json["id"] == mine.id
     as_bearer = {"Authorization": f"Bearer {token}"}
-    for method, path, body, _ in endpoints(world, other_device_pk=1, review_pk=1, plan_run_id=1):
+    for method, path, body, _ in endpoints(world, other_device_pk=1, review_pk=1, plan_run_id=1,
+                                           return_line_id=uuid.uuid4()):
         r = client.open(path, method=method, json=body if isinstance(body, dict) else None, headers=as_bearer)
         assert r.status_code == 401, (method, path)
     assert client.get(f"/pickup/{token}").status_code == 200

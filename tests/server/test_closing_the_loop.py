@@ -52,7 +52,8 @@ def test_refurbishing_records_the_value_and_restocks_the_part(app, amy, dana, lo
 def test_recycling_values_the_weight_at_the_recycling_rate(app, amy, dana, logistics, session):
     line_id = carried_line(app, amy, logistics)
     dana.request("POST", "/api/v1/facility/receive", json={"facility_id": logistics.world.recycler.id, "return_line_id": str(line_id)})
-    r = dana.request("POST", f"/api/v1/returns/{line_id}/outcome", json={"outcome": "recycled", "weight_kg": 4.0})
+    r = dana.request("POST", f"/api/v1/returns/{line_id}/outcome", json={"outcome": "recycled", "weight_kg": 4.0,
+                                                                                  "certificate_number": "OCR-2026-0042"})
     assert Decimal(r.json["recovered_value"]) == Decimal("1.00")  # 4 kg × 0.25 (printer rate in rules.toml)
 
 

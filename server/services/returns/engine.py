@@ -22,7 +22,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from common.enums import HolderKind, JobStatus, PickupStatus, ReturnStatus, TravelMode
+from common.enums import Disposition, HolderKind, JobStatus, PickupStatus, ReturnStatus, TravelMode
 from server.logistics import disposition as engine
 from server.logistics.destination import FacilityOption
 from server.logistics.policy import Policy
@@ -138,6 +138,30 @@ def apply_decision(
 ) -> None:
     """Store a disposition decision on the line and set it travelling."""
     destination = decision.facility or decision.hold_at
+    mode, travel_reason = _travel(session, line, destination, facilities, policy)
+    _store_decision(session, line, decision, destination, f"{decision.reason} {travel_reason}", mode, now, by, comment)
+    _set_travelling(session, line, mode, policy, now)
+
+
+def decide_after_failed_refurbishment(session: so.Session, line: ReturnLine, facility: Facility, failure: str,
+                                      policy: Policy, now: datetime, by: User | None) -> None:
+    """Decide again a received line the bench could not refurbish; runs in the caller's transaction.
+
+    Refurbishment and reuse are ruled out; the item is at `facility`, so
+    transport is priced from there. The line stays received where it is; the
+    reason starts with the failure.
+    """
+    facilities = facility_options(session, now.date())
+    at_facility = replace(engine_line(line), site_lat=facility.latitude, site_lon=facility.longitude)
+    decision = engine.decide_disposition(at_facility, list(facilities.values()), policy,
+                                         ruled_out=frozenset({Disposition.REFURBISH, Disposition.REUSE}))
+    destination = decision.facility or decision.hold_at or facilities[facility.id]
+    reason = f"Refurbishment failed at {facility.name} ({failure}); decided again. {decision.reason}"
+    _store_decision(session, line, decision, destination, reason, line.travel_mode, now, by, None)
+
+
+def _store_decision(session, line: ReturnLine, decision: engine.DispositionDecision, destination, reason: str,
+                    mode: TravelMode | None, now: datetime, by: User | None, comment: str | None) -> None:
     line.disposition = decision.disposition
     line.destination_facility_id = destination.facility_id if destination else None
     line.expected_value = None if decision.expected_value is None else Decimal(f"{decision.expected_value:.2f}")
@@ -150,15 +174,13 @@ def apply_decision(
         for a in decision.alternatives
     ]
     line.decided_at = now
-    mode, travel_reason = _travel(session, line, destination, facilities, policy)
     line.travel_mode = mode
-    line.disposition_reason = f"{decision.reason} {travel_reason}"
+    line.disposition_reason = reason
     session.add(DispositionRecord(
         return_line_id=line.id, disposition=line.disposition, destination_facility_id=line.destination_facility_id,
         travel_mode=mode, expected_value=line.expected_value, reason=line.disposition_reason,
         decided_by_id=by.id if by else None, comment=comment, at=now,
     ))
-    _set_travelling(session, line, mode, policy, now)
 
 
 def _travel(session, line: ReturnLine, destination, facilities, policy) -> tuple[TravelMode, str]:
