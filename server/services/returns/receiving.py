@@ -110,8 +110,6 @@ def record_outcome(session: so.Session, line_id: uuid.UUID, outcome: ProcessingO
     line.recovered_value = _recovered(line, outcome, recovered_value, weight_kg, policy)
     if line.serialised_item is not None:
         line.serialised_item.status = ITEM_AFTER[outcome]
-    if outcome == ProcessingOutcome.REFURBISHED:
-        line.part.refurbished_stock += line.quantity  # the need for this part number shrinks
     session.commit()
     return line
 
