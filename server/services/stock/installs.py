@@ -4,13 +4,10 @@ import uuid
 
 import sqlalchemy.orm as so
 
-from common.enums import MovementKind, ReservationStatus, StockGrade, StockLocationKind
+from common.enums import MovementKind, ReservationStatus, StockLocationKind
+from common.stock import install_grade
 from server.models import Job, PartNumber, Reservation, StockMovement
 from server.services.stock.ledger import location_for, record_movement
-
-#: The grade an install comes from when the phone does not name one (protocol version 1).
-DEFAULT_INSTALL_GRADE = StockGrade.NEW
-
 
 def record_install(session: so.Session, event: dict, job: Job | None, part: PartNumber, payload: dict,
                    *, engineer_id: int) -> StockMovement | None:
@@ -29,7 +26,7 @@ def record_install(session: so.Session, event: dict, job: Job | None, part: Part
         reason = f"Reservation {reservation.id} for job {reservation.job_id}"
     else:
         van = location_for(session, StockLocationKind.VAN, engineer_id)
-        source = (van, StockGrade(payload.get("grade") or DEFAULT_INSTALL_GRADE))
+        source = (van, install_grade(payload))
         reason = None
     movement = record_movement(
         session, MovementKind.INSTALL, str(event["id"]), part_number_id=part.id, quantity=1, source=source,
