@@ -8,7 +8,6 @@ from marshmallow import fields, validate
 
 from common.enums import MovementKind, StockGrade, StockLocationKind
 from common.schemas import Text
-from server.api.fields import record_id
 from server.api.json_body import Blueprint
 from server.api.pagination import PageQuery, page_of
 from server.api.security import STAFF, requires
