@@ -42,8 +42,7 @@ def part_row(i: int, prefix: str = "BP", serialised: bool = True) -> dict:
         serialised=serialised, serial_pattern=SERIAL_PREFIX + "[0-9]{8}" if serialised else None,
         new_price=Decimal("310.00"),
         refurbishment_cost=Decimal("45.00"), refurbishment_yield=0.85, residual_value=Decimal("60.00"),
-        weight_kg=2.8, volume_l=9.0, hazardous=False, vendor_warranty_days=365, refurbished_stock=0,
-        refurbished_stock_target=0, updated_at=now(),
+        weight_kg=2.8, volume_l=9.0, hazardous=False, vendor_warranty_days=365, updated_at=now(),
     )
 
 

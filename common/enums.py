@@ -119,6 +119,7 @@ class SyncEntity(StrEnum):
     SITE = "site"
     JOB = "job"
     RETURN_LINE = "return_line"
+    VAN_STOCK = "van_stock"  # the engineer's van balances, keyed "<part number id>:<grade>"
 
 
 class ChangeOp(StrEnum):

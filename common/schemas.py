@@ -18,6 +18,7 @@ from common.enums import (
     PartCondition,
     ReturnStatus,
     Role,
+    StockGrade,
     SyncEntity,
     TravelMode,
 )
@@ -336,12 +337,22 @@ class ReturnLineRecord(ma.Schema):
     pickup_window_end = fields.AwareDateTime(allow_none=True)
 
 
+class VanStockRecord(ma.Schema):
+    id = fields.String(metadata={"description": "\"<part number id>:<grade>\""})
+    part_number = fields.String()
+    description = fields.String()
+    grade = _enum(StockGrade)
+    quantity = fields.Integer(metadata={"description": "Units in the van by the server's ledger; negative: "
+                                                       "more installed than the ledger knew of (flagged)"})
+
+
 RECORD_SCHEMAS: dict[SyncEntity, type[ma.Schema]] = {
     SyncEntity.FACILITY: FacilityRecord,
     SyncEntity.PART: PartRecord,
     SyncEntity.SITE: SiteRecord,
     SyncEntity.JOB: JobRecord,
     SyncEntity.RETURN_LINE: ReturnLineRecord,
+    SyncEntity.VAN_STOCK: VanStockRecord,
 }
 
 

@@ -30,6 +30,7 @@ from mobile.screens.sign_in import SignInScreen
 from mobile.screens.swap import SwapScreen
 from mobile.screens.sync import SyncScreen
 from mobile.screens.today import TodayScreen
+from mobile.screens.van_stock import VanStockScreen
 from mobile.store import Store
 from mobile.sync import SyncEngine, SyncState, SyncStatus, revoked_words
 
@@ -85,7 +86,8 @@ class FieldloopApp(App):
         manager = ScreenManager(transition=NoTransition())
         for screen in (SignInScreen(name="sign_in"), TodayScreen(name="today"), JobScreen(name="job"),
                        SwapScreen(name="swap"), CollectScreen(name="collect"), CompleteScreen(name="complete"),
-                       CarryingScreen(name="carrying"), SyncScreen(name="sync"), ScanScreen(name="scan")):
+                       CarryingScreen(name="carrying"), SyncScreen(name="sync"), ScanScreen(name="scan"),
+                       VanStockScreen(name="van_stock")):
             manager.add_widget(screen)
         manager.current = "today" if self.account.known else "sign_in"
         return manager

@@ -21,6 +21,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from common.enums import EventOutcome, EventType, SyncEntity
+from common.stock import install_grade
 from mobile.store_schema import migrate
 
 BUSY_TIMEOUT_S = 30
@@ -382,8 +383,23 @@ def _apply_accepted(db: sqlite3.Connection, entry: Entry) -> None:
                    (entry.id, json.dumps(line)))
     elif kind == EventType.RETURN_HANDED_OVER:
         db.execute("DELETE FROM records WHERE entity = 'return_line' AND key = ?", (entry.payload["return_line_id"],))
+    elif kind == EventType.PART_INSTALLED:
+        _take_from_van(db, entry.payload)
     elif kind == EventType.JOB_COMPLETED:
         row = db.execute("SELECT data FROM records WHERE entity = 'job' AND key = ?", (str(entry.job_id),)).fetchone()
         if row:
             job = {**json.loads(row[0]), "status": "completed"}
             db.execute("UPDATE records SET data = ? WHERE entity = 'job' AND key = ?", (json.dumps(job), str(entry.job_id)))
+
+
+def _take_from_van(db: sqlite3.Connection, payload: dict) -> None:
+    """One unit fewer in the cached van stock record the install took from (if the phone has it)."""
+    grade = install_grade(payload).value
+    cached = db.execute("SELECT key, data FROM records WHERE entity = ?", (str(SyncEntity.VAN_STOCK),)).fetchall()
+    for key, data in cached:
+        record = json.loads(data)
+        if (record.get("part_number"), record.get("grade")) == (payload["part_number"], grade):
+            record["quantity"] -= 1
+            db.execute("UPDATE records SET data = ? WHERE entity = ? AND key = ?",
+                       (json.dumps(record), str(SyncEntity.VAN_STOCK), key))
+            return

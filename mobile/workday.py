@@ -1,14 +1,17 @@
-"""What the engineer's screens show, read from the cache and the queue: jobs, a job's site, carried lines.
+"""What the engineer's screens show, read from the cache and the queue: jobs, a job's site, carried lines,
+the van's stock.
 
 Everything here works offline: an entry waiting in the outbox shows its effect
 at once (a removed part is carried, a handed-over line is on its way out, a
-completed job is completed) until the server's own records arrive by pull.
+completed job is completed, an installed unit has left the van) until the server's own records arrive by pull.
 """
 
+from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 from common.enums import EventType, HolderKind, SyncEntity, TravelMode
+from common.stock import install_grade
 from mobile.store import Entry, Store
 
 REMOVALS = (EventType.PART_REMOVED, EventType.EQUIPMENT_COLLECTED)
@@ -249,3 +252,29 @@ def _item(payload: dict) -> str:
 
 def _removal_payloads(store: Store) -> list[dict]:
     return [e.payload for e in store.entries() if e.type in REMOVALS and e.state != "rejected"]
+
+
+@dataclass(frozen=True)
+class VanStockRow:
+    part_number: str
+    description: str
+    grade: str
+    #: The server's count less the installs logged on this phone and not yet sent.
+    quantity: int
+    #: Installs of it logged on this phone and not yet sent.
+    not_sent: int
+
+
+def van_stock(store: Store) -> list[VanStockRow]:
+    """The van's stock by part and grade: the last pulled balances, less the installs still waiting to be sent
+    (an install accepted since has already lowered the cached record; the next pull brings the server's count)."""
+    pulled = {(r["part_number"], r["grade"]): r for r in store.records(SyncEntity.VAN_STOCK)}
+    waiting = Counter((e.payload["part_number"], install_grade(e.payload).value)
+                      for e in store.waiting() if e.type == EventType.PART_INSTALLED)
+    rows = []
+    for part_number, grade in sorted(set(pulled) | set(waiting)):
+        record = pulled.get((part_number, grade)) or {}
+        description = record.get("description") or (store.part(part_number) or {}).get("description", "")
+        quantity = record.get("quantity", 0) - waiting[(part_number, grade)]
+        rows.append(VanStockRow(part_number, description, grade, quantity, waiting[(part_number, grade)]))
+    return rows

@@ -7,12 +7,12 @@ from flask_smorest import Api
 from werkzeug.routing import BaseConverter, ValidationError
 
 from server.api import (
-    auth, bench, customer, events, health, jobs, operations, pickups, reference, returns, reviews, sync,
+    auth, bench, customer, events, health, jobs, operations, pickups, reference, returns, reviews, stock, sync,
 )
 from server.api.errors import register_error_handlers
 
 BLUEPRINTS = [health.blp, auth.blp, sync.blp, returns.blp, jobs.blp, pickups.blp, operations.blp, reference.blp, events.blp,
-              reviews.blp, customer.blp, bench.blp]
+              reviews.blp, customer.blp, bench.blp, stock.blp]
 
 
 class IsoDateConverter(BaseConverter):

@@ -36,8 +36,6 @@ class PartSchema(PartRecord):
     refurbishment_yield = fields.Float()
     residual_value = money()
     vendor_warranty_days = fields.Integer()
-    refurbished_stock = fields.Integer()
-    refurbished_stock_target = fields.Integer()
 
 
 class FacilitySchema(FacilityRecord):

@@ -118,7 +118,7 @@ def _safe_serial_pattern(form, field) -> None:
 
 class CatalogueView(StaffModelView):
     column_list = ("part_number", "description", "category", "vendor", "serialised", "new_price", "weight_kg",
-                   "hazardous", "refurbished_stock", "refurbished_stock_target")
+                   "hazardous", "grade_policy", "refurbishment_hours")
     column_searchable_list = ("part_number", "description", "vendor")
     column_filters = ("category", "vendor", "hazardous")
     form_excluded_columns = ("updated_at",)

@@ -17,7 +17,7 @@ from wtforms.validators import (
 
 from wtforms.widgets import HiddenInput
 
-from common.enums import CustomerAnswer, Disposition, ReturnStatus, ReviewAction, Role
+from common.enums import CustomerAnswer, Disposition, ReturnStatus, ReviewAction, Role, StockGrade
 from common.schemas import MAX_RECORD_ID
 from server.console.listings import AGE_BUCKETS
 from server.console.wording import label, today_in
@@ -296,3 +296,29 @@ class ResolveReviewForm(FlaskForm):
     action = SelectField("Resolution", choices=[(a.value, label(a)) for a in ReviewAction], validators=[InputRequired()])
     comment = TextAreaField("Why (required)", validators=[
         DataRequired("A comment is required: say why you resolve it so."), Length(max=MAX_COMMENT_LENGTH)])
+
+
+
+_GRADE_CHOICES = [(g.value, label(g)) for g in StockGrade]
+
+
+class TransferForm(FlaskForm):
+    """Units moved between two stock locations (choices set by the page); the use case checks the rest."""
+
+    part_number = StringField("Part number", validators=[DataRequired("Which part number?"), Length(max=64)])
+    grade = SelectField("Grade", choices=_GRADE_CHOICES)
+    quantity = IntegerField("Units", validators=[InputRequired("How many units?"), NumberRange(min=1, max=100_000)])
+    from_location = SelectField("From", choices=[], validate_choice=False)
+    to_location = SelectField("To", choices=[], validate_choice=False)
+    reason = StringField("Reason (required)", validators=[DataRequired("Say why the units moved."), Length(max=300)])
+
+
+class StocktakeForm(FlaskForm):
+    """A counted quantity at one location; the ledger gets the correcting movement."""
+
+    part_number = StringField("Part number", validators=[DataRequired("Which part number?"), Length(max=64)])
+    grade = SelectField("Grade", choices=_GRADE_CHOICES)
+    location = SelectField("Location", choices=[], validate_choice=False)
+    counted = IntegerField("Counted", validators=[InputRequired("How many did you count?"),
+                                                  NumberRange(min=0, max=100_000)])
+    reason = StringField("Reason (required)", validators=[DataRequired("Say why you counted."), Length(max=300)])

@@ -66,9 +66,6 @@ FACILITIES = [
      {"recycle": 2.5, "scrap": 1.5}, "TPK"),
 ]
 
-# Refurbishment bench hours per weekday, by facility code (assumed: two technicians, 7 h each).
-BENCH_HOURS_PER_WEEKDAY = {"SQR": 14.0}
-
 # Courier vans: name, depot code, capacity kg, capacity litres, shift start, shift end.
 VEHICLES = [
     ("Van TPK-1", "TPK", 800.0, 6000.0, "08:00", "17:00"),
@@ -90,7 +87,7 @@ DISPATCHERS = [("disp.dana", "Dana Riley"), ]
 ADMINS = [("admin", "Fieldloop Administrator")]
 
 # part number, description, category, vendor, serialised, new price, refurbishment cost, yield, residual value,
-# weight kg, volume l, hazardous, warranty days, refurbished stock, target
+# weight kg, volume l, hazardous, warranty days, refurbished units at the refurbishment centre, its stock target
 PARTS = [
     # printers
     ("PRN-FUS-220", "Fuser unit 220 V, A3 MFP", "printer", "Arcadia Imaging", True, 310, 45, 0.85, 60, 2.8, 9.0, False, 365, 4, 10),
@@ -158,6 +155,27 @@ PARTS = [
     ("GEN-CBL-KIT", "Cable and connector kit", "network", "Netvale", False, 25, 0, 0.0, 2, 0.4, 0.8, False, 90, 0, 0),
     ("GEN-PSU-19V", "External 19 V power adapter", "pos", "Tillwise", False, 40, 0, 0.0, 3, 0.4, 0.6, False, 365, 0, 0),
 ]
+
+# Stock (server/demo/stock.py; assumptions in docs/engine.md, "Demo stock").
+#: The refurbishment centre that holds the refurbished units and the targets of PARTS.
+STOCK_CENTRE = "SQR"
+#: The depot that holds new units: half the centre's target of each part (at least one), and consumables.
+NEW_STOCK_DEPOT = "TPK"
+NEW_CONSUMABLES = {"PRN-RLR-KIT": 30, "PRN-TNR-K": 24, "GEN-CBL-KIT": 20, "GEN-PSU-19V": 10, "MED-ECG-LD5": 6}
+#: What each engineer's van carries: part number, grade, units.
+VAN_STOCK = [
+    ("PRN-FUS-220", "new", 1), ("PRN-FUS-220", "refurbished", 1), ("PRN-DRM-K40", "refurbished", 2),
+    ("PRN-RLR-KIT", "new", 4), ("POS-TRM-T5", "refurbished", 1), ("NET-SFP-10G", "new", 2),
+]
+#: Days ago of the opening stocktake (and the supplies after it): history, never the future.
+OPENING_STOCK_DAYS_AGO = 30
+#: Parts whose replacements must be new: batteries and patient-contact medical parts.
+NEW_ONLY_PARTS = {"MED-INF-P7", "MED-SPO-S2", "MED-BAT-V12", "MED-DEF-BAT", "NET-UPS-BAT", "ATM-UPS-BAT",
+                  "POS-BAT-T5"}
+#: Bench hours per weekday by facility (two technicians at the refurbishment centre).
+BENCH_HOURS_PER_WEEKDAY = {"SQR": 16.0}
+#: A part's refurbishment hours are its refurbishment cost at this bench rate (at least a quarter hour).
+BENCH_RATE_EUR_PER_HOUR = 40.0
 
 #: Catalogue CO2e figures where a part's own footprint is known well enough to beat its
 #: category's default (rules.toml [carbon]): part number → (embodied kg CO2e of a new unit,

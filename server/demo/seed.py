@@ -17,6 +17,7 @@ import sqlalchemy.orm as so
 
 from common.enums import FacilityKind, HolderKind, ItemStatus, Role
 from server.demo import data
+from server.demo.stock import seed_stock
 from server.models import Customer, Facility, PartNumber, SerialisedItem, Site, User, Vehicle
 from server.services.work import jobs
 from server.services.accounts.passwords import Passwords
@@ -81,6 +82,10 @@ def seed(session: so.Session, passwords: Passwords, today: date | None = None,
     session.add_all(engineers + staff)
     session.commit()
 
+    progress("Stock at the facilities and in the vans…")
+    seed_stock(session, facilities, parts, engineers, today)
+    session.commit()
+
     progress("Jobs for the next weekday…")
     job_count = _jobs(session, rng, weekday_after(today), sites, items, engineers, staff[0])
     return (
@@ -125,13 +130,12 @@ def _vehicles(session, facilities: dict[str, Facility]) -> None:
 def _catalogue(session) -> dict[str, PartNumber]:
     out = {}
     for (pn, description, category, vendor, serialised, price, refurb, yield_, residual, weight, volume,
-         hazardous, warranty, stock, target) in data.PARTS:
+         hazardous, warranty, _, _) in data.PARTS:
         out[pn] = PartNumber(
             part_number=pn, description=description, category=category, vendor=vendor, serialised=serialised,
             serial_pattern=serial_pattern(vendor) if serialised else None, new_price=Decimal(price),
             refurbishment_cost=Decimal(refurb), refurbishment_yield=yield_, residual_value=Decimal(residual),
             weight_kg=weight, volume_l=volume, hazardous=hazardous, vendor_warranty_days=warranty,
-            refurbished_stock=stock, refurbished_stock_target=target,
         )
         if pn in data.CO2E:
             out[pn].embodied_co2e_kg, out[pn].material_recovery_share = data.CO2E[pn]

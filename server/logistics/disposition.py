@@ -24,6 +24,7 @@ from server.logistics.destination import (
     holding_depot,
 )
 from server.logistics.policy import ComplianceRule, Policy
+from server.logistics.stock import StockNeed, most_needed
 
 D = Disposition
 #: Dispositions that recover the part's value; they must clear the minimum margin.
@@ -64,8 +65,8 @@ class Part:
     volume_l: float
     hazardous: bool = False
     vendor_warranty_days: int = 365
-    refurbished_stock: int = 0
-    refurbished_stock_target: int = 0
+    #: Its position against the stock target at each facility that has one (server/services/stock/need.py).
+    stock_needs: tuple[StockNeed, ...] = ()
     #: Embodied CO2e of a new unit, kg; None: weight × the category's default (rules.toml [carbon]).
     embodied_co2e_kg: float | None = None
     #: Share of the embodied CO2e recycling recovers (0–1); None: the category's default.
@@ -85,13 +86,14 @@ class Part:
             object.__setattr__(self, "embodied_co2e_kg", float(self.embodied_co2e_kg))
         if self.material_recovery_share is not None and not 0 <= self.material_recovery_share <= 1:
             raise ValueError(f"Part {self.part_number}: material_recovery_share must be between 0 and 1")
-        for name in ("vendor_warranty_days", "refurbished_stock", "refurbished_stock_target"):
-            if getattr(self, name) < 0:
-                raise ValueError(f"Part {self.part_number}: {name} must be at least 0")
+        if self.vendor_warranty_days < 0:
+            raise ValueError(f"Part {self.part_number}: vendor_warranty_days must be at least 0")
+        object.__setattr__(self, "stock_needs", tuple(self.stock_needs))
 
     @property
-    def refurbished_stock_short(self) -> bool:
-        return self.refurbished_stock < self.refurbished_stock_target
+    def stock_need(self) -> StockNeed | None:
+        """The facility furthest under its target for this part, if any is under it."""
+        return most_needed(self.stock_needs)
 
 
 @dataclass(frozen=True)
@@ -382,12 +384,9 @@ def _gross_value(disposition: Disposition, line: ReturnLine, policy: Policy) -> 
     if disposition == D.REFURBISH:
         refurbished = p.new_price * econ.refurbished_value_ratio
         need = ""
-        if p.refurbished_stock_short:
+        if p.stock_need is not None:
             refurbished *= econ.need_multiplier
-            need = (
-                f" (×{econ.need_multiplier:g} need: {p.refurbished_stock} in stock, "
-                f"target {p.refurbished_stock_target})"
-            )
+            need = f" (×{econ.need_multiplier:g} need {p.stock_need.describe()})"
         unit = p.refurbishment_yield * refurbished - p.refurbishment_cost
         text = (
             f"yield {p.refurbishment_yield:.0%} × {m(refurbished)} refurbished value{need}"

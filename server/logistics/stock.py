@@ -70,3 +70,40 @@ def replay(moves: Iterable[Move]) -> dict[Slot, int]:
     for move in moves:
         balances, _ = apply(balances, move)
     return balances
+
+
+@dataclass(frozen=True)
+class StockNeed:
+    """A facility's position in one part against its target, for the engine's "need".
+
+    Reserved units are still on hand but promised to a job, so they count
+    against the position; faulty units awaiting processing count for it, as
+    they will come back refurbished (or not: the engine's yield prices that).
+    """
+
+    facility: str
+    #: New and refurbished units at the facility.
+    on_hand: int
+    #: Faulty units at the facility, awaiting processing.
+    in_refurbishment: int
+    #: Units held by reservations at the facility.
+    reserved: int
+    target: int
+
+    @property
+    def position(self) -> int:
+        return self.on_hand + self.in_refurbishment - self.reserved
+
+    @property
+    def shortfall(self) -> int:
+        return max(0, self.target - self.position)
+
+    def describe(self) -> str:
+        return (f"at {self.facility}: {self.on_hand} on hand + {self.in_refurbishment} in refurbishment"
+                f" − {self.reserved} reserved, target {self.target}")
+
+
+def most_needed(needs: Iterable[StockNeed]) -> StockNeed | None:
+    """The facility furthest under its target, or None when none is under it."""
+    short = [n for n in needs if n.shortfall > 0]
+    return max(short, key=lambda n: (n.shortfall, n.facility)) if short else None

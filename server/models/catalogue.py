@@ -40,8 +40,6 @@ class PartNumber(db.Model):
     volume_l: so.Mapped[float]
     hazardous: so.Mapped[bool] = so.mapped_column(default=False)
     vendor_warranty_days: so.Mapped[int] = so.mapped_column(default=365)
-    refurbished_stock: so.Mapped[int] = so.mapped_column(default=0)
-    refurbished_stock_target: so.Mapped[int] = so.mapped_column(default=0)
     #: Embodied CO2e of a new unit, kg; none: weight × the category's default in rules.toml [carbon].
     embodied_co2e_kg: so.Mapped[float | None]
     #: Share of the embodied CO2e recycling recovers (0–1); none: the category's default.

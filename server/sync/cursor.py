@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from common.enums import SyncEntity
 from common.representable import MAX_RECORD_ID
+from common.stock import van_stock_key
 
 #: Log positions and transaction ids are 64-bit integers; a nonce is a 32-bit one.
 MAX_POSITION = 2**63 - 1
@@ -102,6 +103,11 @@ def _snapshot_key(entity: int | None, after) -> str | None:
         raise ValueError("a snapshot key is text")
     if SNAPSHOT_ORDER[entity] == SyncEntity.RETURN_LINE:
         return str(uuid.UUID(after))
+    if SNAPSHOT_ORDER[entity] == SyncEntity.VAN_STOCK:
+        part_id, _, grade = after.partition(":")
+        if not part_id.isascii() or not part_id.isdigit():
+            raise ValueError("a van stock key is a part number id and a grade")
+        return van_stock_key(_number(int(part_id), MAX_RECORD_ID), grade)
     if not after.isascii() or not after.isdigit():
         raise ValueError("a record id is digits")
     return str(_number(int(after), MAX_RECORD_ID))

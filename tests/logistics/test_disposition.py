@@ -27,6 +27,7 @@ from server.logistics.disposition import (
     warranty_return_deadline,
 )
 from server.logistics.policy import EconomicsRules, TransportRules, WarrantyRules, load_policy
+from server.logistics.stock import StockNeed
 
 RULES = load_policy()
 # The default disposition table, with the economics these tests' numbers rely on: money
@@ -253,15 +254,26 @@ def test_vendor_claim_without_a_vendor_returns_facility_is_held_and_keeps_its_de
     assert "but no facility can handle vendor returns" in decision.reason
 
 
-def test_refurbished_stock_under_target_flips_recycling_to_refurbishment():
+def test_stock_under_target_at_a_facility_flips_recycling_to_refurbishment():
     switch = dict(category="network", new_price=40.0, refurbishment_cost=15.0, refurbishment_yield=0.8, weight_kg=3.0)
     plenty = make_line(PartCondition.DAMAGED, FailureCode.IMPACT_DAMAGE, part=make_part(**switch))
-    short = replace(plenty, part=make_part(**switch, refurbished_stock=1, refurbished_stock_target=4))
+    short = replace(plenty, part=make_part(**switch, stock_needs=[StockNeed("Salford", 1, 1, 1, 4)]))
 
     assert decide_disposition(plenty, NETWORK, POLICY).disposition == D.RECYCLE
     decision = decide_disposition(short, NETWORK, POLICY)
     assert decision.disposition == D.REFURBISH
-    assert "(×1.5 need: 1 in stock, target 4)" in decision.reason
+    assert ("(×1.5 need at Salford: 1 on hand + 1 in refurbishment − 1 reserved, target 4)"
+            in decision.reason)
+
+
+def test_stock_at_its_target_leaves_the_refurbished_value_as_it_is():
+    switch = dict(category="network", new_price=40.0, refurbishment_cost=15.0, refurbishment_yield=0.8, weight_kg=3.0)
+    line = make_line(PartCondition.DAMAGED, FailureCode.IMPACT_DAMAGE,
+                     part=make_part(**switch, stock_needs=[StockNeed("Salford", 2, 1, 0, 3)]))
+
+    decision = decide_disposition(line, NETWORK, POLICY)
+
+    assert decision.disposition == D.RECYCLE and "need" not in decision.reason
 
 
 def test_refurbishment_must_beat_recycling_by_the_minimum_margin():
@@ -461,13 +473,14 @@ def test_worked_example_of_docs_engine_md_gives_the_reason_it_quotes():
         replace(TRAFFORD_DEPOT, facility_id=3, remaining_capacity_units=40),
         replace(WIGAN_RECYCLING, facility_id=4, remaining_capacity_units=200),
     )
-    line = make_line(part=make_part(refurbished_stock=2, refurbished_stock_target=6), installed_on=date(2024, 5, 14))
+    line = make_line(part=make_part(stock_needs=[StockNeed("Leeds Refurb Centre", 2, 0, 0, 6)]),
+                     installed_on=date(2024, 5, 14))
 
     decision = decide_disposition(line, network, RULES)
 
     assert decision.reason == (
-        "Refurbish at Leeds Refurb Centre: expected €289 (yield 85% × €390 refurbished value (×1.5 need: 2 in stock,"
-        " target 6) − €35 refurbishment − €4.09 transport − €3 processing) +€1.47 carbon (18.4 kg CO2e avoided ×"
+        "Refurbish at Leeds Refurb Centre: expected €289 (yield 85% × €390 refurbished value (×1.5 need at Leeds"
+        " Refurb Centre: 2 on hand + 0 in refurbishment − 0 reserved, target 6) − €35 refurbishment − €4.09 transport − €3 processing) +€1.47 carbon (18.4 kg CO2e avoided ×"
         " €80/t) beats recycling (−€0.40 + €0.67 carbon). Salford Refurb Centre (0 units left) is full."
     )
     assert _note(decision, D.SCRAP).startswith("Not allowed: WEEE Directive 2012/19/EU")
@@ -516,8 +529,8 @@ lines = st.builds(
         weight_kg=st.floats(0, 40),
         hazardous=st.booleans(),
         vendor_warranty_days=st.integers(0, 730),
-        refurbished_stock=st.integers(0, 5),
-        refurbished_stock_target=st.integers(0, 5),
+        stock_needs=st.lists(st.builds(StockNeed, st.just("Centre"), st.integers(0, 5), st.integers(0, 5),
+                                       st.integers(0, 5), st.integers(0, 5)), max_size=2),
         embodied_co2e_kg=st.none() | st.floats(0, 500),
         material_recovery_share=st.none() | st.floats(0, 1),
     ),

@@ -501,8 +501,50 @@ def password_reset(robot: Robot, link, password: str):
 
 #: The password the password-reset scenario chooses.
 NEW_PASSWORD = "my own new password"
+def van_stock_day(robot: Robot, link, password: str):
+    """The van holds two new fusers; a swap logged offline shows one at once, and the server agrees after sync."""
+    app = robot.app
+    today = yield from robot.sign_in("amy", password)
+    robot.tap(today.ids.van_stock_button)
+    yield robot.on("van_stock")
+    van = robot.screen()
+    [row] = robot.find(van.ids.rows, "VanStockRow")
+    assert (row.part_number, row.grade, row.quantity, row.note) == ("PRN-FUS-220", "New", 2, ""), robot.texts(row)
+    robot.check_layout()
+    yield from robot.shot("van-stock")
+    yield from robot.back(van, "today")
+
+    link.down()
+    app.can_scan = True
+    robot.tap(today.ids.jobs.children[0])
+    yield robot.on("job")
+    job = robot.screen()
+    [installed] = robot.find(job.ids.installed, "InstalledRow")
+    robot.tap(installed.ids.swap)
+    yield robot.on("swap")
+    swap = robot.screen()
+    yield from robot.choose(swap.ids.failure, "Mechanical wear")
+    yield from robot.scan(swap.ids.installed_serial, "AR55500001")
+    yield robot.on("swap")
+    robot.tap(swap.ids.save_button)
+    yield robot.on("job")
+    yield from robot.back(job, "today")
+    robot.tap(today.ids.van_stock_button)
+    yield robot.on("van_stock")
+    [row] = robot.find(van.ids.rows, "VanStockRow")
+    assert (row.quantity, row.note) == (1, "1 installed on this phone, waiting to sync"), robot.texts(row)
+    robot.check_layout()
+
+    link.up()
+    app.sync_now()
+    yield lambda: app.waiting == 0 and app.sync_state == "idle"
+    van.refresh()
+    [row] = robot.find(van.ids.rows, "VanStockRow")
+    assert (row.quantity, row.note) == (1, ""), robot.texts(row)
+
+
 SCENARIOS = {"first-day": first_day, "after-restart": after_restart, "courier-day": courier_day,
-             "revoked": revoked_phone, "password-reset": password_reset}
+             "revoked": revoked_phone, "password-reset": password_reset, "van-stock": van_stock_day}
 
 
 class Stepper:

@@ -180,3 +180,43 @@ def test_every_entry_is_either_waiting_or_answered_exactly_once(ops):
         assert outbox_ids == waiting
         raw.close()
         store.close()
+
+
+def van_stock(store, quantity: int = 2) -> None:
+    store.apply_pull_page(None, page([upsert("van_stock", "1:new", part_number="PRN-FUS-220", description="Fuser",
+                                             grade="new", quantity=quantity)], "c1", full_resync=True))
+
+
+def install(store, **payload) -> list:
+    return store.log_entries([Draft(EventType.PART_INSTALLED, JOB_ID, {"part_number": "PRN-FUS-220", **payload})],
+                             username="amy")
+
+
+def test_an_install_logged_on_the_phone_lowers_its_van_stock_at_once(store):
+    from mobile.workday import van_stock as shown
+
+    van_stock(store)
+    install(store, serial="AR00000009")
+
+    [row] = shown(store)
+    assert (row.part_number, row.grade, row.quantity, row.not_sent) == ("PRN-FUS-220", "new", 1, 1)
+
+
+def test_an_accepted_install_keeps_the_van_stock_lowered_until_the_next_pull(store):
+    from mobile.workday import van_stock as shown
+
+    van_stock(store)
+    [entry] = install(store, serial="AR00000009")
+    store.record_answers([{"id": entry.id, "seq": entry.seq, "status": "accepted"}])
+
+    [row] = shown(store)
+    assert (row.quantity, row.not_sent) == (1, 0)
+
+
+def test_an_install_of_a_grade_the_van_does_not_hold_shows_a_negative_count(store):
+    from mobile.workday import van_stock as shown
+
+    van_stock(store)
+    install(store, serial="AR00000009", grade="refurbished")
+
+    assert [(r.grade, r.quantity) for r in shown(store)] == [("new", 2), ("refurbished", -1)]

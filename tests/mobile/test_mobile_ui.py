@@ -20,13 +20,14 @@ import pytest
 import sqlalchemy as sa
 
 import factories as make
-from common.enums import Disposition, HolderKind, TravelMode
+from common.enums import Disposition, HolderKind, MovementKind, StockGrade, StockLocationKind, TravelMode
 from factories import next_weekday
 from phones import Phone as ProtocolPhone
 from server.models import ApiToken, Device, FieldEvent
 from server.runner import run_due
 from server.services.returns.overrides import override_disposition
 from server.services.planning.planning import plan_day
+from server.services.stock.ledger import balance, location_for, record_movement
 
 ROOT = Path(__file__).resolve().parents[2]
 DRIVER = Path(__file__).with_name("mobile_ui_driver.py")
@@ -120,6 +121,20 @@ def test_at_a_large_font_scale_the_phone_says_what_to_carry_back_and_what_to_lea
     assert (rollers.travel_mode, rollers.holder_kind) == (TravelMode.COURIER_PICKUP, HolderKind.ENGINEER)
     run_app("courier-day", display, live_server.url, free_port(), tmp_path / "app", tmp_path / "kivy",
             KIVY_METRICS_FONTSCALE="1.5")
+
+
+@pytest.mark.slow
+def test_the_van_stock_screen_shows_an_offline_install_at_once_and_the_servers_count_after_sync(
+        display, live_server, world, session, tmp_path):
+    van = location_for(session, StockLocationKind.VAN, world.amy.id)
+    record_movement(session, MovementKind.TRANSFER, "van-load", part_number_id=world.fuser.id, quantity=2,
+                    target=(van, StockGrade.NEW), reason="Loaded at the depot")
+    session.commit()
+
+    run_app("van-stock", display, live_server.url, free_port(), tmp_path / "app", tmp_path / "kivy")
+
+    session.rollback()
+    assert balance(session, van.id, world.fuser.id, StockGrade.NEW) == 1
 
 
 @pytest.mark.slow

@@ -37,6 +37,14 @@ def endpoints(world, other_device_pk: int, review_pk: int, plan_run_id: int, ret
         ("GET", f"/api/v1/plans/runs/{plan_run_id}", None, STAFF),
         ("GET", f"/api/v1/returns/{return_line_id}/processing", None, STAFF),
         ("GET", f"/api/v1/facilities/{world.depot.id}/queue", None, STAFF),
+        ("GET", "/api/v1/stock/balances", None, STAFF),
+        ("GET", "/api/v1/stock/movements", None, STAFF),
+        ("POST", "/api/v1/stock/supplies", {"part_number": "PRN-FUS-220", "quantity": 1, "facility": "FAC:TPK"}, STAFF),
+        ("POST", "/api/v1/stock/transfers", {"part_number": "PRN-FUS-220", "quantity": 1, "grade": "new",
+                                             "from_location": "FAC:TPK", "to_location": "VAN:amy", "reason": "Top-up"},
+         STAFF),
+        ("POST", "/api/v1/stock/stocktakes", {"part_number": "PRN-FUS-220", "grade": "new", "location": "FAC:TPK",
+                                              "counted": 2, "reason": "Count"}, STAFF),
     ]
 
 

@@ -109,3 +109,25 @@ def test_rotate_epoch_changes_the_epoch(app, session):
 def test_planning_a_past_day_on_the_command_line_says_why_without_a_traceback(app):
     result = app.test_cli_runner().invoke(args=["plan", "2020-01-15"])
     assert result.exit_code == 1 and "Wednesday 15 January 2020 is past" in result.output
+
+
+def test_seed_demo_opens_the_stock_ledger_in_the_past_with_targets_policies_and_bench_hours(app, session):
+    from common.enums import GradePolicy, StockLocationKind
+    from server.models import StockLocation, StockMovement, StockTarget
+    from server.models.types import utcnow
+
+    assert app.test_cli_runner().invoke(args=["seed-demo", *NO_HISTORY]).exit_code == 0
+
+    assert session.scalar(sa.select(sa.func.max(StockMovement.occurred_at))) <= utcnow()
+    kinds = set(session.scalars(sa.select(StockLocation.kind).join(
+        StockMovement, StockMovement.to_location_id == StockLocation.id)))
+    assert kinds == {StockLocationKind.FACILITY, StockLocationKind.VAN}
+    vans = session.scalar(sa.select(sa.func.count()).select_from(StockLocation).where(
+        StockLocation.kind == StockLocationKind.VAN))
+    assert vans == 8
+    assert session.scalar(sa.select(sa.func.count()).select_from(StockTarget)) > 20
+    policies = dict(session.execute(sa.select(PartNumber.part_number, PartNumber.grade_policy)).all())
+    assert policies["MED-BAT-V12"] == GradePolicy.NEW_ONLY and policies["PRN-FUS-220"] == GradePolicy.REFURBISHED_FIRST
+    centre = session.scalar(sa.select(Facility).where(Facility.kind == "refurbishment_centre"))
+    assert centre.bench_hours_per_weekday > 0
+    assert session.scalar(sa.select(PartNumber.refurbishment_hours).where(PartNumber.part_number == "PRN-FUS-220")) > 0

@@ -43,3 +43,31 @@ def test_usernames_colliding_regardless_of_case_are_renamed_with_a_suffix_and_lo
     assert [key for _, key in names] == ["eng.amy", "eng.amy-3", "eng.amy-4", "eng.amy-2", "disp.dana"]
     renames = [line for line in logged.splitlines() if "is renamed" in line]
     assert len(renames) == 2 and "WARNI" in renames[0] and "'ENG.AMY' is renamed 'ENG.AMY-3'" in renames[0]
+
+
+def test_the_refurbished_stock_counter_becomes_an_opening_stocktake_and_a_target(app_context):
+    from flask_migrate import downgrade, upgrade
+
+    from common.enums import MovementKind, StockGrade
+    from server.models import StockMovement, StockTarget
+    from server.services.stock.ledger import balance
+
+    downgrade(revision="0009_stock")
+    with db.engine.begin() as conn:
+        conn.execute(sa.text(
+            "INSERT INTO facilities (code, name, kind, capabilities, address, latitude, longitude, "
+            "daily_capacity_items, processing_costs, updated_at, bench_hours_per_weekday) VALUES ('SQR', 'Salford', "
+            "'refurbishment_centre', '[]', 'Road', 53.47, -2.29, 80, '{}', CURRENT_TIMESTAMP, 0)"))
+        conn.execute(sa.text(
+            "INSERT INTO part_numbers (part_number, description, category, vendor, serialised, new_price, "
+            "refurbishment_cost, refurbishment_yield, residual_value, weight_kg, volume_l, hazardous, "
+            "vendor_warranty_days, refurbished_stock, refurbished_stock_target, updated_at, refurbishment_hours, "
+            "grade_policy) VALUES ('PRN-FUS-220', 'Fuser', 'printer', 'Arcadia', false, 310, 45, 0.85, 60, 2.8, 9, "
+            "false, 365, 3, 5, CURRENT_TIMESTAMP, 1, 'refurbished_first')"))
+    upgrade()
+
+    movement = db.session.scalars(sa.select(StockMovement)).one()
+    target = db.session.scalars(sa.select(StockTarget)).one()
+    assert (movement.kind, movement.quantity, movement.to_grade) == (MovementKind.STOCKTAKE, 3, StockGrade.REFURBISHED)
+    assert balance(db.session, movement.to_location_id, movement.part_number_id, StockGrade.REFURBISHED) == 3
+    assert target.quantity == 5

@@ -54,7 +54,6 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("serialised", help="yes (default) or no"), Column("serial_pattern", help="a regular expression"),
         Column("refurbishment_yield", help="0 to 1, default 0.8"), Column("residual_value", help="default 0"),
         Column("hazardous", help="yes or no (default)"), Column("vendor_warranty_days", help="default 365"),
-        Column("refurbished_stock_target", help="default 0"),
         Column("embodied_co2e_kg", help="kg CO2e of a new unit; empty: the category default"),
         Column("material_recovery_share", help="0 to 1, the share recycling recovers; empty: the category default"),
     ),
@@ -317,7 +316,6 @@ def _check_catalogue(session: so.Session, preview: ImportPreview, write: bool) -
             "volume_l": lambda: _number(row, "volume_l", low=0.001, high=1_000_000, kind=float),
             "hazardous": lambda: _yes_no(row, "hazardous", False),
             "vendor_warranty_days": lambda: _number(row, "vendor_warranty_days", 365, 0, 3650, int),
-            "refurbished_stock_target": lambda: _number(row, "refurbished_stock_target", 0, 0, 100_000, int),
             "embodied_co2e_kg": lambda: _optional_number(row, "embodied_co2e_kg", 0, 1_000_000),
             "material_recovery_share": lambda: _optional_number(row, "material_recovery_share", 0, 1),
         })

@@ -26,6 +26,7 @@ from common.enums import Disposition, HolderKind, JobStatus, PickupStatus, Retur
 from server.logistics import disposition as engine
 from server.logistics.destination import FacilityOption
 from server.logistics.policy import Policy
+from server.logistics.stock import StockNeed
 from server.logistics.travel import EngineerDay, carry_back_refusal, decide_travel
 from server.models import (
     CustodyEntry,
@@ -38,28 +39,30 @@ from server.models import (
     User,
 )
 from server.models.types import utcnow
+from server.services.stock.need import stock_needs
 
 #: Statuses in which the engine (or a dispatcher) may still change a line's disposition.
 UNDECIDED_OR_WAITING = (ReturnStatus.AWAITING_DISPOSITION, ReturnStatus.AWAITING_PICKUP, ReturnStatus.WITH_ENGINEER)
 
 
-def part_of(part: PartNumber) -> engine.Part:
+def part_of(part: PartNumber, needs: tuple[StockNeed, ...] = ()) -> engine.Part:
     return engine.Part(
         part_number=part.part_number, category=part.category, new_price=float(part.new_price),
         refurbishment_cost=float(part.refurbishment_cost), refurbishment_yield=part.refurbishment_yield,
         residual_value=float(part.residual_value), weight_kg=part.weight_kg, volume_l=part.volume_l,
         hazardous=part.hazardous, vendor_warranty_days=part.vendor_warranty_days,
-        refurbished_stock=part.refurbished_stock, refurbished_stock_target=part.refurbished_stock_target,
+        stock_needs=needs,
         embodied_co2e_kg=part.embodied_co2e_kg, material_recovery_share=part.material_recovery_share,
     )
 
 
-def engine_line(line: ReturnLine) -> engine.ReturnLine:
+def engine_line(line: ReturnLine, needs: tuple[StockNeed, ...] = ()) -> engine.ReturnLine:
+    """The engine's view of a line; `needs` (server/services/stock/need.py) where its value matters."""
     item = line.serialised_item
     installed_on = item.installed_on if item is not None else None
     removed_on = line.removed_at.date()
     return engine.ReturnLine(
-        line_id=line.id, part=part_of(line.part), condition=line.condition,
+        line_id=line.id, part=part_of(line.part, needs), condition=line.condition,
         failure_code=line.failure_code, site_id=line.origin_site_id, site_lat=line.origin_site.latitude,
         site_lon=line.origin_site.longitude, removed_on=removed_on,
         installed_on=installed_on if installed_on is None or installed_on <= removed_on else None,
@@ -109,8 +112,10 @@ def decide_return_lines(session: so.Session, line_ids: list[str], policy: Policy
     loaded = _load_jobs_and_engineers(session, lines)
     now = utcnow()
     facilities = facility_options(session, now.date())
+    needs = stock_needs(session, {line.part_number_id for line in lines})
     for line in lines:
-        decision = engine.decide_disposition(engine_line(line), list(facilities.values()), policy)
+        item = engine_line(line, needs.get(line.part_number_id, ()))
+        decision = engine.decide_disposition(item, list(facilities.values()), policy)
         apply_decision(session, line, decision, facilities, policy, now)
         if decision.facility is not None:
             _use_capacity(facilities, decision.facility, line.quantity)

@@ -13,6 +13,7 @@ from server.logistics.policy import Policy
 from server.models import ReturnLine, User
 from server.models.types import utcnow
 from server.services.returns.engine import UNDECIDED_OR_WAITING, apply_decision, engine_line, facility_options
+from server.services.stock.need import stock_needs
 from server.services.errors import Invalid, NotFound
 from server.services.settings import current_policy
 
@@ -33,7 +34,7 @@ def override_disposition(
                       {"disposition": [f"Too late: the line is {line.status}."]})
     now = utcnow()
     facilities = facility_options(session, now.date())
-    item = engine_line(line)
+    item = engine_line(line, stock_needs(session, [line.part_number_id]).get(line.part_number_id, ()))
     rule = engine.scrap_barred_by(item, list(facilities.values()), policy) if disposition == Disposition.SCRAP else None
     if rule is not None:
         message = f"Scrapping is not allowed ({rule.name}) while a certified recycler is reachable."

@@ -176,8 +176,6 @@ def record_outcome(session: so.Session, line_id: uuid.UUID, step: Processing, by
     session.flush()
     if line.serialised_item is not None:
         line.serialised_item.status = ITEM_AFTER[step.outcome]
-    if step.outcome == ProcessingOutcome.REFURBISHED:
-        line.part.refurbished_stock += line.quantity  # the need for this part number shrinks
     _move_processed_unit(session, line, facility, record, by)
     session.commit()
     return line

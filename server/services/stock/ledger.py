@@ -41,6 +41,22 @@ def location_for(session: so.Session, kind: StockLocationKind, ref_id: int) -> S
     return location
 
 
+def location_by_code(session: so.Session, code: str) -> StockLocation | None:
+    """The stock location a readable code names ("FAC:TPK", "VAN:amy", "SITE:12"), made on first use;
+    None when the code names nothing (an unknown facility, user or site, or no such kind)."""
+    prefix, _, key = code.partition(":")
+    kind = next((k for k, p in _CODE_PREFIX.items() if p == prefix), None)
+    if kind == StockLocationKind.FACILITY:
+        ref_id = session.scalar(sa.select(Facility.id).where(Facility.code == key))
+    elif kind == StockLocationKind.VAN:
+        ref_id = session.scalar(sa.select(User.id).where(User.username == key))
+    elif kind == StockLocationKind.SITE and key.isdigit() and len(key) < 10:
+        ref_id = session.scalar(sa.select(Site.id).where(Site.id == int(key)))
+    else:
+        return None
+    return None if ref_id is None else location_for(session, kind, ref_id)
+
+
 def _describe(session: so.Session, kind: StockLocationKind, ref_id: int) -> tuple[str, str]:
     prefix = _CODE_PREFIX[kind]
     if kind == StockLocationKind.FACILITY:

@@ -4,7 +4,8 @@ Whatever changes a synced record — a push, a dispatcher, an import, the admin
 pages, a script — goes through a session flush, so the log is written here,
 after each flush, from what the flush changed. The scope rules it applies are
 those of server/services/sync/scope.py. Synced records must therefore be changed
-through ORM objects, not bulk UPDATE statements; the one exception, new
+through ORM objects, not bulk UPDATE statements (a stock movement changes its
+van's stock record); the one exception, new
 return lines written with a multi-row INSERT by a push, is logged by
 `record_new_return_lines` in the same transaction.
 """
@@ -15,8 +16,11 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from sqlalchemy.orm import attributes
 
-from common.enums import ChangeOp, JobStatus, SyncEntity
-from server.models import ChangeLogEntry, Facility, Job, PartNumber, Pickup, ReturnLine, SerialisedItem, Site
+from common.enums import ChangeOp, JobStatus, StockLocationKind, SyncEntity
+from common.stock import van_stock_key
+from server.models import (
+    ChangeLogEntry, Facility, Job, PartNumber, Pickup, ReturnLine, SerialisedItem, Site, StockLocation, StockMovement,
+)
 from server.services.sync.scope import engineers_of_sites, line_scope_user
 
 
@@ -95,6 +99,21 @@ class _Log:
     def item(self, item: SerialisedItem, is_new: bool) -> None:
         self.sites_touched.update(s for s in (item.site_id, None if is_new else _before(item, "site_id")) if s)
 
+    def van_stock(self, session: so.Session, movements: list[StockMovement]) -> None:
+        """A movement into or out of an engineer's van changes that van's stock record."""
+        sides = {(m.from_location_id, m.part_number_id, m.from_grade) for m in movements if m.from_location_id}
+        sides |= {(m.to_location_id, m.part_number_id, m.to_grade) for m in movements if m.to_location_id}
+        if not sides:
+            return
+        vans = dict(session.execute(
+            sa.select(StockLocation.id, StockLocation.ref_id).where(
+                StockLocation.id.in_({location for location, _, _ in sides}),
+                StockLocation.kind == StockLocationKind.VAN)
+        ).all())
+        for location, part_id, grade in sides:
+            if location in vans:
+                self.note(SyncEntity.VAN_STOCK, van_stock_key(part_id, grade), ChangeOp.UPSERT, vans[location])
+
     def entries(self, session: so.Session) -> list[dict]:
         affected = {s for s, _ in self.sites_maybe_left} | self.sites_touched
         engineers = engineers_of_sites(session, affected) if affected else defaultdict(set)
@@ -148,6 +167,7 @@ def record_changes(session: so.Session, flush_context) -> None:
                     log.pickup(session, obj)
             elif isinstance(obj, SerialisedItem) and (is_new or deleted or _changed(obj, "status", "site_id", "serial", "installed_on")):
                 log.item(obj, is_new)
+    log.van_stock(session, [obj for obj in session.new if isinstance(obj, StockMovement)])
     _write(session, log)
 
 

@@ -40,6 +40,7 @@ from server.models import (
 from server.models.types import utcnow
 from server.services.sync.changes import record_new_return_lines
 from server.services.returns.engine import leave_at_site
+from server.services.stock.installs import record_install
 
 _RETURN_LINES = instrumentation.manager_of_class(ReturnLine)
 
@@ -308,9 +309,10 @@ class FieldFacts:
 
     def _apply_part_installed(self, event: dict, job: Job, applied: Applied) -> None:
         payload = event["payload"]
+        part = self.parts[payload["part_number"]]
+        record_install(self.session, event, job, part, payload, engineer_id=self.user.id)
         if not payload.get("serial"):
             return
-        part = self.parts[payload["part_number"]]
         item = self._item_for(payload)
         if item is None:
             item = SerialisedItem(part=part, serial=payload["serial"])

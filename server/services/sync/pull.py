@@ -19,7 +19,7 @@ from server.database import begin_snapshot_read, unfinished_txids
 from server.models import ChangeLogEntry, ServerState
 from server.models.types import utcnow
 from server.services.errors import ResyncRequired, ServiceError
-from server.services.sync.records import load_records, part_records_after
+from server.services.sync.records import load_records, part_records_after, van_stock_records_after
 from server.services.sync.scope import GLOBAL_ENTITIES, keys_in_scope, snapshot_keys
 from server.services.sync.sync_state import server_state
 from server.sync.cursor import SNAPSHOT_ORDER, START, BadCursor, Cursor, LogPosition, decode
@@ -124,9 +124,13 @@ def _snapshot_page(session, user_id: int, cursor: Cursor, limit: int):
             page = part_records_after(session, after, wanted)
             keys = [k for k, _ in page]
             changes.extend(_upsert(entity, k, record) for k, record in page)
+        elif entity == SyncEntity.VAN_STOCK:
+            page = van_stock_records_after(session, user_id, after, wanted)
+            keys = [k for k, _ in page]
+            changes.extend(_upsert(entity, k, record) for k, record in page)
         else:
             keys = snapshot_keys(session, user_id, entity, after, wanted)
-            records = load_records(session, entity, keys)
+            records = load_records(session, entity, keys, user_id)
             changes.extend(_upsert(entity, k, records[k]) for k in keys if k in records)
         if len(keys) < wanted:
             entity_index, after = entity_index + 1, None
@@ -174,7 +178,7 @@ def _log_page(session, user_id: int, cursor: Cursor, limit: int, unfinished: fro
         if entity not in GLOBAL_ENTITIES:
             allowed = keys_in_scope(session, user_id, entity, keys)
             keys = [k for k in keys if k in allowed]
-        for key, record in load_records(session, entity, keys).items():
+        for key, record in load_records(session, entity, keys, user_id).items():
             current[(entity, key)] = record
     changes = [
         _upsert(entity, key, current[(entity, key)]) if (entity, key) in current else _delete(entity, key)

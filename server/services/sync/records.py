@@ -6,18 +6,22 @@ from collections import defaultdict
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from common.enums import ItemStatus, SyncEntity
+from common.enums import ItemStatus, StockLocationKind, SyncEntity
 from common.schemas import RECORD_SCHEMAS
-from server.models import Facility, Job, PartNumber, Pickup, ReturnLine, SerialisedItem, Site
+from common.stock import van_stock_key
+from server.models import Facility, Job, PartNumber, Pickup, ReturnLine, SerialisedItem, Site, StockLocation
 from server.models.pickups import pickup_reference
+from server.services.stock.ledger import balances
 
 _DUMPERS = {entity: schema() for entity, schema in RECORD_SCHEMAS.items()}
 
 
-def load_records(session: so.Session, entity: SyncEntity, keys: list[str]) -> dict[str, dict]:
-    """Records by key; a key with no record is absent from the result."""
+def load_records(session: so.Session, entity: SyncEntity, keys: list[str], user_id: int) -> dict[str, dict]:
+    """Records by key, as `user_id`'s phone sees them (van stock is theirs); a key with no record is absent."""
     if not keys:
         return {}
+    if entity == SyncEntity.VAN_STOCK:
+        return van_stock_records(session, user_id, keys)
     loaded = _LOADERS[entity](session, keys)
     if entity in _BUILT_AS_RECORDS:
         return {str(k): v for k, v in loaded.items()}
@@ -126,6 +130,32 @@ def _return_lines(session, keys):
             "pickup_window_end": pickup_end,
         }
     return out
+
+
+def van_stock_records(session: so.Session, user_id: int, keys: list[str] | None = None) -> dict[str, dict]:
+    """The engineer's van balances by key (all of them without `keys`); a zero balance has no record."""
+    van = session.scalar(sa.select(StockLocation.id).where(StockLocation.kind == StockLocationKind.VAN,
+                                                           StockLocation.ref_id == user_id))
+    if van is None:
+        return {}
+    wanted = None if keys is None else set(keys)
+    rows = [b for b in balances(session, location_ids=[van])
+            if wanted is None or van_stock_key(b.part_number_id, b.grade) in wanted]
+    parts = {p.id: p for p in session.scalars(
+        sa.select(PartNumber).where(PartNumber.id.in_({b.part_number_id for b in rows})))} if rows else {}
+    return {
+        van_stock_key(b.part_number_id, b.grade): {
+            "id": van_stock_key(b.part_number_id, b.grade), "part_number": parts[b.part_number_id].part_number,
+            "description": parts[b.part_number_id].description, "grade": b.grade.value, "quantity": b.quantity,
+        }
+        for b in rows
+    }
+
+
+def van_stock_records_after(session: so.Session, user_id: int, after: str | None, limit: int) -> list[tuple[str, dict]]:
+    """The next van stock records of a snapshot walk, in key order."""
+    records = van_stock_records(session, user_id)
+    return [(k, records[k]) for k in sorted(records) if after is None or k > after][:limit]
 
 
 #: Loaders whose dicts are already the records (no schema dump needed).

@@ -2,8 +2,8 @@
 
 Jobs assigned to the engineer (not cancelled, not archived), the sites of
 those jobs, the return lines the engineer holds or left at a site for a
-courier who has not collected them yet, and everything global (catalogue,
-facilities).
+courier who has not collected them yet, the stock in the engineer's van, and
+everything global (catalogue, facilities).
 """
 
 import uuid
@@ -80,6 +80,8 @@ def keys_in_scope(session: so.Session, user_id: int, entity: SyncEntity, keys: l
     """The subset of these record keys that the engineer may see now."""
     if not keys:
         return set()
+    if entity == SyncEntity.VAN_STOCK:
+        return set(keys)  # keys of the engineer's own van: the log rows are scoped to them
     column = _key_column(entity)
     typed = [_typed_key(entity, k) for k in keys]
     rows = session.scalars(sa.select(column).where(column.in_(typed), _scope_clause(entity, user_id)))
