@@ -28,7 +28,7 @@ def test_seed_demo_builds_a_realistic_data_set_and_prints_the_log_ins(app, sessi
 def test_the_demo_refurbishment_centre_alone_has_a_bench_of_14_hours_per_weekday(app, session):
     app.test_cli_runner().invoke(args=["seed-demo", *NO_HISTORY])
     benches = dict(session.execute(sa.select(Facility.code, Facility.bench_hours_per_weekday)).all())
-    assert benches == {"TPK": 0.0, "SQR": 14.0, "OCR": 0.0}
+    assert benches == {"TPK": 0.0, "SQR": 16.0, "OCR": 0.0}
 
 
 def test_seed_demo_is_deterministic(app, database_url, tmp_path):
