@@ -42,6 +42,8 @@ def exercise(app, token: str, mode: GenerationMode, customer_link: str) -> list[
     assert len(operations) > 20
     assert {o.label for o in operations} >= {"GET /api/v1/customer/pickups/{token}",
                                              "POST /api/v1/customer/pickups/{token}/answer"}
+    assert {o.label for o in operations} >= {"GET /api/v1/deliveries", "GET /api/v1/shortages",
+                                             "POST /api/v1/deliveries/{delivery_id}/delivered"}
     for operation in operations:
 
         @given(case=operation.as_strategy(generation_mode=mode))
