@@ -119,6 +119,7 @@ class SyncEntity(StrEnum):
     SITE = "site"
     JOB = "job"
     RETURN_LINE = "return_line"
+    DELIVERY = "delivery"  # a replacement on its way to the engineer's depot or one of their sites
 
 
 class ChangeOp(StrEnum):

@@ -9,6 +9,8 @@ from marshmallow import fields, validate
 
 from common.enums import (
     ChangeOp,
+    DeliveryMode,
+    DeliveryStatus,
     Disposition,
     EventOutcome,
     EventType,
@@ -18,6 +20,7 @@ from common.enums import (
     PartCondition,
     ReturnStatus,
     Role,
+    StockGrade,
     SyncEntity,
     TravelMode,
 )
@@ -336,12 +339,28 @@ class ReturnLineRecord(ma.Schema):
     pickup_window_end = fields.AwareDateTime(allow_none=True)
 
 
+class DeliveryRecord(ma.Schema):
+    id = fields.Integer()
+    job_id = fields.Integer()
+    part_number = fields.String()
+    quantity = fields.Integer()
+    grade = _enum(StockGrade)
+    mode = _enum(DeliveryMode, metadata={
+        "description": "depot_collection: collect it at the depot before the job; courier_to_site: it comes to the site"})
+    status = _enum(DeliveryStatus)
+    site_id = fields.Integer(allow_none=True)
+    depot_facility_id = fields.Integer(allow_none=True, metadata={"description": "The depot it waits at (depot collection)"})
+    from_name = fields.String(metadata={"description": "Where it comes from"})
+    deadline = fields.AwareDateTime(metadata={"description": "Latest arrival"})
+
+
 RECORD_SCHEMAS: dict[SyncEntity, type[ma.Schema]] = {
     SyncEntity.FACILITY: FacilityRecord,
     SyncEntity.PART: PartRecord,
     SyncEntity.SITE: SiteRecord,
     SyncEntity.JOB: JobRecord,
     SyncEntity.RETURN_LINE: ReturnLineRecord,
+    SyncEntity.DELIVERY: DeliveryRecord,
 }
 
 
