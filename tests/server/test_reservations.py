@@ -131,3 +131,16 @@ def test_stock_that_arrives_meets_the_earliest_shortage_first(session, world):
     reservations.retry_shortages_now(session)
     assert active(session, world.amy_job)[0].status == ReservationStatus.HELD
     assert active(session, later)[0].status == ReservationStatus.SHORT
+
+
+def test_moving_a_jobs_window_reserves_it_afresh_with_a_new_deadline(session, world):
+    supply(session, StockLocationKind.FACILITY, world.depot.id, world.fuser, StockGrade.REFURBISHED)
+    job = fuser_job(session, world)
+    [before] = active(session, job)
+    later = job.window_start + timedelta(days=2)
+    jobs.update_job(session, job.id, {"window_start": later, "window_end": later + timedelta(hours=2)}, world.dana)
+    [after] = active(session, job)
+    session.refresh(before)
+    assert before.status == ReservationStatus.RELEASED and after.needed_by == later
+    [delivery] = deliveries_of(session, after)
+    assert delivery.deadline <= later
