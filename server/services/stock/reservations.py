@@ -37,7 +37,7 @@ def reserve_for_job(session: so.Session, job_id: int) -> list[Reservation]:
     keeps it; one the job no longer expects (or a job cancelled, completed or
     unassigned) is released. Returns the job's active reservations.
     """
-    job = session.get(Job, job_id)
+    job = _locked_job(session, job_id)
     wanted = _replace_units(job) if job.status == JobStatus.OPEN and job.engineer_id is not None else {}
     kept: dict[int, Reservation] = {}
     for reservation in active_reservations(session, job_id):
@@ -55,6 +55,7 @@ def reserve_for_job(session: so.Session, job_id: int) -> list[Reservation]:
 
 def release_for_job(session: so.Session, job_id: int) -> None:
     """Release every active reservation of the job (and cancel its deliveries); runs in the caller's transaction."""
+    _locked_job(session, job_id)
     for reservation in active_reservations(session, job_id):
         _release(session, reservation)
     session.flush()
@@ -67,7 +68,10 @@ def retry_shortages(session: so.Session) -> int:
                             .order_by(Reservation.needed_by, Reservation.id)).all()
     met = 0
     for reservation in short:
-        job = reservation.job
+        job = _locked_job(session, reservation.job_id)
+        session.refresh(reservation)
+        if reservation.status != ReservationStatus.SHORT:
+            continue
         _lock_part(session, reservation.part_number_id)
         choice = _choose(session, job, reservation.part, reservation.quantity)
         if choice.short:
@@ -150,6 +154,12 @@ def _choose(session: so.Session, job: Job, part: PartNumber, quantity: int):
 def _release(session: so.Session, reservation: Reservation) -> None:
     reservation.status = ReservationStatus.RELEASED
     deliveries.cancel_for_reservation(session, reservation)
+
+
+def _locked_job(session: so.Session, job_id: int) -> Job:
+    """The job, its row locked until commit: its reservations change one transaction at a time."""
+    return session.scalars(sa.select(Job).where(Job.id == job_id).with_for_update()
+                           .execution_options(populate_existing=True)).one()
 
 
 def _lock_part(session: so.Session, part_number_id: int) -> None:
