@@ -120,6 +120,7 @@ class SyncEntity(StrEnum):
     JOB = "job"
     RETURN_LINE = "return_line"
     VAN_STOCK = "van_stock"  # the engineer's van balances, keyed "<part number id>:<grade>"
+    DELIVERY = "delivery"  # a replacement on its way to the engineer's depot or one of their sites
 
 
 class ChangeOp(StrEnum):

@@ -9,6 +9,8 @@ from marshmallow import fields, validate
 
 from common.enums import (
     ChangeOp,
+    DeliveryMode,
+    DeliveryStatus,
     Disposition,
     EventOutcome,
     EventType,
@@ -344,6 +346,19 @@ class VanStockRecord(ma.Schema):
     grade = _enum(StockGrade)
     quantity = fields.Integer(metadata={"description": "Units in the van by the server's ledger; negative: "
                                                        "more installed than the ledger knew of (flagged)"})
+class DeliveryRecord(ma.Schema):
+    id = fields.Integer()
+    job_id = fields.Integer()
+    part_number = fields.String()
+    quantity = fields.Integer()
+    grade = _enum(StockGrade)
+    mode = _enum(DeliveryMode, metadata={
+        "description": "depot_collection: collect it at the depot before the job; courier_to_site: it comes to the site"})
+    status = _enum(DeliveryStatus)
+    site_id = fields.Integer(allow_none=True)
+    depot_facility_id = fields.Integer(allow_none=True, metadata={"description": "The depot it waits at (depot collection)"})
+    from_name = fields.String(metadata={"description": "Where it comes from"})
+    deadline = fields.AwareDateTime(metadata={"description": "Latest arrival"})
 
 
 RECORD_SCHEMAS: dict[SyncEntity, type[ma.Schema]] = {
@@ -353,6 +368,7 @@ RECORD_SCHEMAS: dict[SyncEntity, type[ma.Schema]] = {
     SyncEntity.JOB: JobRecord,
     SyncEntity.RETURN_LINE: ReturnLineRecord,
     SyncEntity.VAN_STOCK: VanStockRecord,
+    SyncEntity.DELIVERY: DeliveryRecord,
 }
 
 

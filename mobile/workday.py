@@ -7,7 +7,7 @@ completed job is completed, an installed unit has left the van) until the server
 """
 
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from common.enums import EventType, HolderKind, SyncEntity, TravelMode
@@ -69,6 +69,8 @@ class JobView:
     entries: list[Entry]
     #: The items removed or collected on this job that are on their way back, each with its instruction.
     lines: list["CarriedLine"]
+    #: The replacement units on their way for this job, as sentences ("… coming to the site by …").
+    replacements: list[str] = field(default_factory=list)
 
 
 #: What the engineer does with a removed item, from its travel mode.
@@ -119,7 +121,50 @@ def job_view(store: Store, job_id: int) -> JobView | None:
     expected = [f"{humanise(p.get('action')) or 'part'}: {p.get('quantity', 1)} × {p['part_number']}"
                 for p in job.get("expected_parts", [])]
     lines = [line for line in return_lines(store) if line.job_id == job_id]
-    return JobView(_card(store, job, store.waiting()), installed, expected, store.entries(job_id), lines)
+    coming = [replacement.text for replacement in replacements(store) if replacement.job_id == job_id]
+    return JobView(_card(store, job, store.waiting()), installed, expected, store.entries(job_id), lines, coming)
+
+
+@dataclass(frozen=True)
+class Replacement:
+    """A replacement unit on its way for one of the engineer's jobs (a delivery record from pull)."""
+
+    job_id: int
+    job_reference: str
+    at_depot: bool  # collected at the engineer's depot (else it comes to the site)
+    deadline: str
+    text: str
+
+
+def replacements(store: Store) -> list[Replacement]:
+    """Every replacement on its way to the engineer, the soonest due first."""
+    jobs_by_id = {j["id"]: j for j in store.records(SyncEntity.JOB)}
+    out = []
+    for record in store.records(SyncEntity.DELIVERY):
+        job = jobs_by_id.get(record["job_id"]) or {}
+        depot = store.record(SyncEntity.FACILITY, record.get("depot_facility_id")) or {}
+        out.append(Replacement(record["job_id"], job.get("reference") or f"job {record['job_id']}",
+                               record.get("mode") == "depot_collection", record.get("deadline") or "",
+                               _replacement_text(record, depot)))
+    return sorted(out, key=lambda r: (r.deadline, r.job_reference))
+
+
+def waiting_at_depot(store: Store) -> list[Replacement]:
+    """The replacements to collect at the engineer's depot (there already, or on their way to it)."""
+    return [replacement for replacement in replacements(store) if replacement.at_depot]
+
+
+def _replacement_text(record: dict, depot: dict) -> str:
+    quantity = record.get("quantity", 1)
+    item = f"{quantity} × {record['part_number']}" if quantity != 1 else record["part_number"]
+    what = f"Replacement {item} ({record.get('grade', 'new')})"
+    by = window_text(record.get("deadline"), None, in_sentence=True)
+    if record.get("mode") != "depot_collection":
+        return f"{what} coming to the site by {by}"
+    place = depot.get("name") or "your depot"
+    if record.get("status") == "at_depot":
+        return f"{what} waiting at {place}: collect it before the job"
+    return f"{what} arriving at {place} by {by}: collect it before the job"
 
 
 def carried_lines(store: Store) -> list[CarriedLine]:

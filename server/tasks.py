@@ -24,6 +24,7 @@ from common.enums import PickupStatus
 from server.models import Pickup, User
 from server.models.types import utcnow
 from server.services.returns import chasing, engine
+from server.services.stock import reservations
 from server.services.work import jobs
 from server.services.notifications import notices, outbox
 from server.services.planning import plan_runs, planning
@@ -72,6 +73,7 @@ SCHEDULE: list[Periodic] = [
     Periodic("plan_tomorrow", every=timedelta(days=1), offset=timedelta(hours=17)),
     Periodic("send_pickup_reminders", every=timedelta(hours=1)),
     Periodic("chase_overdue", every=timedelta(days=1), offset=timedelta(hours=7)),
+    Periodic("retry_shortages", every=timedelta(hours=1)),
 ]
 
 
@@ -125,6 +127,12 @@ def deliver_notification(session: so.Session, notification_id: int) -> None:
     outbox.deliver(session, notification_id, outbox.mail_transport(config), max_attempts=config["TASK_MAX_ATTEMPTS"],
                    webhook_timeout_s=config["WEBHOOK_TIMEOUT_S"],
                    webhook_allow_loopback=config["WEBHOOK_ALLOW_LOOPBACK"])
+
+
+@task("retry_shortages")
+def retry_shortages(session: so.Session) -> None:
+    """Stock that has arrived since meets the shortages it can, earliest job first."""
+    reservations.retry_shortages(session)
 
 
 @task("prune_change_log")

@@ -66,6 +66,7 @@ class JobScreen(Screen):
     completed = BooleanProperty(False)
     missing = BooleanProperty(False)
     has_lines = BooleanProperty(False)
+    has_replacements = BooleanProperty(False)
     #: A word after saving ("Saved on this phone…"), cleared when the engineer leaves.
     flash = StringProperty()
 
@@ -84,7 +85,7 @@ class JobScreen(Screen):
         store = App.get_running_app().store
         view = workday.job_view(store, self.job_id)
         self.missing = view is None
-        for box in ("installed", "expected", "travel", "logged"):
+        for box in ("installed", "expected", "replacements", "travel", "logged"):
             self.ids[box].clear_widgets()
         if view is None:
             return
@@ -100,6 +101,9 @@ class JobScreen(Screen):
             self.ids.installed.add_widget(_line("No serialised items recorded at this site."))
         for text in view.expected or ["None listed."]:
             self.ids.expected.add_widget(_line(text))
+        self.has_replacements = bool(view.replacements)
+        for text in view.replacements:
+            self.ids.replacements.add_widget(_line(text))
         self.has_lines = bool(view.lines)
         for line in view.lines:
             self.ids.travel.add_widget(TravelRow(text=line.item, travel=line.travel, instruction=line.instruction))

@@ -1,4 +1,5 @@
-"""Today: the engineer's jobs from the local cache, and how sync is doing at a glance."""
+"""Today: the engineer's jobs from the local cache, what waits for them at their depot, and how sync is doing
+at a glance."""
 
 from datetime import datetime
 from pathlib import Path
@@ -9,7 +10,7 @@ from kivy.properties import NumericProperty, StringProperty
 from kivy.uix.screenmanager import Screen
 
 from mobile import workday
-from mobile.widgets import Card
+from mobile.widgets import Body, Card
 
 
 class JobCardView(Card):
@@ -27,6 +28,8 @@ class JobCardView(Card):
 class TodayScreen(Screen):
     date_text = StringProperty()
     carrying = NumericProperty(0)
+    #: Replacements to collect at the depot (there, or on their way to it).
+    at_depot = NumericProperty(0)
 
     def on_pre_enter(self, *args):
         self.refresh()
@@ -46,6 +49,11 @@ class TodayScreen(Screen):
                 waiting=card.waiting,
             ))
         self.ids.empty.text = "" if cards else "No jobs on this phone yet. They arrive with the next sync."
+        depot = workday.waiting_at_depot(store)
+        self.at_depot = len(depot)
+        self.ids.depot.clear_widgets()
+        for replacement in depot:
+            self.ids.depot.add_widget(Body(text=f"{replacement.job_reference}: {replacement.text}"))
 
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))

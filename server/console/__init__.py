@@ -8,7 +8,8 @@ and the template filters.
 from flask import Blueprint, Flask, redirect, url_for
 
 from server.console import (
-    bench, customer_page, data, jobs, overdue, overview, returns, reviews, routes, security, sign_in, stock, users,
+    bench, customer_page, data, jobs, overdue, overview, returns, reviews, routes, security, shortages, sign_in, stock,
+    users,
     wording,
 )
 from server.console.admin import register_admin
@@ -16,7 +17,7 @@ from server.console.pages import register_page_headers
 
 BLUEPRINTS = [
     sign_in.bp, overview.bp, returns.bp, routes.bp, jobs.bp, overdue.bp, reviews.bp, stock.bp, data.bp, users.bp,
-    customer_page.bp, bench.bp,
+    customer_page.bp, bench.bp, shortages.bp,
 ]
 
 #: The console's own CSS, JavaScript and icons; the vendored libraries are under /static/vendor/.

@@ -3,17 +3,21 @@ whatever the number of rows (related records are joined or loaded in one batch).
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from common.enums import Disposition, HolderKind, JobStatus, PickupStatus, ReturnStatus, ReviewStatus, Role
+from common.enums import (
+    DeliveryStatus, Disposition, HolderKind, JobStatus, PickupStatus, ReservationStatus, ReturnStatus, ReviewStatus,
+    Role,
+)
 from server.console.paging import Page, paginate
 from server.logistics.states import CLOSED_RETURN_STATUSES
 from server.models import (
-    CourierPlan, CourierRoute, CourierStop, CustodyEntry, Customer, Device, DispositionRecord, Facility, Job, PartNumber,
-    Pickup, ReturnLine, ReviewItem, Site, User, Vehicle,
+    CourierPlan, CourierRoute, CourierStop, CustodyEntry, Customer, Delivery, Device, DispositionRecord, Facility, Job,
+    PartNumber, Pickup, Reservation, ReturnLine, ReviewItem, Site, User, Vehicle,
 )
 from server.services.returns.engine import facility_options
 from server.services.returns.figures import AGE_BUCKETS as FIGURE_AGE_BUCKETS
@@ -293,3 +297,31 @@ def pickup_items(session: so.Session, pickup_id: int) -> list[ReturnLine]:
         sa.select(ReturnLine).where(ReturnLine.pickup_id == pickup_id)
         .options(so.joinedload(ReturnLine.part)).order_by(ReturnLine.created_at, ReturnLine.id)
     ))
+
+
+def shortages_page(session: so.Session, number: int) -> Page:
+    """Replacement units nothing could be set aside for, the earliest job first."""
+    query = (
+        sa.select(Reservation).where(Reservation.status == ReservationStatus.SHORT)
+        .options(so.joinedload(Reservation.part), so.joinedload(Reservation.job).joinedload(Job.site),
+                 so.joinedload(Reservation.job).joinedload(Job.engineer))
+        .order_by(Reservation.needed_by, Reservation.id)
+    )
+    return paginate(session, query, number)
+
+
+def day_deliveries(session: so.Session, day: date, zone: str) -> list[Delivery]:
+    """Deliveries not cancelled that leave or are due on `day` (in the sites' time zone), the earliest due first."""
+    start = datetime.combine(day, time(0), ZoneInfo(zone))
+    end = start + timedelta(days=1)
+    query = (
+        sa.select(Delivery)
+        .where(Delivery.status != DeliveryStatus.CANCELLED,
+               sa.or_(sa.and_(Delivery.planned_date >= start, Delivery.planned_date < end),
+                      sa.and_(Delivery.deadline >= start, Delivery.deadline < end)))
+        .options(so.joinedload(Delivery.part), so.joinedload(Delivery.from_location),
+                 so.joinedload(Delivery.to_location), so.joinedload(Delivery.engineer),
+                 so.joinedload(Delivery.reservation).joinedload(Reservation.job).joinedload(Job.site))
+        .order_by(Delivery.deadline, Delivery.id)
+    )
+    return list(session.scalars(query))

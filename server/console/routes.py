@@ -1,4 +1,5 @@
-"""Pickups and courier routes: the day's plan per van on a map, re-planning, moving a pickup.
+"""Pickups and courier routes: the day's plan per van on a map, re-planning, moving a pickup; the
+replacement deliveries leaving or due that day beside them.
 
 A re-plan is asked for here and made in the background (server/services/planning/plan_runs.py):
 the page says "planning…" and reloads itself until the plan is there.
@@ -74,6 +75,7 @@ def _page(day: date, plan_form: PlanDayForm, move_form: MovePickupForm, status: 
     return render_template(
         "console/routes.html", day=day, plan=plan, routes=routes, drawing=drawing, map_data=map_data,
         waiting=listings.waiting_pickups(db.session, day, planned_ids), plan_form=plan_form, move_form=move_form,
+        deliveries=listings.day_deliveries(db.session, day, current_app.config["SITE_TIMEZONE"]),
         zone=current_app.config["SITE_TIMEZONE"], run=plan_runs.latest_run(db.session, day),
         not_plannable=why_not_plannable(day, _today(), current_app.config["PLAN_HORIZON_DAYS"]),
         previous_day=previous_day if previous_day > date.min else None,

@@ -11,6 +11,7 @@ from types import MappingProxyType
 from typing import Any, Mapping
 
 from common.enums import Disposition, FailureCode, PartCondition
+from server.logistics.delivery_mode import DeliveryRules
 
 DEFAULT_RULES_PATH = Path(__file__).with_name("rules.toml")
 
@@ -122,6 +123,7 @@ class Policy:
     consolidation: ConsolidationRules
     carbon: CarbonRules
     compliance: tuple[ComplianceRule, ...]
+    deliveries: DeliveryRules
 
     def scrap_ban(self, category: str) -> ComplianceRule | None:
         """The compliance rule that keeps a category from scrap, if any."""
@@ -160,7 +162,8 @@ def parse_policy(data: Mapping[str, Any], source: str = "rules") -> Policy:
     top = r.table(
         data,
         "",
-        {"disposition", "economics", "carbon", "compliance", "warranty", "transport", "carry_back", "consolidation"},
+        {"disposition", "economics", "carbon", "compliance", "warranty", "transport", "carry_back", "consolidation",
+         "deliveries"},
     )
     policy = Policy(
         disposition_table=_disposition_table(r, top["disposition"]),
@@ -171,6 +174,7 @@ def parse_policy(data: Mapping[str, Any], source: str = "rules") -> Policy:
         consolidation=_consolidation(r, top["consolidation"]),
         carbon=_carbon(r, top["carbon"]),
         compliance=_compliance(r, top["compliance"]),
+        deliveries=_deliveries(r, top["deliveries"], top["transport"]),
     )
     if policy.consolidation.deadline_lead_days >= policy.warranty.return_within_days:
         raise ValueError(
@@ -311,6 +315,21 @@ def _consolidation(r: "_Reader", raw: Any) -> ConsolidationRules:
         min_volume_l=r.number(t, where, "min_volume_l", low=0),
         deadline_lead_days=r.number(t, where, "deadline_lead_days", low=0, integer=True),
         urgency_weight=r.number(t, where, "urgency_weight", low=0),
+    )
+
+
+def _deliveries(r: "_Reader", raw: Any, transport: dict) -> DeliveryRules:
+    where = "deliveries"
+    t = r.table(raw, where, {"courier_cost_per_delivery", "depot_handling_cost", "courier_lead_hours",
+                             "depot_lead_hours", "engineer_day_start_hour"})
+    return DeliveryRules(
+        courier_cost_per_delivery=r.number(t, where, "courier_cost_per_delivery", low=0),
+        depot_handling_cost=r.number(t, where, "depot_handling_cost", low=0),
+        cost_per_km=transport["courier_cost_per_km"],
+        courier_lead_hours=r.number(t, where, "courier_lead_hours", low=0),
+        depot_lead_hours=r.number(t, where, "depot_lead_hours", low=0),
+        engineer_day_start_hour=r.number(t, where, "engineer_day_start_hour", low=0, high=23, integer=True),
+        detour_factor=transport["detour_factor"],
     )
 
 

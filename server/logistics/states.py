@@ -1,10 +1,10 @@
 """The allowed status changes of return lines and jobs, listed in one place.
 
-Every status change in Fieldloop goes through `return_transition` or
-`job_transition`; anything not listed here is refused.
+Every status change in Fieldloop goes through `return_transition`,
+`job_transition` or `delivery_transition`; anything not listed here is refused.
 """
 
-from common.enums import JobStatus, ReturnStatus
+from common.enums import DeliveryStatus, JobStatus, ReturnStatus
 
 R = ReturnStatus
 
@@ -39,6 +39,16 @@ JOB_TRANSITIONS: dict[JobStatus, frozenset[JobStatus]] = {
     JobStatus.CANCELLED: frozenset({JobStatus.OPEN}),
 }
 
+D = DeliveryStatus
+#: A delivery to a site skips the depot; one to the depot is there before it is collected ("delivered").
+DELIVERY_TRANSITIONS: dict[DeliveryStatus, frozenset[DeliveryStatus]] = {
+    D.PLANNED: frozenset({D.DISPATCHED, D.AT_DEPOT, D.DELIVERED, D.CANCELLED}),
+    D.DISPATCHED: frozenset({D.AT_DEPOT, D.DELIVERED, D.CANCELLED}),
+    D.AT_DEPOT: frozenset({D.DELIVERED, D.CANCELLED}),
+    D.DELIVERED: frozenset(),
+    D.CANCELLED: frozenset(),
+}
+
 
 class IllegalTransition(ValueError):
     """A status change that the lifecycle does not allow."""
@@ -57,3 +67,7 @@ def return_transition(current: ReturnStatus, target: ReturnStatus) -> ReturnStat
 
 def job_transition(current: JobStatus, target: JobStatus) -> JobStatus:
     return _transition(JOB_TRANSITIONS, "job", JobStatus(current), JobStatus(target))
+
+
+def delivery_transition(current: DeliveryStatus, target: DeliveryStatus) -> DeliveryStatus:
+    return _transition(DELIVERY_TRANSITIONS, "delivery", DeliveryStatus(current), DeliveryStatus(target))

@@ -145,9 +145,12 @@ class Delivery(db.Model):
     from_location_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("stock_locations.id"))
     to_location_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("stock_locations.id"), index=True)
     site_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("sites.id"), index=True)
+    #: Whom the units are for (the job's engineer when it was planned): their phone shows it.
+    engineer_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"), index=True)
     #: Latest arrival: before the job's window (to the site) or the engineer's start that day (to the depot).
     deadline: so.Mapped[datetime] = so.mapped_column(UtcDateTime, index=True)
-    #: The day it travels; a route visit to the site that day can carry pickups too.
+    #: When it should leave (the latest moment that still arrives by the deadline); a route visit to the
+    #: site that day can carry pickups too.
     planned_date: so.Mapped[datetime | None] = so.mapped_column(UtcDateTime)
     reason: so.Mapped[str] = so.mapped_column(sa.Text)
     dispatched_at: so.Mapped[datetime | None] = so.mapped_column(UtcDateTime)
@@ -157,5 +160,6 @@ class Delivery(db.Model):
 
     reservation = so.relationship(Reservation)
     part = so.relationship("PartNumber")
+    engineer = so.relationship("User")
     from_location = so.relationship(StockLocation, foreign_keys=[from_location_id])
     to_location = so.relationship(StockLocation, foreign_keys=[to_location_id])

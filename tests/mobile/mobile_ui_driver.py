@@ -413,6 +413,27 @@ def courier_day(robot: Robot, link, password: str):
     robot.check_layout()
 
 
+def replacements_day(robot: Robot, link, password: str):
+    """The job's replacements are on their way: a fuser waits at Amy's depot, a roller kit comes to the site."""
+    today = yield from robot.sign_in("amy", password)
+    [waiting] = robot.find(today.ids.depot, "Body")
+    assert waiting.text.endswith(": Replacement PRN-FUS-220 (refurbished) waiting at Trafford Park depot: "
+                                 "collect it before the job"), waiting.text
+    assert today.ids.depot_heading.text == "Waiting for you at the depot"
+    robot.check_layout()
+    [card] = today.ids.jobs.children
+    robot.tap(card)
+    yield robot.on("job")
+    job = robot.screen()
+    coming = sorted(row.text for row in robot.find(job.ids.replacements, "Body"))
+    assert len(coming) == 2, coming
+    assert coming[0].startswith("Replacement PRN-FUS-220 (refurbished) waiting at Trafford Park depot"), coming
+    assert coming[1].startswith("Replacement PRN-RLR-KIT (new) coming to the site by "), coming
+    robot.check_layout()
+    yield from robot.reveal(job.ids.replacements)
+    yield from robot.shot("job-replacements")
+
+
 def logged_elsewhere(server: str, password: str, job_id: int) -> None:
     """Amy's other phone, straight to the server, sends a collection of PRN-FUS-220 AR00000077 on her job."""
     from phones import Phone
@@ -544,7 +565,8 @@ def van_stock_day(robot: Robot, link, password: str):
 
 
 SCENARIOS = {"first-day": first_day, "after-restart": after_restart, "courier-day": courier_day,
-             "revoked": revoked_phone, "password-reset": password_reset, "van-stock": van_stock_day}
+             "revoked": revoked_phone, "password-reset": password_reset, "van-stock": van_stock_day,
+             "replacements": replacements_day}
 
 
 class Stepper:

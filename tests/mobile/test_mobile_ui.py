@@ -28,6 +28,8 @@ from server.runner import run_due
 from server.services.returns.overrides import override_disposition
 from server.services.planning.planning import plan_day
 from server.services.stock.ledger import balance, location_for, record_movement
+from server.services.work.jobs import update_job
+from stock_fixtures import supply
 
 ROOT = Path(__file__).resolve().parents[2]
 DRIVER = Path(__file__).with_name("mobile_ui_driver.py")
@@ -160,3 +162,20 @@ def test_after_a_reset_the_app_asks_for_a_new_password_before_the_day_opens(disp
     run_app("password-reset", display, live_server.url, free_port(), tmp_path / "app", tmp_path / "kivy",
             password="temporary password 1")
     assert ProtocolPhone(base_url=live_server.url).sign_in("amy", NEW_PASSWORD).status == 200
+
+
+@pytest.mark.slow
+def test_the_phone_shows_what_waits_at_the_depot_and_what_is_coming_to_the_site(
+        display, live_server, world, session, tmp_path):
+    # The fuser is on the shelf at Amy's depot; the roller kit is far away, too far for the depot shuttle in time
+    # for a job tomorrow: a courier brings it to the site.
+    world.amy.home_facility_id = world.depot.id
+    centre = make.facility(session, "LDS", latitude=53.80, longitude=-1.55)
+    supply(session, StockLocationKind.FACILITY, world.depot.id, world.fuser, StockGrade.REFURBISHED)
+    supply(session, StockLocationKind.FACILITY, centre.id, world.rollers, StockGrade.NEW)
+    start = make.now() + timedelta(hours=30)
+    update_job(session, world.amy_job.id, {
+        "window_start": start, "window_end": start + timedelta(hours=2),
+        "expected_parts": [{"part_number": "PRN-FUS-220", "quantity": 1, "action": "replace"},
+                           {"part_number": "PRN-RLR-KIT", "quantity": 1, "action": "replace"}]}, world.dana)
+    run_app("replacements", display, live_server.url, free_port(), tmp_path / "app", tmp_path / "kivy")

@@ -45,6 +45,8 @@ def exercise(app, token: str, mode: GenerationMode, customer_link: str) -> list[
                                              "GET /api/v1/stock/balances", "GET /api/v1/stock/movements",
                                              "POST /api/v1/stock/transfers", "POST /api/v1/stock/stocktakes",
                                              "POST /api/v1/stock/supplies"}
+    assert {o.label for o in operations} >= {"GET /api/v1/deliveries", "GET /api/v1/shortages",
+                                             "POST /api/v1/deliveries/{delivery_id}/delivered"}
     for operation in operations:
 
         @given(case=operation.as_strategy(generation_mode=mode))

@@ -4,14 +4,19 @@ import uuid
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
 import factories as make
+from common.enums import StockGrade, StockLocationKind
+from server.models import Delivery, Reservation
+from stock_fixtures import supply
 
 ENGINEER, DISPATCHER, ADMIN, ANONYMOUS = "engineer", "dispatcher", "admin", "anonymous"
 STAFF = {DISPATCHER, ADMIN}
 
 
-def endpoints(world, other_device_pk: int, review_pk: int, plan_run_id: int, return_line_id: uuid.UUID):
+def endpoints(world, other_device_pk: int, review_pk: int, plan_run_id: int, return_line_id: uuid.UUID,
+              delivery_id: int):
     """(method, path, json body, who may call it)."""
     job_body = {"site_id": world.north.id, "engineer_id": world.amy.id, "summary": "Visit",
                 "window_start": make.now().isoformat(), "window_end": (make.now() + timedelta(hours=1)).isoformat()}
@@ -45,6 +50,14 @@ def endpoints(world, other_device_pk: int, review_pk: int, plan_run_id: int, ret
          STAFF),
         ("POST", "/api/v1/stock/stocktakes", {"part_number": "PRN-FUS-220", "grade": "new", "location": "FAC:TPK",
                                               "counted": 2, "reason": "Count"}, STAFF),
+        ("GET", "/api/v1/reservations", None, STAFF),
+        ("GET", "/api/v1/shortages", None, STAFF),
+        ("POST", "/api/v1/shortages/retry", None, STAFF),
+        ("GET", "/api/v1/deliveries", None, STAFF),
+        ("GET", f"/api/v1/deliveries/{delivery_id}", None, STAFF),
+        ("POST", f"/api/v1/deliveries/{delivery_id}/dispatched", None, STAFF),
+        ("POST", f"/api/v1/deliveries/{delivery_id}/at-depot", None, STAFF),
+        ("POST", f"/api/v1/deliveries/{delivery_id}/delivered", None, STAFF),
     ]
 
 
@@ -72,12 +85,18 @@ def removed_fuser(session, world) -> uuid.UUID:
     session.add(line)
     session.commit()
     return line.id
+def planned_delivery(session, world) -> int:
+    """A refurbished fuser on its way to Amy's depot for a job of hers."""
+    world.amy.home_facility_id = world.depot.id
+    centre = make.facility(session, "LDS", latitude=53.80, longitude=-1.55)
+    supply(session, StockLocationKind.FACILITY, centre.id, world.fuser, StockGrade.REFURBISHED)
+    job = make.job(session, world.north, world.amy, world.dana, start=make.now() + timedelta(days=5),
+                   expected_parts=[{"part_number": "PRN-FUS-220", "quantity": 1, "action": "replace"}])
+    return session.scalar(sa.select(Delivery.id).join(Reservation).where(Reservation.job_id == job.id))
 
 
 @pytest.mark.parametrize("caller", [ENGINEER, DISPATCHER, ADMIN, ANONYMOUS])
 def test_each_endpoint_admits_exactly_its_roles(phone_of, client, session, world, caller):
-    import sqlalchemy as sa
-
     from phones import Phone
     from server.models import Device, PlanRun, Vehicle
 
@@ -89,7 +108,7 @@ def test_each_endpoint_admits_exactly_its_roles(phone_of, client, session, world
     phone = {ENGINEER: lambda: phone_of("amy"), DISPATCHER: lambda: phone_of("dana"),
              ADMIN: lambda: phone_of("root"), ANONYMOUS: lambda: Phone(client=client)}[caller]()
     for method, path, body, allowed in endpoints(world, other_device_pk, held_completion(session, world), run.id,
-                                                 removed_fuser(session, world)):
+                                                 removed_fuser(session, world), planned_delivery(session, world)):
         if body == "push":
             body = {"protocol_version": 1, "device_id": phone.device_id, "events": []}
         r = phone.request(method, path, json=body)
@@ -126,7 +145,7 @@ def test_a_customer_link_opens_its_own_pickup_and_nothing_else(client, session, 
     assert client.get(f"/api/v1/customer/pickups/{token}").json["id"] == mine.id
     as_bearer = {"Authorization": f"Bearer {token}"}
     for method, path, body, _ in endpoints(world, other_device_pk=1, review_pk=1, plan_run_id=1,
-                                           return_line_id=uuid.uuid4()):
+                                           return_line_id=uuid.uuid4(), delivery_id=1):
         r = client.open(path, method=method, json=body if isinstance(body, dict) else None, headers=as_bearer)
         assert r.status_code == 401, (method, path)
     assert client.get(f"/pickup/{token}").status_code == 200

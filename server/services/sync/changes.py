@@ -19,9 +19,10 @@ from sqlalchemy.orm import attributes
 from common.enums import ChangeOp, JobStatus, StockLocationKind, SyncEntity
 from common.stock import van_stock_key
 from server.models import (
-    ChangeLogEntry, Facility, Job, PartNumber, Pickup, ReturnLine, SerialisedItem, Site, StockLocation, StockMovement,
+    ChangeLogEntry, Delivery, Facility, Job, PartNumber, Pickup, ReturnLine, SerialisedItem, Site, StockLocation,
+    StockMovement,
 )
-from server.services.sync.scope import engineers_of_sites, line_scope_user
+from server.services.sync.scope import delivery_scope_user, engineers_of_sites, line_scope_user
 
 
 def _history(obj, name: str):
@@ -85,6 +86,15 @@ class _Log:
         if now_user is not None:
             self.note(SyncEntity.RETURN_LINE, line.id, ChangeOp.UPSERT, now_user)
 
+    def delivery(self, delivery: Delivery, is_new: bool, deleted: bool) -> None:
+        now_user = None if deleted else delivery_scope_user(delivery.engineer_id, delivery.status)
+        before_user = None if is_new else delivery_scope_user(_before(delivery, "engineer_id"),
+                                                              _before(delivery, "status"))
+        if before_user is not None and before_user != now_user:
+            self.note(SyncEntity.DELIVERY, delivery.id, ChangeOp.DELETE, before_user)
+        if now_user is not None:
+            self.note(SyncEntity.DELIVERY, delivery.id, ChangeOp.UPSERT, now_user)
+
     def pickup(self, session: so.Session, pickup: Pickup) -> None:
         """A pickup planned, moved or collected: its lines' records carry its window."""
         lines = session.execute(
@@ -130,7 +140,7 @@ class _Log:
 
 
 #: The records whose changes reach phones, directly or (serialised items, pickups) through a synced record.
-_SYNCED = (PartNumber, Facility, Site, Job, ReturnLine, SerialisedItem, Pickup)
+_SYNCED = (PartNumber, Facility, Site, Job, ReturnLine, SerialisedItem, Pickup, Delivery)
 #: What a return line's record shows of its pickup (records.py).
 _PICKUP_FIELDS = ("window_start", "window_end", "planned_date")
 
@@ -161,6 +171,8 @@ def record_changes(session: so.Session, flush_context) -> None:
                 log.job(obj, is_new, deleted)
             elif isinstance(obj, ReturnLine):
                 log.return_line(obj, is_new, deleted)
+            elif isinstance(obj, Delivery):
+                log.delivery(obj, is_new, deleted)
             elif isinstance(obj, Pickup):
                 # A new pickup has no window yet; its lines are logged as they join it.
                 if not is_new and not deleted and _changed(obj, *_PICKUP_FIELDS):

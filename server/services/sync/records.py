@@ -6,10 +6,12 @@ from collections import defaultdict
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from common.enums import ItemStatus, StockLocationKind, SyncEntity
+from common.enums import DeliveryMode, ItemStatus, StockLocationKind, SyncEntity
 from common.schemas import RECORD_SCHEMAS
 from common.stock import van_stock_key
-from server.models import Facility, Job, PartNumber, Pickup, ReturnLine, SerialisedItem, Site, StockLocation
+from server.models import (
+    Delivery, Facility, Job, PartNumber, Pickup, Reservation, ReturnLine, SerialisedItem, Site, StockLocation,
+)
 from server.models.pickups import pickup_reference
 from server.services.stock.ledger import balances
 
@@ -156,6 +158,32 @@ def van_stock_records_after(session: so.Session, user_id: int, after: str | None
     """The next van stock records of a snapshot walk, in key order."""
     records = van_stock_records(session, user_id)
     return [(k, records[k]) for k in sorted(records) if after is None or k > after][:limit]
+def _deliveries(session, keys):
+    source, target = so.aliased(StockLocation), so.aliased(StockLocation)
+    rows = session.execute(
+        sa.select(Delivery, Reservation.job_id, PartNumber.part_number, source.name, target.ref_id)
+        .join(Reservation, Delivery.reservation_id == Reservation.id)
+        .join(PartNumber, Delivery.part_number_id == PartNumber.id)
+        .join(source, Delivery.from_location_id == source.id)
+        .join(target, Delivery.to_location_id == target.id)
+        .where(Delivery.id.in_([int(k) for k in keys]))
+    )
+    out = {}
+    for delivery, job_id, part_number, from_name, target_ref in rows:
+        out[delivery.id] = {
+            "id": delivery.id,
+            "job_id": job_id,
+            "part_number": part_number,
+            "quantity": delivery.quantity,
+            "grade": delivery.grade,
+            "mode": delivery.mode,
+            "status": delivery.status,
+            "site_id": delivery.site_id,
+            "depot_facility_id": target_ref if delivery.mode == DeliveryMode.DEPOT_COLLECTION else None,
+            "from_name": from_name,
+            "deadline": delivery.deadline,
+        }
+    return out
 
 
 #: Loaders whose dicts are already the records (no schema dump needed).
@@ -167,4 +195,5 @@ _LOADERS = {
     SyncEntity.SITE: _sites,
     SyncEntity.JOB: _jobs,
     SyncEntity.RETURN_LINE: _return_lines,
+    SyncEntity.DELIVERY: _deliveries,
 }

@@ -2,8 +2,10 @@
 
 Jobs assigned to the engineer (not cancelled, not archived), the sites of
 those jobs, the return lines the engineer holds or left at a site for a
-courier who has not collected them yet, the stock in the engineer's van, and
-everything global (catalogue, facilities).
+courier who has not collected them yet, the stock in the engineer's van, the
+replacement deliveries on their way to the engineer (to their depot or to one
+of their sites) until they are delivered or cancelled, and everything global
+(catalogue, facilities).
 """
 
 import uuid
@@ -12,9 +14,9 @@ from collections import defaultdict
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from common.enums import HolderKind, JobStatus, ReturnStatus, SyncEntity
+from common.enums import DeliveryStatus, HolderKind, JobStatus, ReturnStatus, SyncEntity
 from server.logistics.states import CLOSED_RETURN_STATUSES
-from server.models import Facility, Job, PartNumber, ReturnLine, Site
+from server.models import Delivery, Facility, Job, PartNumber, ReturnLine, Site
 
 GLOBAL_ENTITIES = frozenset({SyncEntity.FACILITY, SyncEntity.PART})
 
@@ -52,6 +54,19 @@ def line_scope_user(holder_kind, holder_id, status, removed_by_id) -> int | None
     return None
 
 
+#: A delivery is on the engineer's phone until it is delivered (or collected from the depot) or cancelled.
+DELIVERY_ON_THE_WAY = frozenset({DeliveryStatus.PLANNED, DeliveryStatus.DISPATCHED, DeliveryStatus.AT_DEPOT})
+
+
+def delivery_in_scope(user_id: int):
+    return sa.and_(Delivery.engineer_id == user_id, Delivery.status.in_(DELIVERY_ON_THE_WAY))
+
+
+def delivery_scope_user(engineer_id, status) -> int | None:
+    """The engineer whose phone has a delivery in this state (what `delivery_in_scope` selects), or None."""
+    return engineer_id if status in DELIVERY_ON_THE_WAY else None
+
+
 def site_in_scope(user_id: int):
     return Site.id.in_(sa.select(Job.site_id).where(job_in_scope(user_id)))
 
@@ -63,6 +78,7 @@ def _key_column(entity: SyncEntity):
         SyncEntity.SITE: Site.id,
         SyncEntity.JOB: Job.id,
         SyncEntity.RETURN_LINE: ReturnLine.id,
+        SyncEntity.DELIVERY: Delivery.id,
     }[entity]
 
 
@@ -73,6 +89,8 @@ def _scope_clause(entity: SyncEntity, user_id: int):
         return job_in_scope(user_id)
     if entity == SyncEntity.RETURN_LINE:
         return line_in_scope(user_id)
+    if entity == SyncEntity.DELIVERY:
+        return delivery_in_scope(user_id)
     return sa.true()
 
 

@@ -1,4 +1,8 @@
-"""Work orders: create, assign, reassign, cancel, archive — each reaches the phones by pull."""
+"""Work orders: create, assign, reassign, cancel, archive — each reaches the phones by pull.
+
+Assigning a job reserves its replacement units (server/services/stock/reservations.py);
+reassigning or moving it reserves them again, cancelling releases them.
+"""
 
 import secrets
 from dataclasses import dataclass, field
@@ -12,6 +16,7 @@ from server.database import begin_write
 from server.models import Job, JobAssignment, PartNumber, Site, User
 from server.models.types import utcnow
 from server.services.errors import Invalid, NotFound
+from server.services.stock import reservations
 
 
 #: How far back a dispatcher may place a window (a job logged after the visit) and how far ahead.
@@ -98,6 +103,7 @@ def create_job(session: so.Session, draft: JobDraft, by: User) -> Job:
     )
     session.add(job)
     _assign(session, job, draft.engineer_id, by)
+    reservations.reserve_for_job(session, job.id)
     session.commit()
     return job
 
@@ -110,6 +116,10 @@ def update_job(session: so.Session, job_id: int, updates: dict, by: User) -> Job
         raise NotFound(f"No job {job_id}.")
     if "expected_parts" in updates:
         _check_expected_parts(session, updates["expected_parts"])
+    # Another engineer or another time needs another source and delivery: reserve afresh.
+    if any(name in updates and updates[name] != getattr(job, name)
+           for name in ("engineer_id", "window_start", "window_end")):
+        reservations.release_for_job(session, job.id)
     for name in ("summary", "expected_parts", "window_start", "window_end"):
         if name in updates:
             setattr(job, name, updates[name])
@@ -119,6 +129,7 @@ def update_job(session: so.Session, job_id: int, updates: dict, by: User) -> Job
     if "engineer_id" in updates and updates["engineer_id"] != job.engineer_id:
         _check_engineer(session, updates["engineer_id"])
         _assign(session, job, updates["engineer_id"], by)
+    reservations.reserve_for_job(session, job.id)
     session.commit()
     return job
 
