@@ -169,9 +169,15 @@ def _simulate_with_progress(days: int, seed: int, start, planner_seconds: float 
 @click.option("--start", type=click.DateTime(["%Y-%m-%d"]), help="First day (default: DAYS weekdays ending today).")
 @click.option("--seed", type=int, default=7, show_default=True)
 @click.option("--planner-seconds", type=float, help="Route search time per day (default PLANNER_SECONDS).")
+@click.option("--plot", "plot_path", type=click.Path(dir_okay=False),
+              help="Write a PNG of stock by grade over the simulated days (needs matplotlib).")
 @with_appcontext
-def simulate_command(days, start, seed, planner_seconds):
+def simulate_command(days, start, seed, planner_seconds, plot_path):
     """Replay DAYS weekdays of field activity over the demo data, through the sync API, up to now."""
+    if plot_path:
+        from server.demo.stock_plot import check_plotting
+
+        check_plotting()
     result = _simulate_with_progress(days, seed, start and start.date(), planner_seconds)
     click.echo(f"\n{len(result.days)} days from {result.days[0]:%a %d %b %Y}: {result.jobs_done} jobs, "
                f"{result.events_accepted}/{result.events_pushed} events accepted, "
@@ -179,3 +185,29 @@ def simulate_command(days, start, seed, planner_seconds):
     click.echo(f"Mail delivered to {current_app.config['SMTP_HOST'] or current_app.config['MAIL_FOLDER']}.")
     click.echo("Figures for the lines removed during the simulation:")
     _print_figures(result.figures)
+    _print_loop(result)
+    if plot_path:
+        from server.demo.stock_plot import plot_stock
+
+        plot_stock(result.stock_by_day, result.queue_by_day, plot_path)
+        click.echo(f"Stock by grade plotted in {plot_path}.")
+
+
+def _print_loop(result) -> None:
+    values = result.figures
+    received, removed = result.settled_lines
+    circular = values.get("circularity_rate")
+    click.echo("The closed loop:")
+    click.echo(f"  recovery rate, lines removed 7+ days before the end: "
+               f"{received / removed:.1%} ({received} of {removed})" if removed else
+               "  recovery rate, lines removed 7+ days before the end: – (none)")
+    click.echo(f"  circularity rate        {'–' if circular is None else f'{circular:.1%}'} "
+               f"({values['installs_circular']} of {values['installs']} installs from refurbished or reused units)")
+    click.echo(f"  replacements            {result.deliveries_arrived} deliveries arrived; {result.jobs_put_off} "
+               f"jobs put off for a shortage; {result.shortages_open} units short at the end")
+    click.echo(f"  refurbishment           {result.refurbished} refurbished, {result.refurbishments_failed} failed; "
+               f"queue at the end {result.queue_by_day[-1][1] if result.queue_by_day else 0}")
+    click.echo(f"  value at risk           {values['value_at_risk']:.2f}; written off {values['value_written_off']:.2f}")
+    per_line = values["co2e_avoided_kg_per_line"]
+    click.echo(f"  CO2e avoided            {values['co2e_avoided_kg']} kg"
+               f" ({'–' if per_line is None else per_line} kg per line decided)")

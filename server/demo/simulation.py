@@ -1,12 +1,17 @@
 """Replays days of field activity over the demo data, through the real sync API.
 
-Each simulated day: the dispatcher assigns jobs; engineers sign in, pull, log
-what they remove, install and collect, and push — some as they go, some only
-at the end of the day, as a phone without signal would; the engine decides
-each line; engineers hand carried items over at their depot; couriers collect
-the pickups planned for the day and facilities receive and process what
-arrives; customers answer their pickup emails; in the evening the next day is
-planned. The server clock (server/clock.py) is moved through the days.
+Each simulated day: replacements reserved for the day's jobs (booked the
+evening before, which reserves them) are delivered to the depot or the site;
+engineers sign in, pull, log what they remove, install (from the van, the depot
+or the site, as reserved) and collect, and push — some as they go, some only
+at the end of the day, as a phone without signal would; a job whose
+replacement nothing could serve is put off; the engine decides each line;
+engineers hand carried items over at their depot; couriers collect the
+pickups planned for the day and facilities receive what arrives; each
+refurbishment bench takes what fits its hours, in queue order, and the rest is
+processed; customers answer their pickup emails; in the evening the next day's
+jobs are booked and its rounds planned. The server clock (server/clock.py) is
+moved through the days.
 
 It simulates the past only: the days end today, and today only up to the moment
 the simulation started (a job whose visit is not over by then stays planned, the
@@ -31,13 +36,16 @@ from common.enums import (
     Disposition,
     FailureCode,
     HolderKind,
+    JobStatus,
     PickupStatus,
     ProcessingOutcome,
+    ReservationStatus,
     ReturnStatus,
     Role,
 )
 from common.protocol import PROTOCOL_VERSION
 from server import clock
+from server.demo import closed_loop
 from server.demo.seed import DEMO_PASSWORD, make_serial, weekday_after
 from server.extensions import db
 from server.database import begin_write
@@ -45,6 +53,7 @@ from server.models import CourierPlan, Device, Job, Pickup, ReturnLine, Serialis
 from server.runner import EXTENSION, ManualRunner, run_due
 from server.services.returns import chasing, figures, receiving
 from server.services.planning import customer, plan_runs
+from server.services.stock import reservations
 from server.services.work import jobs
 from server.services.notifications.notices import pickup_link
 
@@ -74,6 +83,17 @@ class SimulationResult:
     pickups_collected: int = 0
     line_wait_days: list[float] = field(default_factory=list)
     figures: dict = field(default_factory=dict)
+    #: Jobs put off because no replacement could be reserved for them.
+    jobs_put_off: int = 0
+    deliveries_arrived: int = 0
+    refurbished: int = 0
+    refurbishments_failed: int = 0
+    #: Per simulated day, at its end: units in the ledger by grade, and the refurbishment queue.
+    stock_by_day: list[tuple[date, dict[str, int]]] = field(default_factory=list)
+    queue_by_day: list[tuple[date, int]] = field(default_factory=list)
+    #: (received, removed) of the lines removed at least 7 days before the end.
+    settled_lines: tuple[int, int] = (0, 0)
+    shortages_open: int = 0
 
     @property
     def average_wait_days(self) -> float:
@@ -174,19 +194,29 @@ def simulate(app: Flask, days: int, seed: int = 7, start: date | None = None,
                                         .where(Device.device_uid.startswith(DEVICE_PREFIX))).all())
             kept_in_van: set = set()
             phones: dict[int, Phone] = {}
+            _shift(_at(result.days[0], 6.5, zone), until)
+            booked = _book(session, result.days[0], zone, engineers, dispatcher, rng)
             for day in result.days:
                 progress(f"{day:%a %d %b}")
+                _shift(_at(day, 7, zone), until)
+                reservations.retry_shortages_now(session)
+                result.deliveries_arrived += closed_loop.deliver_due(session, _at(day, 24, zone), dispatcher)
                 _morning(app, session, day, zone, result, rng, until)
                 _shift(_at(day, 7, zone), until)
                 for engineer in engineers:  # signed in once, on the first morning
                     if engineer.id not in phones:
                         phones[engineer.id] = Phone(app, engineer.username, seqs.get(engineer.id, 0))
                         phones[engineer.id].sign_in()
-                _field_day(app, session, day, zone, engineers, dispatcher, phones, result, rng, until, kept_in_van)
-                _evening(app, session, day, zone, dispatcher, result, rng, planner_seconds, until)
+                _field_day(app, session, day, zone, engineers, dispatcher, phones, booked, result, rng, until,
+                           kept_in_van)
+                booked = _evening(app, session, day, zone, engineers, dispatcher, result, rng, planner_seconds, until)
+                result.stock_by_day.append((day, closed_loop.stock_by_grade(session)))
+                result.queue_by_day.append((day, closed_loop.queue_length(session)))
                 step()
             clock.shift_to(until)
             result.figures = figures.compute_figures(session, since=result.days[0])
+            result.settled_lines = closed_loop.recovery_of_settled_lines(session, result.days[0], until)
+            result.shortages_open = closed_loop.short_now(session)
     finally:
         app.config["TOKEN_TTL_SECONDS"] = token_ttl_s
         clock.reset()
@@ -212,7 +242,12 @@ def _morning(app, session: so.Session, day: date, zone, result: SimulationResult
     begin_write(session)
     chasing.chase_overdue(session, app.config["OVERDUE_PICKUP_DAYS"], app.config["OVERDUE_RECEIVE_DAYS"])
     session.commit()
-    for line in session.scalars(sa.select(ReturnLine).where(ReturnLine.status == ReturnStatus.RECEIVED)).all():
+    bench_day = closed_loop.run_benches(session, day, rng)
+    result.refurbished += bench_day.refurbished
+    result.refurbishments_failed += bench_day.failed
+    # What is not for a bench (or whose refurbishment failed and was decided again) is processed as it comes.
+    for line in session.scalars(sa.select(ReturnLine).where(ReturnLine.status == ReturnStatus.RECEIVED,
+                                                            ReturnLine.disposition != Disposition.REFURBISH)).all():
         if rng.random() < 0.7:
             _process(session, line, rng)
     for line in session.scalars(sa.select(ReturnLine).where(
@@ -243,32 +278,44 @@ def _process(session, line: ReturnLine, rng: random.Random) -> None:
     receiving.record_outcome(session, line.id, receiving.Processing(outcome, recovered_value=value, **evidence), None)
 
 
-def _field_day(app, session, day, zone, engineers, dispatcher, phones, result, rng, until, kept_in_van) -> None:
-    """Each engineer's jobs of the day; a job whose visit is not over by `until` stays planned."""
+def _book(session, day, zone, engineers, dispatcher, rng) -> dict[int, list[tuple[Job, float]]]:
+    """The dispatcher books `day`'s jobs (which reserves their replacements): each engineer's, with its hour."""
     sites = session.scalars(sa.select(Site).order_by(Site.id)).all()
     rng.shuffle(sites)
     site_cycle = iter(sites * 3)
+    booked: dict[int, list[tuple[Job, float]]] = {}
+    for engineer in engineers:
+        hour, booked[engineer.id] = 8.5, []
+        for _ in range(rng.randint(*JOBS_PER_ENGINEER)):
+            job = _assign_job(session, next(site_cycle), engineer, dispatcher, day, hour, zone, rng)
+            if job is not None:
+                booked[engineer.id].append((job, hour))
+            hour += 2.5
+    return booked
+
+
+def _field_day(app, session, day, zone, engineers, dispatcher, phones, booked, result, rng, until,
+               kept_in_van) -> None:
+    """Each engineer's booked jobs of the day; a job whose visit is not over by `until` stays planned."""
     for engineer in engineers:
         offline = rng.random() < OFFLINE_SHARE
         phone = phones[engineer.id]
-        hour = 8.5
-        for _ in range(rng.randint(*JOBS_PER_ENGINEER)):
-            site = next(site_cycle)
-            job = _assign_job(session, site, engineer, dispatcher, day, hour, zone, rng)
-            if job is None or _at(day, hour + 1.5, zone) > until:
-                hour += 2.5
+        for job, hour in booked.get(engineer.id, []):
+            if _at(day, hour + 1.5, zone) > until:
                 continue
             clock.shift_to(_at(day, hour + 0.5, zone))
-            _work(session, phone, job, rng)
+            if not _work(session, phone, job, rng):
+                jobs.update_job(session, job.id, {"status": JobStatus.CANCELLED}, dispatcher)
+                result.jobs_put_off += 1
+                continue
             if not offline:
                 _count(result, phone.sync())
                 run_due(app)  # the engine decides while the engineer is still on site
             clock.shift_to(_at(day, hour + 1.5, zone))
-            phone.log("job_completed", job.id, notes="Done.", customer_signoff_name=site.contact_name)
+            phone.log("job_completed", job.id, notes="Done.", customer_signoff_name=job.site.contact_name)
             if not offline:
                 _count(result, phone.sync())
             result.jobs_done += 1
-            hour += 2.5
         _shift(_at(day, 17, zone), until)
         _count(result, phone.sync())
         run_due(app)
@@ -299,20 +346,29 @@ def _assign_job(session, site, engineer, dispatcher, day, hour, zone, rng) -> Jo
     ), dispatcher)
 
 
-def _work(session, phone: Phone, job: Job, rng: random.Random) -> None:
+def _work(session, phone: Phone, job: Job, rng: random.Random) -> bool:
+    """Log the visit's work; False when the job is a swap whose replacement nothing could serve."""
     expected = job.expected_parts[0]
     part_number, serial = expected["part_number"], expected["serial"]
     if expected["action"] == "collect":
         phone.log("equipment_collected", job.id, part_number=part_number, serial=serial,
                   condition=rng.choice(["working", "working", "unknown"]))
-        return
+        return True
+    session.rollback()
+    reservation = next(iter(reservations.active_reservations(session, job.id)), None)
+    if reservation is not None and reservation.status == ReservationStatus.SHORT:
+        return False
     faulty = rng.random() < 0.85
     payload = {"part_number": part_number, "serial": serial, "condition": "faulty" if faulty else "working"}
     if faulty:
         payload["failure_code"] = rng.choice(FAILURES).value
-    phone.log("part_removed", job.id, **payload)
+    removal = phone.log("part_removed", job.id, **payload)
     vendor = session.scalar(sa.select(SerialisedItem).where(SerialisedItem.serial == serial)).part.vendor
-    phone.log("part_installed", job.id, part_number=part_number, serial=make_serial(rng, vendor))
+    installed = {"part_number": part_number, "serial": make_serial(rng, vendor), "replaces": removal}
+    if reservation is not None:
+        installed.update(grade=reservation.grade.value, reservation_id=reservation.id)
+    phone.log("part_installed", job.id, **installed)
+    return True
 
 
 def _hand_over(session, phone: Phone, engineer: User, rng: random.Random, kept_in_van: set) -> None:
@@ -338,8 +394,13 @@ def _plan(app, session, day: date, dispatcher: User, seconds: float) -> CourierP
     return plan_runs.latest_run(session, day).plan
 
 
-def _evening(app, session, day, zone, dispatcher, result, rng, planner_seconds, until) -> None:
-    """Plan the next weekday, send the emails, and let some customers answer."""
+def _evening(app, session, day, zone, engineers, dispatcher, result, rng, planner_seconds, until
+             ) -> dict[int, list[tuple[Job, float]]]:
+    """Book the next simulated weekday's jobs, plan its rounds, send the emails, and let some customers answer."""
+    booked = {}
+    if weekday_after(day) in result.days:
+        _shift(_at(day, 17.5, zone), until)
+        booked = _book(session, weekday_after(day), zone, engineers, dispatcher, rng)
     _shift(_at(day, 18, zone), until)
     plan = _plan(app, session, weekday_after(day), dispatcher, planner_seconds)
     if plan is not None:
@@ -358,3 +419,4 @@ def _evening(app, session, day, zone, dispatcher, result, rng, planner_seconds, 
         elif roll < 0.8:
             customer.answer_pickup(session, token, CustomerAnswer.NOT_READY)
     run_due(app)
+    return booked
