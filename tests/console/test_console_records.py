@@ -49,7 +49,7 @@ def catalogue_form(part, **changes) -> dict:
     return {"part_number": part.part_number, "description": part.description, "category": part.category,
             "vendor": part.vendor, "serialised": "y", "new_price": "310", "refurbishment_cost": "40",
             "refurbishment_yield": "0.8", "residual_value": "0", "weight_kg": "2.8", "volume_l": "8",
-            "vendor_warranty_days": "365", **changes}
+            "vendor_warranty_days": "365", "refurbishment_hours": "1", "grade_policy": "refurbished_first", **changes}
 
 
 @pytest.mark.parametrize("weight", ["inf", "nan", "-inf"])
