@@ -169,6 +169,8 @@ def list_movements(args):
         query = query.where(StockMovement.occurred_at < args["occurred_before"])
     if "location" in args:
         location_id = db.session.scalar(sa.select(StockLocation.id).where(StockLocation.code == args["location"]))
+        if location_id is None:  # no stock has been there: nothing moved
+            return {"items": [], "next_after_seq": args["after_seq"], "more": False}
         query = query.where(sa.or_(StockMovement.from_location_id == location_id,
                                    StockMovement.to_location_id == location_id))
     if "part_number" in args:

@@ -23,7 +23,7 @@ from common.enums import Role
 from common.validation import serial_pattern_problem
 from server.console.security import csrf, signed_in_user
 from server.extensions import db
-from server.models import Customer, Facility, PartNumber, Site, User, Vehicle
+from server.models import Customer, Facility, PartNumber, Site, StockTarget, User, Vehicle
 from server.notify.webhook_targets import RefusedTarget, check_target
 
 URL = "/console/admin"
@@ -176,6 +176,14 @@ class VehicleView(StaffModelView):
                     "cost_per_km", "fixed_cost", "active")
 
 
+class StockTargetView(StaffModelView):
+    """The ready units (new + refurbished) a facility should hold of a part: the engine's need reads them."""
+
+    column_list = ("facility", "part", "quantity", "updated_at")
+    form_columns = ("facility", "part", "quantity")
+    form_args = {"quantity": {"validators": [NumberRange(min=0, max=100_000)]}}
+
+
 class UserView(StaffModelView):
     """Edit people (role, contact, active); accounts are created on the console's Users page."""
 
@@ -200,6 +208,7 @@ def register_admin(app: Flask) -> Admin:
     admin.add_view(CustomerView(Customer, db, name="Customers", endpoint="customers"))
     admin.add_view(FacilityView(Facility, db, name="Facilities", endpoint="facilities"))
     admin.add_view(VehicleView(Vehicle, db, name="Vehicles", endpoint="vehicles"))
+    admin.add_view(StockTargetView(StockTarget, db, name="Stock targets", endpoint="stock_targets"))
     admin.add_view(UserView(User, db, name="Users", endpoint="users"))
     admin.init_app(app)
     return admin

@@ -98,6 +98,9 @@ class StockTarget(db.Model):
     quantity: so.Mapped[int]
     updated_at: so.Mapped[datetime] = so.mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 
+    facility = so.relationship("Facility")
+    part = so.relationship("PartNumber")
+
 
 class Reservation(db.Model):
     """Units set aside for one expected part of a job (its `replace` entry at `expected_index`)."""

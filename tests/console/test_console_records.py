@@ -76,3 +76,15 @@ def test_a_new_part_with_its_weight_and_volume_is_created_in_the_records(dispatc
     session.rollback()
     part = session.scalars(sa.select(PartNumber).where(PartNumber.part_number == "PRN-TON-1")).one()
     assert (part.weight_kg, part.volume_l) == (0.4, 1.5)
+
+
+def test_a_stock_target_is_set_in_the_records_for_a_facility_and_a_part(dispatcher, yard, session):
+    from server.models import StockTarget
+
+    r = dispatcher.post("/console/admin/stock_targets/new/",
+                        {"facility": str(yard.refurb.id), "part": str(yard.fuser.id), "quantity": "6"})
+
+    assert r.status_code == 302, r.get_data(as_text=True)[-2000:]
+    session.rollback()
+    target = session.scalars(sa.select(StockTarget)).one()
+    assert (target.facility_id, target.part_number_id, target.quantity) == (yard.refurb.id, yard.fuser.id, 6)

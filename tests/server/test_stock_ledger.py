@@ -170,3 +170,11 @@ def test_the_need_counts_on_hand_and_in_refurbishment_less_reserved_against_the_
     (need,) = stock_needs(session, [world.fuser.id])[world.fuser.id]
 
     assert (need.on_hand, need.in_refurbishment, need.reserved, need.target, need.shortfall) == (2, 2, 1, 4, 1)
+
+
+def test_the_movement_export_of_a_location_stock_never_reached_is_empty(dana, world, session):
+    put(session, location_for(session, StockLocationKind.FACILITY, world.depot.id), world.fuser, StockGrade.NEW, 1, "d")
+
+    r = dana.request("GET", "/api/v1/stock/movements", params={"location": "VAN:ben"})
+
+    assert r.status == 200 and r.json["items"] == [] and not r.json["more"]

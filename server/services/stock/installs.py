@@ -18,7 +18,9 @@ def record_install(session: so.Session, event: dict, job: Job | None, part: Part
     one it leaves the van of `engineer_id` (who logged it) at the named `grade` (new when absent).
     A replayed event moves nothing (None). A balance it takes below zero is
     stored and flagged, never refused: the unit is installed whatever the
-    ledger believed.
+    ledger believed. An install held for review (its serial recorded
+    elsewhere) takes its unit all the same: the review is about the serial's
+    records, not about whether a unit left the van.
     """
     reservation = _reservation(session, payload.get("reservation_id"), job, part)
     if reservation is not None:

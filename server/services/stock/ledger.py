@@ -71,15 +71,13 @@ def _describe(session: so.Session, kind: StockLocationKind, ref_id: int) -> tupl
 
 def balance(session: so.Session, location_id: int, part_number_id: int, grade: StockGrade) -> int:
     """Units of one part and grade at one location: in less out."""
-    inflow = sa.select(sa.func.coalesce(sa.func.sum(StockMovement.quantity), 0)).where(
-        StockMovement.to_location_id == location_id, StockMovement.part_number_id == part_number_id,
-        StockMovement.to_grade == grade,
-    )
-    outflow = sa.select(sa.func.coalesce(sa.func.sum(StockMovement.quantity), 0)).where(
-        StockMovement.from_location_id == location_id, StockMovement.part_number_id == part_number_id,
-        StockMovement.from_grade == grade,
-    )
-    return session.scalar(inflow) - session.scalar(outflow)
+    into = sa.and_(StockMovement.to_location_id == location_id, StockMovement.to_grade == grade)
+    out_of = sa.and_(StockMovement.from_location_id == location_id, StockMovement.from_grade == grade)
+    signed = sa.case((into, StockMovement.quantity), else_=-StockMovement.quantity)
+    return int(session.scalar(
+        sa.select(sa.func.coalesce(sa.func.sum(signed), 0))
+        .where(StockMovement.part_number_id == part_number_id, sa.or_(into, out_of))
+    ))
 
 
 @dataclass(frozen=True)
