@@ -10,6 +10,7 @@ from flask import g
 from marshmallow import fields, validate
 
 from common.enums import Disposition, HolderKind, ProcessingOutcome, ReturnStatus
+from common.schemas import Text
 from server.api.fields import money, record_id
 from server.api.json_body import Blueprint
 from server.api.pagination import PageQuery, page_of, paginate
@@ -125,7 +126,7 @@ class OverrideSchema(ma.Schema):
 
 
 class PartUsedSchema(ma.Schema):
-    part_number = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    part_number = Text(required=True, validate=validate.Length(min=1, max=64))
     quantity = fields.Integer(required=True, validate=validate.Range(min=1, max=1000))
 
 
@@ -137,9 +138,9 @@ class OutcomeSchema(ma.Schema):
     weight_kg = fields.Float(allow_none=True, load_default=None, validate=validate.Range(min=0, max=10**5))
     hours = fields.Float(allow_none=True, load_default=None, validate=validate.Range(min=0, max=1000))
     parts_used = fields.List(fields.Nested(PartUsedSchema), load_default=list, validate=validate.Length(max=50))
-    notes = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=2000))
-    certificate_number = fields.String(allow_none=True, load_default=None, validate=validate.Length(min=1, max=80))
-    rma_number = fields.String(allow_none=True, load_default=None, validate=validate.Length(min=1, max=80))
+    notes = Text(allow_none=True, load_default=None, validate=validate.Length(max=2000))
+    certificate_number = Text(allow_none=True, load_default=None, validate=validate.Length(min=1, max=80))
+    rma_number = Text(allow_none=True, load_default=None, validate=validate.Length(min=1, max=80))
     credit = fields.Float(allow_none=True, load_default=None, validate=validate.Range(min=0, max=10**7))
 
 

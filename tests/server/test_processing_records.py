@@ -163,3 +163,11 @@ def test_a_failed_refurbishment_prices_transport_from_the_facility_that_holds_th
     r = dana.request("POST", f"/api/v1/returns/{line_id}/outcome", json={"outcome": "refurbish_failed"})
     assert "Recycle at Facility SQR: expected €0.70 (2.8 kg × €0.25/kg printer recycling rate − €0 transport)" in \
         r.json["disposition_reason"]
+
+
+def test_a_note_the_database_cannot_hold_is_refused_on_its_field(app, amy, dana, logistics, session):
+    line_id = received_fuser(app, amy, dana, logistics)
+    r = dana.request("POST", f"/api/v1/returns/{line_id}/outcome",
+                     json={"outcome": "refurbished", "recovered_value": "90", "notes": "burnt\x00out"})
+    assert r.status == 422 and "notes" in r.json["errors"]["json"]
+    assert records_of(session, line_id) == []
