@@ -10,6 +10,7 @@ import uuid
 
 from common.enums import EventType
 from common.validation import CatalogueEntry, check_against_catalogue, validate_event
+from common.way_back import REMOVALS, way_back_problem
 from mobile import serials, workday
 from mobile.store import Draft, Entry, Store, utc_now
 
@@ -146,14 +147,12 @@ def _check_serial(draft: Draft, earlier: list[Draft], open_serials: dict) -> dic
         return {}
     key = (draft.payload["part_number"], serial)
     line = open_serials.get(key)
-    if draft.type in (EventType.PART_REMOVED, EventType.EQUIPMENT_COLLECTED):
-        if line is not None:
-            return {"payload": {"serial": [f"{serial} is already logged as on its way back (from {line.job_reference})."]}}
-        if any(d.type in (EventType.PART_REMOVED, EventType.EQUIPMENT_COLLECTED)
-               and (d.payload.get("part_number"), d.payload.get("serial")) == key for d in earlier):
-            return {"payload": {"serial": [f"{serial} appears twice in this entry."]}}
-    if draft.type == EventType.PART_INSTALLED:
-        removed_now = any((d.payload.get("part_number"), d.payload.get("serial")) == key for d in earlier)
-        if line is not None or removed_now:
-            return {"payload": {"serial": [f"{serial} is on its way back; it cannot be installed."]}}
-    return {}
+    logged = f"from {line.job_reference}" if line is not None else None
+    if draft.type in REMOVALS and logged is None and any(
+            d.type in REMOVALS and (d.payload.get("part_number"), d.payload.get("serial")) == key for d in earlier):
+        return {"payload": {"serial": [f"{serial} appears twice in this entry."]}}
+    if draft.type == EventType.PART_INSTALLED and logged is None and any(
+            (d.payload.get("part_number"), d.payload.get("serial")) == key for d in earlier):
+        logged = "removed in this entry"
+    problem = way_back_problem(draft.type, serial, logged)
+    return {"payload": {"serial": [problem]}} if problem else {}

@@ -11,6 +11,7 @@ from types import MappingProxyType
 from typing import Any, Mapping
 
 from common.enums import Disposition, FailureCode, PartCondition
+from server.logistics.escalation import STEPS, ChasingRules
 
 DEFAULT_RULES_PATH = Path(__file__).with_name("rules.toml")
 
@@ -122,6 +123,7 @@ class Policy:
     consolidation: ConsolidationRules
     carbon: CarbonRules
     compliance: tuple[ComplianceRule, ...]
+    chasing: ChasingRules
 
     def scrap_ban(self, category: str) -> ComplianceRule | None:
         """The compliance rule that keeps a category from scrap, if any."""
@@ -160,7 +162,8 @@ def parse_policy(data: Mapping[str, Any], source: str = "rules") -> Policy:
     top = r.table(
         data,
         "",
-        {"disposition", "economics", "carbon", "compliance", "warranty", "transport", "carry_back", "consolidation"},
+        {"disposition", "economics", "carbon", "compliance", "warranty", "transport", "carry_back", "consolidation",
+         "chasing"},
     )
     policy = Policy(
         disposition_table=_disposition_table(r, top["disposition"]),
@@ -171,6 +174,7 @@ def parse_policy(data: Mapping[str, Any], source: str = "rules") -> Policy:
         consolidation=_consolidation(r, top["consolidation"]),
         carbon=_carbon(r, top["carbon"]),
         compliance=_compliance(r, top["compliance"]),
+        chasing=_chasing(r, top["chasing"]),
     )
     if policy.consolidation.deadline_lead_days >= policy.warranty.return_within_days:
         raise ValueError(
@@ -287,6 +291,15 @@ def _transport(r: "_Reader", raw: Any) -> TransportRules:
         courier_cost_per_km=r.number(t, "transport", "courier_cost_per_km", low=0),
         detour_factor=r.number(t, "transport", "detour_factor", low=1),
     )
+
+
+def _chasing(r: "_Reader", raw: Any) -> ChasingRules:
+    keys = [f"{step}_days" for step in STEPS]
+    t = r.table(raw, "chasing", set(keys))
+    days = [r.number(t, "chasing", key, low=0, integer=True) for key in keys]
+    if days != sorted(days):
+        raise ValueError(f"{r.source}: chasing: the steps' days must not decrease ({', '.join(keys)})")
+    return ChasingRules(*days)
 
 
 def _carry_back(r: "_Reader", raw: Any) -> CarryBackRules:

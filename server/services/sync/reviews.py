@@ -11,7 +11,8 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from common.enums import ItemStatus, JobStatus, ReturnStatus, ReviewAction, ReviewKind, ReviewStatus
+from common.enums import EventType, ItemStatus, JobStatus, ReturnStatus, ReviewAction, ReviewKind, ReviewStatus
+from common.way_back import way_back_problem
 from server.database import begin_write
 from server.logistics.reviews import check_action
 from server.logistics.states import CLOSED_RETURN_STATUSES
@@ -63,7 +64,7 @@ def _keep_records(session: so.Session, review: ReviewItem, by: User) -> None:
     """Dismissed: the event stays a fact and changes nothing."""
 
 
-def _other_open_line(session: so.Session, review: ReviewItem) -> None:
+def _other_open_line(session: so.Session, review: ReviewItem, moving: EventType) -> None:
     """Refuse to move a serial that is on its way back on another line."""
     item = review.serialised_item
     other = session.scalar(sa.select(ReturnLine).where(
@@ -71,15 +72,15 @@ def _other_open_line(session: so.Session, review: ReviewItem) -> None:
         ReturnLine.id != review.return_line_id,
     ))
     if other is not None:
-        raise Conflict(f"Serial {item.serial} is on its way back on another return line ({other.id}), "
-                       f"removed on {other.removed_at:%d %b %Y}; it cannot move.")
+        logged = f"on another return line, {other.id}, removed on {other.removed_at:%d %b %Y}"
+        raise Conflict(way_back_problem(moving, item.serial, logged))
 
 
 def _move_removed_serial(session: so.Session, review: ReviewItem, by: User) -> None:
     line, item = review.return_line, review.serialised_item
     if line.status in CLOSED_RETURN_STATUSES:
         raise Conflict(f"The return line is {line.status.value}; its serial can no longer move.")
-    _other_open_line(session, review)
+    _other_open_line(session, review, EventType.PART_REMOVED)
     # The records were wrong: the item was installed where it was removed, and is now where its line is.
     line.serialised_item = item
     item.status = ItemStatus.REMOVED
@@ -100,7 +101,7 @@ def _void_line(session: so.Session, review: ReviewItem, by: User) -> None:
 
 
 def _install_serial(session: so.Session, review: ReviewItem, by: User) -> None:
-    _other_open_line(session, review)
+    _other_open_line(session, review, EventType.PART_INSTALLED)
     install_item(review.serialised_item, review.job.site_id, review.event.occurred_at)
 
 
@@ -118,4 +119,5 @@ _EFFECTS: dict[tuple[ReviewKind, ReviewAction], Callable[[so.Session, ReviewItem
     (ReviewKind.INSTALL_ELSEWHERE, ReviewAction.DISMISS): _keep_records,
     (ReviewKind.COMPLETION_AFTER_REASSIGNMENT, ReviewAction.COMPLETE_JOB): _complete_job,
     (ReviewKind.COMPLETION_AFTER_REASSIGNMENT, ReviewAction.DISMISS): _keep_records,
+    (ReviewKind.INSTALL_WITHOUT_REMOVAL, ReviewAction.DISMISS): _keep_records,
 }
