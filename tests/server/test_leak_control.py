@@ -82,10 +82,17 @@ def test_an_install_without_a_removal_on_a_swap_job_is_flagged_for_review(amy, d
     assert (review.kind, review.event_id, review.job_id) == (ReviewKind.INSTALL_WITHOUT_REMOVAL, uuid.UUID(installed["id"]),
                                                              world.amy_job.id)
     assert review.return_line_id == MissingUnit("PRN-FUS-220", 1).line_id(world.amy_job.id)
-    r = dana.request("POST", f"/api/v1/reviews/{review.id}/resolution",
-                     json={"action": "move_serial", "comment": "Checked."})
-    assert r.status == 422, r.json
-    assert "dismiss" in str(r.json["errors"])
+
+
+def test_resolving_an_install_without_removal_by_voiding_writes_the_unconfirmed_line_off(amy, dana, world, session):
+    installed = amy.new_event("part_installed", world.amy_job.id, part_number="PRN-FUS-220", serial="AR00000077")
+    amy.push([installed, completion(amy, world.amy_job.id)])
+    review_id = session.scalar(sa.select(ReviewItem.id))
+    r = dana.request("POST", f"/api/v1/reviews/{review_id}/resolution",
+                     json={"action": "void_line", "comment": "The old fuser was scrapped on site."})
+    assert r.status == 200, r.json
+    (line,) = lines(session)
+    assert (line.status, line.written_off_value) == (ReturnStatus.WRITTEN_OFF, world.fuser.residual_value)
 
 
 def test_a_swap_logged_whole_is_not_flagged(amy, world, session):

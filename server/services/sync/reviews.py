@@ -100,6 +100,15 @@ def _void_line(session: so.Session, review: ReviewItem, by: User) -> None:
         line.move_to(ReturnStatus.WRITTEN_OFF, utcnow())
 
 
+def _write_off_unconfirmed(session: so.Session, review: ReviewItem, by: User) -> None:
+    """The replaced part will not come back: its unconfirmed line is written off with the value lost."""
+    line = review.return_line
+    if line is None or line.status != ReturnStatus.UNCONFIRMED:
+        raise Conflict("There is no unconfirmed line to write off for this install.")
+    line.written_off_value = line.expected_value
+    line.move_to(ReturnStatus.WRITTEN_OFF, utcnow())
+
+
 def _install_serial(session: so.Session, review: ReviewItem, by: User) -> None:
     _other_open_line(session, review, EventType.PART_INSTALLED)
     install_item(review.serialised_item, review.job.site_id, review.event.occurred_at)
@@ -120,4 +129,5 @@ _EFFECTS: dict[tuple[ReviewKind, ReviewAction], Callable[[so.Session, ReviewItem
     (ReviewKind.COMPLETION_AFTER_REASSIGNMENT, ReviewAction.COMPLETE_JOB): _complete_job,
     (ReviewKind.COMPLETION_AFTER_REASSIGNMENT, ReviewAction.DISMISS): _keep_records,
     (ReviewKind.INSTALL_WITHOUT_REMOVAL, ReviewAction.DISMISS): _keep_records,
+    (ReviewKind.INSTALL_WITHOUT_REMOVAL, ReviewAction.VOID_LINE): _write_off_unconfirmed,
 }
