@@ -8,10 +8,12 @@ completed job is completed) until the server's own records arrive by pull.
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from common.enums import EventType, HolderKind, SyncEntity, TravelMode
-from mobile.store import Entry, Store
+from collections import Counter
 
-REMOVALS = (EventType.PART_REMOVED, EventType.EQUIPMENT_COLLECTED)
+from common.enums import EventType, HolderKind, ReturnStatus, SyncEntity, TravelMode
+from common.leaks import missing_units
+from common.way_back import REMOVALS
+from mobile.store import Entry, Store
 
 
 def local_time(text: str | None, fmt: str = "%H:%M") -> str:
@@ -117,6 +119,21 @@ def job_view(store: Store, job_id: int) -> JobView | None:
                 for p in job.get("expected_parts", [])]
     lines = [line for line in return_lines(store) if line.job_id == job_id]
     return JobView(_card(store, job, store.waiting()), installed, expected, store.entries(job_id), lines)
+
+
+def expected_back(store: Store, job_id: int) -> list[str]:
+    """The part numbers, one per unit, that the job expects back and nothing logged yet accounts for:
+    what the phone asks about at completion (common/leaks.py, the server's rule too)."""
+    job = store.record(SyncEntity.JOB, job_id) or {}
+    entries = [e for e in store.entries(job_id) if e.type in REMOVALS and e.state != "rejected"]
+    logged = Counter()
+    for entry in entries:
+        logged[entry.payload["part_number"]] += entry.payload.get("quantity", 1)
+    own = {e.id for e in entries}
+    for line in store.records(SyncEntity.RETURN_LINE):
+        if line.get("job_id") == job_id and line["id"] not in own and line.get("status") != ReturnStatus.UNCONFIRMED:
+            logged[line["part_number"]] += line.get("quantity", 1)
+    return [unit.part_number for unit in missing_units(job.get("expected_parts", []), logged)]
 
 
 def carried_lines(store: Store) -> list[CarriedLine]:

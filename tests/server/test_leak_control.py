@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 import factories as make
 from common.enums import HolderKind, ReturnStatus, ReviewKind
-from server.logistics.leaks import MissingUnit
+from common.leaks import MissingUnit
 from server.models import BackgroundTask, ReturnLine, ReviewItem
 
 

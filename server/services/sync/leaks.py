@@ -4,8 +4,8 @@ Each unit of a `replace` or `collect` expected part that no `part_removed` or
 `equipment_collected` on the job accounts for becomes one return line in status
 `unconfirmed`, held by the engineer, its value at risk, with the reason the
 engineer gave (`job_completed.not_returned`). An install of a swapped part with
-no removal to match is flagged for a dispatcher. The pure rule is
-server/logistics/leaks.py.
+no removal to match is flagged for a dispatcher. The pure rule, which the phone
+applies too, is common/leaks.py.
 """
 
 from collections import Counter
@@ -17,7 +17,7 @@ import sqlalchemy.orm as so
 
 from common.enums import EventOutcome, EventType, HolderKind, PartCondition, ReturnStatus, ReviewKind, ReviewStatus
 from common.way_back import REMOVALS
-from server.logistics.leaks import installs_without_removal, missing_units, reasons_by_unit
+from common.leaks import installs_without_removal, missing_units, reasons_by_unit
 from server.models import FieldEvent, Job, PartNumber, ReturnLine, ReviewItem, User
 from server.models.types import utcnow
 

@@ -1,11 +1,15 @@
-"""Leak control: what a completed job expected back and nobody logged, unit by unit."""
+"""Leak control: what a job expects back and nobody logged, unit by unit.
+
+The phone asks about these units at completion; the server makes each one it is
+still missing, when the completion arrives, an unconfirmed return line.
+"""
 
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-#: Expected-part actions that bring a part back.
+#: Expected-part actions that bring a part back (server/models/jobs.py: EXPECTED_PART_ACTIONS).
 COMING_BACK = ("replace", "collect")
 #: Names the ids of unconfirmed lines, so that one job's missing unit always has the same id.
 UNCONFIRMED_NAMESPACE = uuid.UUID("6f1c1d8e-6a8e-4c59-9a53-3f0b1c2d7e11")

@@ -3,7 +3,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from server.logistics.leaks import MissingUnit, installs_without_removal, missing_units, reasons_by_unit
+from common.leaks import MissingUnit, installs_without_removal, missing_units, reasons_by_unit
 
 PARTS = st.sampled_from(["PRN-FUS-220", "PRN-RLR-KIT", "ATM-CAS-100"])
 EXPECTED = st.lists(st.fixed_dictionaries({
