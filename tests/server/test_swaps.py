@@ -93,3 +93,16 @@ def test_a_version_1_batch_may_not_carry_version_2_fields(amy, world, session, f
 def test_an_install_grade_is_new_or_refurbished(amy, world):
     r = amy.push([install(amy, world, str(uuid.uuid4()), grade="faulty")]).json["results"][0]
     assert r["status"] == "rejected" and list(r["errors"]["payload"]) == ["grade"]
+
+
+def test_the_return_line_api_says_what_replaced_the_line_and_who_installed_it(amy, dana, world):
+    removed = removal(amy, world)
+    installed = install(amy, world, removed["id"], grade="new")
+    amy.push([removed, installed])
+    r = dana.request("GET", f"/api/v1/returns/{removed['id']}")
+    assert r.status == 200
+    assert r.json["replaced_by"] == {"part_number": "PRN-FUS-220", "serial": "AR00000077", "grade": "new",
+                                     "installed_at": installed["occurred_at"], "installed_by_id": world.amy.id,
+                                     "installed_by": "Amy Clarke", "install_event_id": installed["id"]}
+    listed = dana.request("GET", "/api/v1/returns").json["items"]
+    assert [line["replaced_by"]["serial"] for line in listed] == ["AR00000077"]
