@@ -8,14 +8,14 @@ and the template filters.
 from flask import Blueprint, Flask, redirect, url_for
 
 from server.console import (
-    customer_page, data, jobs, overdue, overview, returns, reviews, routes, security, sign_in, users, wording,
+    customer_page, data, jobs, overdue, overview, returns, reviews, routes, security, sign_in, sites, users, wording,
 )
 from server.console.admin import register_admin
 from server.console.pages import register_page_headers
 
 BLUEPRINTS = [
     sign_in.bp, overview.bp, returns.bp, routes.bp, jobs.bp, overdue.bp, reviews.bp, data.bp, users.bp,
-    customer_page.bp,
+    customer_page.bp, sites.bp,
 ]
 
 #: The console's own CSS, JavaScript and icons; the vendored libraries are under /static/vendor/.

@@ -1,10 +1,13 @@
 """A swap on the console: a line says what replaced it, the export carries both serials, the overview what is at risk."""
 
-from datetime import datetime, timezone
 import csv
 import io
 import uuid
+from datetime import datetime, timezone
 
+import sqlalchemy as sa
+
+import factories as make
 from common.enums import Disposition, ReturnStatus
 from server.models import Replacement
 
@@ -44,3 +47,15 @@ def test_an_unconfirmed_line_shows_why_it_was_not_returned_and_the_overview_its_
     overview = dispatcher.get("/console/").get_data(as_text=True)
     tile = overview[overview.index('id="tile-at-risk"'):][:300]
     assert "Value at risk" in tile and "€120.50" in tile
+
+
+def test_the_sites_installed_base_says_which_serial_each_unit_replaced(dispatcher, session, yard, make_lines):
+    line = swapped_line(session, yard, make_lines)
+    installed = make.installed_item(session, yard.fuser, yard.north, "AR55500001")
+    session.get(Replacement, session.scalar(sa.select(Replacement.install_event_id))).serialised_item_id = installed.id
+    session.commit()
+    page = dispatcher.get(f"/console/sites/{yard.north.id}").get_data(as_text=True)
+    row = page[page.index("AR55500001"):][:600]
+    assert "replaced" in row and "AR09000000" in row and "by Amy" in row
+    assert f"/console/returns/{line.id}" in row
+    assert dispatcher.get("/console/sites/999999").status_code == 404
