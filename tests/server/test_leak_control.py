@@ -102,3 +102,16 @@ def test_a_swap_logged_whole_is_not_flagged(amy, world, session):
     amy.push([removed, installed, completion(amy, world.amy_job.id)])
     session.rollback()
     assert session.scalars(sa.select(ReviewItem)).all() == []
+
+
+def test_a_held_completion_completed_by_a_dispatcher_opens_the_unconfirmed_lines_too(amy, dana, world, session):
+    from test_review_queue import reassign_to_ben
+
+    reassign_to_ben(session, world)
+    amy.push([completion(amy, world.amy_job.id, not_returned=[{"part_number": "PRN-FUS-220", "reason": "Kept"}])])
+    assert lines(session) == []
+    review_id = session.scalar(sa.select(ReviewItem.id))
+    assert dana.request("POST", f"/api/v1/reviews/{review_id}/resolution",
+                        json={"action": "complete_job", "comment": "Amy did the job."}).status == 200
+    (line,) = lines(session)
+    assert (line.status, line.holder_id, line.not_returned_reason) == (ReturnStatus.UNCONFIRMED, world.amy.id, "Kept")

@@ -173,10 +173,13 @@ class FieldFacts:
                     for fields, item in self._replacement_rows]
             self.session.execute(sa.insert(Replacement.__table__), rows)
             self._replacement_rows.clear()
-        for link in self.replacements.values():
-            if isinstance(link, Replacement) and link.return_line_id is None and link.removal_event_id in self.lines:
-                link.return_line_id = self.lines[link.removal_event_id].id
-        self.session.flush()
+        # An install of an earlier batch waited for this batch's removal.
+        waited = [link for link in self.replacements.values() if isinstance(link, Replacement)
+                  and link.return_line_id is None and link.removal_event_id in self.lines]
+        for link in waited:
+            link.return_line_id = self.lines[link.removal_event_id].id
+        if waited:
+            self.session.flush()
 
     def _all(self, model, column, values):
         if not values:

@@ -22,6 +22,7 @@ from server.runner.queue import enqueue
 from server.services.errors import Conflict, Invalid, NotFound
 from server.services.sync.field_facts import complete_job, install_item
 from server.services.sync.ingest import ENGINE_TASK
+from server.services.sync.leaks import control_leaks
 
 MAX_COMMENT_LENGTH = 2000
 
@@ -118,7 +119,10 @@ def _complete_job(session: so.Session, review: ReviewItem, by: User) -> None:
     job = review.job
     if job.status != JobStatus.OPEN:
         raise Conflict(f"Job {job.reference} is {job.status.value}; it cannot be completed again.")
-    complete_job(job, review.event.occurred_at, review.event.body.get("payload") or {})
+    payload = review.event.body.get("payload") or {}
+    complete_job(job, review.event.occurred_at, payload)
+    control_leaks(session, job, session.get(User, review.engineer_id), review.event.occurred_at,
+                  payload.get("not_returned", ()))
 
 
 _EFFECTS: dict[tuple[ReviewKind, ReviewAction], Callable[[so.Session, ReviewItem, User], None]] = {
