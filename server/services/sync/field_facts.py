@@ -110,9 +110,13 @@ class FieldFacts:
             r.removal_event_id: r for r in self._all(Replacement, Replacement.removal_event_id, removals | replaces)}
         # The unconfirmed lines of the batch's jobs, oldest unit first: a removal logged late confirms one.
         self.unconfirmed: dict[tuple[int, int], list[ReturnLine]] = {}
-        for line in sorted(self._all(ReturnLine, ReturnLine.job_id, job_ids), key=lambda l: l.removed_at):
-            if line.status == ReturnStatus.UNCONFIRMED:
-                self.unconfirmed.setdefault((line.job_id, line.part_number_id), []).append(line)
+        waiting = self.session.scalars(
+            sa.select(ReturnLine).where(ReturnLine.job_id.in_(list(job_ids)),
+                                        ReturnLine.status == ReturnStatus.UNCONFIRMED)
+            .order_by(ReturnLine.removed_at, ReturnLine.id)
+        ) if job_ids else []
+        for line in waiting:
+            self.unconfirmed.setdefault((line.job_id, line.part_number_id), []).append(line)
         # A physical item can only be on its way back once.
         self.open_line_of_item: dict[SerialisedItem, ReturnLine] = {}
         if items:
