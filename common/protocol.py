@@ -1,7 +1,8 @@
 """Constants and request-level errors of the sync protocol (docs/sync-protocol.md)."""
 
-PROTOCOL_VERSION = 1
-SUPPORTED_PROTOCOL_VERSIONS = frozenset({1})
+PROTOCOL_VERSION = 2
+#: Version 1 apps keep working: they send none of version 2's fields (V2_PAYLOAD_FIELDS).
+SUPPORTED_PROTOCOL_VERSIONS = frozenset({1, 2})
 
 #: Most events one push may carry; more is answered 413.
 MAX_BATCH_EVENTS = 500

@@ -136,9 +136,26 @@ class PartRemovedPayload(StrictSchema):
             raise ma.ValidationError("A serialised part is one item: quantity must be 1.", "quantity")
 
 
+#: The grades a unit can be installed in: a replacement is never faulty or scrap.
+INSTALL_GRADES = (StockGrade.NEW, StockGrade.REFURBISHED)
+#: Most expected parts a completion can say were not returned.
+MAX_NOT_RETURNED = 100
+
+
 class PartInstalledPayload(StrictSchema):
     part_number = Text(required=True, validate=PART_NUMBER)
     serial = Text(allow_none=True, validate=SERIAL)
+    # Version 2: the swap this install completes, and where the unit came from.
+    replaces = fields.UUID(
+        allow_none=True, metadata={"description": "The id of the part_removed event of the same swap (v2)"})
+    grade = _enum(StockGrade, allow_none=True, validate=validate.OneOf(INSTALL_GRADES),
+                  metadata={"description": "new or refurbished: the grade of the unit installed (v2)"})
+    reservation_id = _record_id(allow_none=True, metadata={"description": "The reservation the unit served (v2)"})
+
+
+class NotReturnedPart(StrictSchema):
+    part_number = Text(required=True, validate=PART_NUMBER)
+    reason = Text(required=True, validate=validate.Length(min=1, max=500))
 
 
 class EquipmentCollectedPayload(StrictSchema):
@@ -150,6 +167,10 @@ class EquipmentCollectedPayload(StrictSchema):
 class JobCompletedPayload(StrictSchema):
     notes = Text(allow_none=True, validate=validate.Length(max=4000))
     customer_signoff_name = Text(allow_none=True, validate=validate.Length(max=120))
+    not_returned = fields.List(
+        fields.Nested(NotReturnedPart), validate=validate.Length(max=MAX_NOT_RETURNED),
+        metadata={"description": "Expected parts the engineer did not bring back, one per unit, and why (v2)"},
+    )
 
 
 class ReturnHandedOverPayload(StrictSchema):
@@ -163,6 +184,12 @@ PAYLOAD_SCHEMAS: dict[EventType, type[ma.Schema]] = {
     EventType.EQUIPMENT_COLLECTED: EquipmentCollectedPayload,
     EventType.JOB_COMPLETED: JobCompletedPayload,
     EventType.RETURN_HANDED_OVER: ReturnHandedOverPayload,
+}
+
+#: Payload fields a version 1 batch may not carry: an event holding one is rejected, naming it.
+V2_PAYLOAD_FIELDS: dict[EventType, frozenset[str]] = {
+    EventType.PART_INSTALLED: frozenset({"replaces", "grade", "reservation_id"}),
+    EventType.JOB_COMPLETED: frozenset({"not_returned"}),
 }
 
 #: One instance per type, built once: loading keeps no state in the schema.

@@ -15,8 +15,9 @@ import marshmallow as ma
 import regex
 
 from common.enums import EventType
+from common.protocol import PROTOCOL_VERSION
 from common.representable import value_problems
-from common.schemas import EventSchema
+from common.schemas import V2_PAYLOAD_FIELDS, EventSchema
 
 _EVENT_SCHEMA = EventSchema()
 
@@ -28,17 +29,25 @@ class CatalogueEntry:
     serial_pattern: str | None = None
 
 
-def validate_event(raw: dict) -> tuple[dict | None, dict]:
-    """Return ``(event, {})`` for a valid event, ``(None, errors)`` otherwise."""
+def validate_event(raw: dict, protocol_version: int = PROTOCOL_VERSION) -> tuple[dict | None, dict]:
+    """Return ``(event, {})`` for a valid event, ``(None, errors)`` otherwise.
+
+    An event of a version 1 batch may not carry the fields version 2 added.
+    """
     if not isinstance(raw, dict):
         return None, {"_schema": ["An event must be a JSON object."]}
     problems = value_problems(raw)
     if problems:
         return None, problems
     try:
-        return _EVENT_SCHEMA.load(raw), {}
+        event = _EVENT_SCHEMA.load(raw)
     except ma.ValidationError as err:
         return None, err.messages
+    if protocol_version < 2:
+        newer = sorted(V2_PAYLOAD_FIELDS.get(event["type"], frozenset()) & set(event["payload"]))
+        if newer:
+            return None, {"payload": {name: [f"{name} needs sync protocol version 2."] for name in newer}}
+    return event, {}
 
 
 def check_against_catalogue(

@@ -6,10 +6,12 @@ against the cached catalogue), and then for what only the phone knows: a
 serial already logged on this phone and not yet handed over.
 """
 
+import dataclasses
 import uuid
 
-from common.enums import EventType
+from common.enums import EventType, StockGrade
 from common.validation import CatalogueEntry, check_against_catalogue, validate_event
+from common.way_back import REMOVALS, way_back_problem
 from mobile import serials, workday
 from mobile.store import Draft, Entry, Store, utc_now
 
@@ -46,16 +48,32 @@ def _payload(**fields) -> dict:
     return {name: value for name, value in ((n, _text(v)) for n, v in fields.items()) if value is not None}
 
 
+#: The grade an install names while the phone knows nothing of its van's stock. Once the van stock
+#: (and its grades) is in the pull scope, the swap screen passes the grade of the unit taken instead.
+DEFAULT_INSTALL_GRADE = StockGrade.NEW
+
+
 def removal(job_id: int, part_number: str, serial: str | None, condition: str, failure_code: str | None = None,
-            quantity: int = 1) -> Draft:
+            quantity: int = 1, entry_id: str | None = None) -> Draft:
+    """`entry_id`: the removal's id chosen now, for an install that replaces it (see `swap`)."""
     payload = _payload(part_number=part_number, serial=serial, condition=condition, failure_code=failure_code)
     if quantity != 1:
         payload["quantity"] = quantity
-    return Draft(EventType.PART_REMOVED, job_id, payload)
+    return Draft(EventType.PART_REMOVED, job_id, payload, entry_id)
 
 
-def installation(job_id: int, part_number: str, serial: str | None) -> Draft:
-    return Draft(EventType.PART_INSTALLED, job_id, _payload(part_number=part_number, serial=serial))
+def installation(job_id: int, part_number: str, serial: str | None, replaces: str | None = None,
+                 grade: str | None = DEFAULT_INSTALL_GRADE) -> Draft:
+    """`replaces`: the id of the removal this install swaps for (protocol v2)."""
+    payload = _payload(part_number=part_number, serial=serial, replaces=replaces, grade=grade)
+    return Draft(EventType.PART_INSTALLED, job_id, payload)
+
+
+def swap(job_id: int, removed: dict, installed: dict) -> list[Draft]:
+    """A swap saved whole: the removal, and the install that names it (`replaces`)."""
+    removal_id = str(uuid.uuid4())
+    return [removal(job_id, **removed, entry_id=removal_id),
+            installation(job_id, **installed, replaces=removal_id)]
 
 
 def collection(job_id: int, part_number: str, serial: str, condition: str) -> Draft:
@@ -63,8 +81,14 @@ def collection(job_id: int, part_number: str, serial: str, condition: str) -> Dr
                  _payload(part_number=part_number, serial=serial, condition=condition))
 
 
-def completion(job_id: int, notes: str | None, customer_signoff_name: str | None) -> Draft:
-    return Draft(EventType.JOB_COMPLETED, job_id, _payload(notes=notes, customer_signoff_name=customer_signoff_name))
+def completion(job_id: int, notes: str | None, customer_signoff_name: str | None,
+               not_returned: list[dict] | None = None) -> Draft:
+    """`not_returned`: [{part_number, reason}], one per expected unit the engineer did not bring back."""
+    payload = _payload(notes=notes, customer_signoff_name=customer_signoff_name)
+    if not_returned:
+        payload["not_returned"] = [{"part_number": p["part_number"], "reason": _text(p["reason"]) or ""}
+                                   for p in not_returned]
+    return Draft(EventType.JOB_COMPLETED, job_id, payload)
 
 
 def hand_over(return_line_id: str, facility_id: int) -> Draft:
@@ -137,7 +161,7 @@ def _catalogue_spelling(store: Store, draft: Draft) -> Draft:
     part = store.part(typed) if isinstance(typed, str) else None
     if part is None or part["part_number"] == typed:
         return draft
-    return Draft(draft.type, draft.job_id, {**draft.payload, "part_number": part["part_number"]})
+    return dataclasses.replace(draft, payload={**draft.payload, "part_number": part["part_number"]})
 
 
 def _check_serial(draft: Draft, earlier: list[Draft], open_serials: dict) -> dict:
@@ -146,14 +170,12 @@ def _check_serial(draft: Draft, earlier: list[Draft], open_serials: dict) -> dic
         return {}
     key = (draft.payload["part_number"], serial)
     line = open_serials.get(key)
-    if draft.type in (EventType.PART_REMOVED, EventType.EQUIPMENT_COLLECTED):
-        if line is not None:
-            return {"payload": {"serial": [f"{serial} is already logged as on its way back (from {line.job_reference})."]}}
-        if any(d.type in (EventType.PART_REMOVED, EventType.EQUIPMENT_COLLECTED)
-               and (d.payload.get("part_number"), d.payload.get("serial")) == key for d in earlier):
-            return {"payload": {"serial": [f"{serial} appears twice in this entry."]}}
-    if draft.type == EventType.PART_INSTALLED:
-        removed_now = any((d.payload.get("part_number"), d.payload.get("serial")) == key for d in earlier)
-        if line is not None or removed_now:
-            return {"payload": {"serial": [f"{serial} is on its way back; it cannot be installed."]}}
-    return {}
+    logged = f"from {line.job_reference}" if line is not None else None
+    if draft.type in REMOVALS and logged is None and any(
+            d.type in REMOVALS and (d.payload.get("part_number"), d.payload.get("serial")) == key for d in earlier):
+        return {"payload": {"serial": [f"{serial} appears twice in this entry."]}}
+    if draft.type == EventType.PART_INSTALLED and logged is None and any(
+            (d.payload.get("part_number"), d.payload.get("serial")) == key for d in earlier):
+        logged = "removed in this entry"
+    problem = way_back_problem(draft.type, serial, logged)
+    return {"payload": {"serial": [problem]}} if problem else {}

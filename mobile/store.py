@@ -39,6 +39,8 @@ class Draft:
     type: EventType
     job_id: int | None
     payload: dict
+    #: Chosen before saving when another entry must name this one (a swap's install names its removal).
+    id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -160,7 +162,7 @@ class Store:
         with self._write() as db:
             last_seq = int(_setting(db, "last_seq", "0"))
             for seq, draft in enumerate(drafts, start=last_seq + 1):
-                entry = Entry(str(uuid.uuid4()), seq, str(draft.type), draft.job_id, occurred_at,
+                entry = Entry(draft.id or str(uuid.uuid4()), seq, str(draft.type), draft.job_id, occurred_at,
                               draft.payload, "waiting", corrects=corrects)
                 db.execute(
                     "INSERT INTO outbox (seq, id, type, job_id, occurred_at, payload, username, corrects)"

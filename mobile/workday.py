@@ -10,11 +10,12 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from common.enums import EventType, HolderKind, SyncEntity, TravelMode
-from common.stock import install_grade
-from mobile.store import Entry, Store
 
-REMOVALS = (EventType.PART_REMOVED, EventType.EQUIPMENT_COLLECTED)
+from common.enums import EventType, HolderKind, ReturnStatus, SyncEntity, TravelMode
+from common.leaks import missing_units
+from common.stock import install_grade
+from common.way_back import REMOVALS
+from mobile.store import Entry, Store
 
 
 def local_time(text: str | None, fmt: str = "%H:%M") -> str:
@@ -165,6 +166,21 @@ def _replacement_text(record: dict, depot: dict) -> str:
     if record.get("status") == "at_depot":
         return f"{what} waiting at {place}: collect it before the job"
     return f"{what} arriving at {place} by {by}: collect it before the job"
+
+
+def expected_back(store: Store, job_id: int) -> list[str]:
+    """The part numbers, one per unit, that the job expects back and nothing logged yet accounts for:
+    what the phone asks about at completion (common/leaks.py, the server's rule too)."""
+    job = store.record(SyncEntity.JOB, job_id) or {}
+    entries = [e for e in store.entries(job_id) if e.type in REMOVALS and e.state != "rejected"]
+    logged = Counter()
+    for entry in entries:
+        logged[entry.payload["part_number"]] += entry.payload.get("quantity", 1)
+    own = {e.id for e in entries}
+    for line in store.records(SyncEntity.RETURN_LINE):
+        if line.get("job_id") == job_id and line["id"] not in own and line.get("status") != ReturnStatus.UNCONFIRMED:
+            logged[line["part_number"]] += line.get("quantity", 1)
+    return [unit.part_number for unit in missing_units(job.get("expected_parts", []), logged)]
 
 
 def carried_lines(store: Store) -> list[CarriedLine]:

@@ -74,6 +74,7 @@ SCHEDULE: list[Periodic] = [
     Periodic("send_pickup_reminders", every=timedelta(hours=1)),
     Periodic("chase_overdue", every=timedelta(days=1), offset=timedelta(hours=7)),
     Periodic("retry_shortages", every=timedelta(hours=1)),
+    Periodic("escalate_returns", every=timedelta(days=1), offset=timedelta(hours=7, minutes=30)),
 ]
 
 
@@ -119,6 +120,12 @@ def send_pickup_reminders(session: so.Session) -> None:
 def chase_overdue(session: so.Session) -> None:
     config = current_app.config
     chasing.chase_overdue(session, config["OVERDUE_PICKUP_DAYS"], config["OVERDUE_RECEIVE_DAYS"])
+
+
+@task("escalate_returns")
+def escalate_returns(session: so.Session) -> None:
+    """Unconfirmed and overdue lines take their next chasing steps (rules.toml, [chasing])."""
+    chasing.escalate(session, current_app.extensions["fieldloop.policy"].chasing)
 
 
 @task(outbox.DELIVER_TASK, transactional=False)

@@ -8,7 +8,7 @@ the disposition engine's need reads the same numbers as before. Downgrade puts
 the counters back from the ledger and removes the opening movements.
 
 Revision ID: 0011_ledger
-Revises: 0009_stock
+Revises: 0010_swaps
 Create Date: 2026-12-01 12:40:00
 
 """
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0011_ledger'
-down_revision = '0009_stock'
+down_revision = '0010_swaps'
 branch_labels = None
 depends_on = None
 

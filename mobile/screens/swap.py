@@ -53,6 +53,7 @@ class SwapScreen(forms.EntryScreen):
         self.ids.condition.text = forms.condition_label("faulty")
         self.ids.failure.text = forms.NO_FAILURE_CODE
         prefill = prefill or {}
+        self._replaces = prefill.get("replaces") if mode == "installed" else None
         half = "installed" if mode == "installed" else "removed"
         self.ids[f"{half}_part"].text = prefill.get("part_number") or ""
         self.ids[f"{half}_serial"].text = prefill.get("serial") or ""
@@ -85,19 +86,23 @@ class SwapScreen(forms.EntryScreen):
 
     def save(self):
         self._clear_messages()
-        drafts, halves = [], []
+        removed = installed = None
         if self.mode in ("swap", "removed"):
             quantity = self.ids.removed_quantity.text.strip()
-            drafts.append(entries.removal(
-                self.job_id, self.ids.removed_part.text, self.ids.removed_serial.text,
-                forms.CONDITIONS.get(self.ids.condition.text, ""), forms.FAILURE_CODES.get(self.ids.failure.text),
-                int(quantity) if quantity.isdigit() else 1,
-            ))
-            halves.append("removed")
+            removed = dict(part_number=self.ids.removed_part.text, serial=self.ids.removed_serial.text,
+                           condition=forms.CONDITIONS.get(self.ids.condition.text, ""),
+                           failure_code=forms.FAILURE_CODES.get(self.ids.failure.text),
+                           quantity=int(quantity) if quantity.isdigit() else 1)
         if self.mode == "installed" or (self.mode == "swap" and self.ids.installed_part.text.strip()):
-            drafts.append(entries.installation(self.job_id, self.ids.installed_part.text,
-                                               self.ids.installed_serial.text))
-            halves.append("installed")
+            installed = dict(part_number=self.ids.installed_part.text, serial=self.ids.installed_serial.text)
+        if removed and installed:
+            drafts, halves = entries.swap(self.job_id, removed, installed), ["removed", "installed"]
+        elif removed:
+            drafts, halves = [entries.removal(self.job_id, **removed)], ["removed"]
+        else:
+            # A corrected install still names the removal the refused one replaced.
+            drafts = [entries.installation(self.job_id, **installed, replaces=self._replaces)]
+            halves = ["installed"]
         self.busy = True
         App.get_running_app().save_entries(drafts, self._saved, lambda errors: self._refused(errors, halves),
                                            corrects=self.corrects)

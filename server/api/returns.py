@@ -16,11 +16,23 @@ from server.api.json_body import Blueprint
 from server.api.pagination import PageQuery, page_of, paginate
 from server.api.security import STAFF, requires
 from server.extensions import db
-from server.models import PartNumber, ReturnLine
+from server.models import PartNumber, Replacement, ReturnLine
 from server.services.returns import chasing, overrides, receiving
 from server.services.errors import NotFound
 
 blp = Blueprint("returns", __name__, url_prefix="/api/v1/returns", description="Return lines")
+
+
+class ReplacementSchema(ma.Schema):
+    """The unit installed in the line's place (a swap logged whole)."""
+
+    part_number = fields.Function(lambda r: r.part.part_number)
+    serial = fields.String(allow_none=True)
+    grade = fields.String(allow_none=True)
+    installed_at = fields.AwareDateTime()
+    installed_by_id = fields.Integer()
+    installed_by = fields.Function(lambda r: r.installed_by.display_name)
+    install_event_id = fields.UUID()
 
 
 class ReturnLineSchema(ma.Schema):
@@ -55,6 +67,12 @@ class ReturnLineSchema(ma.Schema):
     deadline = fields.AwareDateTime(allow_none=True)
     received_at = fields.AwareDateTime(allow_none=True)
     recovered_value = money(allow_none=True)
+    replaced_by = fields.Nested(ReplacementSchema, allow_none=True,
+                                metadata={"description": "The unit installed in this one's place, once known"})
+    not_returned_reason = fields.String(allow_none=True,
+                                        metadata={"description": "Unconfirmed: why the engineer did not bring it back"})
+    escalation_step = fields.String(allow_none=True, metadata={"description": "The last chasing step taken"})
+    written_off_value = money(allow_none=True)
     created_at = fields.AwareDateTime()
 
 
@@ -88,7 +106,10 @@ class ReturnQuery(PageQuery):
 @blp.response(200, page_of(ReturnLineSchema))
 def list_returns(args):
     """Return lines, newest first, filtered."""
-    query = sa.select(ReturnLine).options(so.joinedload(ReturnLine.part)).order_by(ReturnLine.created_at.desc(), ReturnLine.id)
+    query = sa.select(ReturnLine).options(
+        so.joinedload(ReturnLine.part), so.selectinload(ReturnLine.replaced_by).options(
+            so.joinedload(Replacement.part), so.joinedload(Replacement.installed_by)),
+    ).order_by(ReturnLine.created_at.desc(), ReturnLine.id)
     if "status" in args:
         query = query.where(ReturnLine.status == args["status"])
     if "disposition" in args:

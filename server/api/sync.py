@@ -26,7 +26,8 @@ def push(batch):
         raise Forbidden("This token was issued to another device.")
     raw_events = read_json(request.get_data(cache=True))["events"]
     events = [{"id": env["id"], "seq": env["seq"], "body": raw} for env, raw in zip(batch["events"], raw_events)]
-    return ingest_events(db.session, g.user, g.device.id, batch.get("sent_at"), events)
+    return ingest_events(db.session, g.user, g.device.id, batch.get("sent_at"), events,
+                         batch["protocol_version"])
 
 
 @blp.route("/pull", methods=["GET"])

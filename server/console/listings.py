@@ -17,7 +17,7 @@ from server.console.paging import Page, paginate
 from server.logistics.states import CLOSED_RETURN_STATUSES
 from server.models import (
     CourierPlan, CourierRoute, CourierStop, CustodyEntry, Customer, Delivery, Device, DispositionRecord, Facility, Job,
-    PartNumber, Pickup, Reservation, ReturnLine, ReviewItem, Site, User, Vehicle,
+    PartNumber, Pickup, Replacement, Reservation, ReturnLine, ReviewItem, Site, User, Vehicle,
 )
 from server.services.returns.engine import facility_options
 from server.services.returns.figures import AGE_BUCKETS as FIGURE_AGE_BUCKETS
@@ -156,7 +156,9 @@ def line_detail(session: so.Session, line_id: uuid.UUID) -> LineDetail | None:
     line = session.scalar(
         sa.select(ReturnLine).where(ReturnLine.id == line_id)
         .options(so.joinedload(ReturnLine.part), so.joinedload(ReturnLine.origin_site),
-                 so.joinedload(ReturnLine.pickup), so.selectinload(ReturnLine.custody))
+                 so.joinedload(ReturnLine.pickup), so.selectinload(ReturnLine.custody),
+                 so.selectinload(ReturnLine.replaced_by).options(so.joinedload(Replacement.part),
+                                                                 so.joinedload(Replacement.installed_by)))
     )
     if line is None:
         return None

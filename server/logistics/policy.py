@@ -12,6 +12,7 @@ from typing import Any, Mapping
 
 from common.enums import Disposition, FailureCode, PartCondition
 from server.logistics.delivery_mode import DeliveryRules
+from server.logistics.escalation import STEPS, ChasingRules
 
 DEFAULT_RULES_PATH = Path(__file__).with_name("rules.toml")
 
@@ -124,6 +125,7 @@ class Policy:
     carbon: CarbonRules
     compliance: tuple[ComplianceRule, ...]
     deliveries: DeliveryRules
+    chasing: ChasingRules
 
     def scrap_ban(self, category: str) -> ComplianceRule | None:
         """The compliance rule that keeps a category from scrap, if any."""
@@ -163,7 +165,7 @@ def parse_policy(data: Mapping[str, Any], source: str = "rules") -> Policy:
         data,
         "",
         {"disposition", "economics", "carbon", "compliance", "warranty", "transport", "carry_back", "consolidation",
-         "deliveries"},
+         "deliveries", "chasing"},
     )
     policy = Policy(
         disposition_table=_disposition_table(r, top["disposition"]),
@@ -175,6 +177,7 @@ def parse_policy(data: Mapping[str, Any], source: str = "rules") -> Policy:
         carbon=_carbon(r, top["carbon"]),
         compliance=_compliance(r, top["compliance"]),
         deliveries=_deliveries(r, top["deliveries"], top["transport"]),
+        chasing=_chasing(r, top["chasing"]),
     )
     if policy.consolidation.deadline_lead_days >= policy.warranty.return_within_days:
         raise ValueError(
@@ -291,6 +294,15 @@ def _transport(r: "_Reader", raw: Any) -> TransportRules:
         courier_cost_per_km=r.number(t, "transport", "courier_cost_per_km", low=0),
         detour_factor=r.number(t, "transport", "detour_factor", low=1),
     )
+
+
+def _chasing(r: "_Reader", raw: Any) -> ChasingRules:
+    keys = [f"{step}_days" for step in STEPS]
+    t = r.table(raw, "chasing", set(keys))
+    days = [r.number(t, "chasing", key, low=0, integer=True) for key in keys]
+    if days != sorted(days):
+        raise ValueError(f"{r.source}: chasing: the steps' days must not decrease ({', '.join(keys)})")
+    return ChasingRules(*days)
 
 
 def _carry_back(r: "_Reader", raw: Any) -> CarryBackRules:

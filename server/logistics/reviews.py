@@ -9,6 +9,8 @@ REVIEW_ACTIONS: dict[ReviewKind, tuple[ReviewAction, ...]] = {
     ReviewKind.REMOVAL_ELSEWHERE: (A.MOVE_SERIAL, A.VOID_LINE),
     ReviewKind.INSTALL_ELSEWHERE: (A.MOVE_SERIAL, A.DISMISS),
     ReviewKind.COMPLETION_AFTER_REASSIGNMENT: (A.COMPLETE_JOB, A.DISMISS),
+    # The install stands either way: the part it replaced stays unconfirmed (chased), or is written off now.
+    ReviewKind.INSTALL_WITHOUT_REMOVAL: (A.DISMISS, A.VOID_LINE),
 }
 
 

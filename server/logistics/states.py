@@ -22,6 +22,9 @@ RETURN_TRANSITIONS: dict[ReturnStatus, frozenset[ReturnStatus]] = {
     R.IN_TRANSIT: frozenset({R.DELIVERED, R.RECEIVED, R.WRITTEN_OFF}),
     R.DELIVERED: frozenset({R.RECEIVED, R.WRITTEN_OFF}),
     R.RECEIVED: frozenset({R.PROCESSED, R.WRITTEN_OFF}),
+    # A job expected it back and nobody logged its removal: a removal logged later confirms it,
+    # the chasing writes it off.
+    R.UNCONFIRMED: frozenset({R.AWAITING_DISPOSITION, R.WRITTEN_OFF}),
     R.PROCESSED: frozenset(),
     R.WRITTEN_OFF: frozenset(),
 }

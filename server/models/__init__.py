@@ -8,7 +8,7 @@ from server.models.jobs import Job, JobAssignment
 from server.models.notifications import Notification
 from server.models.processing import ProcessingRecord
 from server.models.pickups import CourierPlan, CourierRoute, CourierStop, Pickup, PlanRun, Vehicle
-from server.models.returns import CustodyEntry, DispositionRecord, ReturnLine
+from server.models.returns import CustodyEntry, DispositionRecord, Replacement, ReturnLine
 from server.models.reviews import ReviewItem
 from server.models.sites import Customer, Site
 from server.models.stock import Delivery, Reservation, StockLocation, StockMovement, StockTarget
@@ -19,6 +19,6 @@ __all__ = [
     "ApiToken", "BackgroundTask", "ChangeLogEntry", "CourierPlan", "CourierRoute", "CourierStop", "CustodyEntry",
     "Customer", "Delivery", "Device", "DispositionRecord", "Facility", "FieldEvent", "Job", "JobAssignment",
     "LoginFailure", "Notification", "PartNumber", "Pickup", "PlanRun", "ProcessingRecord", "Reservation",
-    "ReturnLine", "ReviewItem", "SerialisedItem", "ServerState", "Site", "StockLocation", "StockMovement",
+    "Replacement", "ReturnLine", "ReviewItem", "SerialisedItem", "ServerState", "Site", "StockLocation", "StockMovement",
     "StockTarget", "User", "Vehicle",
 ]

@@ -65,6 +65,13 @@ class ReturnLine(db.Model):
     received_at: so.Mapped[datetime | None] = so.mapped_column(UtcDateTime)
     received_condition: so.Mapped[PartCondition | None] = so.mapped_column(enum_type(PartCondition))
     recovered_value: so.Mapped[Decimal | None] = so.mapped_column(Money)
+    #: For an unconfirmed line: why the engineer says the part did not come back.
+    not_returned_reason: so.Mapped[str | None] = so.mapped_column(sa.String(500))
+    #: The last chasing step taken for this line (server/logistics/escalation.py), and when.
+    escalation_step: so.Mapped[str | None] = so.mapped_column(sa.String(30))
+    escalated_at: so.Mapped[datetime | None] = so.mapped_column(UtcDateTime)
+    #: The value lost when the chasing wrote the line off.
+    written_off_value: so.Mapped[Decimal | None] = so.mapped_column(Money)
     created_at: so.Mapped[datetime] = so.mapped_column(UtcDateTime, default=utcnow, index=True)
     updated_at: so.Mapped[datetime] = so.mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 
@@ -75,10 +82,44 @@ class ReturnLine(db.Model):
     custody: so.Mapped[list["CustodyEntry"]] = so.relationship(
         viewonly=True, order_by="(CustodyEntry.at, CustodyEntry.id)"
     )
+    #: The unit installed in this one's place, once a swap's install names this line's removal.
+    replaced_by: so.Mapped["Replacement | None"] = so.relationship(
+        primaryjoin="ReturnLine.id == foreign(Replacement.return_line_id)", viewonly=True, uselist=False,
+    )
 
     def move_to(self, status: ReturnStatus, at: datetime) -> None:
         self.status = return_transition(self.status, status)
         self.status_changed_at = at
+
+
+class Replacement(db.Model):
+    """A swap: the unit installed in place of a removed one, as the install said (protocol v2 `replaces`).
+
+    Written from the install, whichever half arrives first; `return_line_id` is filled in
+    when the removal's return line exists.
+    """
+
+    __tablename__ = "replacements"
+
+    install_event_id: so.Mapped[uuid.UUID] = so.mapped_column(sa.Uuid, primary_key=True)
+    removal_event_id: so.Mapped[uuid.UUID] = so.mapped_column(sa.Uuid, unique=True)
+    return_line_id: so.Mapped[uuid.UUID | None] = so.mapped_column(sa.ForeignKey("return_lines.id"), unique=True)
+    job_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("jobs.id"), index=True)
+    part_number_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("part_numbers.id"))
+    serial: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+    serialised_item_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("serialised_items.id"), index=True)
+    #: new or refurbished, when the install said.
+    grade: so.Mapped[str | None] = so.mapped_column(sa.String(20))
+    installed_by_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id"))
+    installed_at: so.Mapped[datetime] = so.mapped_column(UtcDateTime)
+
+    part = so.relationship("PartNumber")
+    installed_by = so.relationship("User")
+    return_line = so.relationship(ReturnLine, foreign_keys=[return_line_id], viewonly=True)
+
+    @property
+    def item(self) -> str:
+        return f"{self.part.part_number} {self.serial}" if self.serial else self.part.part_number
 
 
 class CustodyEntry(db.Model):

@@ -73,7 +73,7 @@ def test_quantity_above_one_with_a_serial_is_refused():
     assert errors == {"payload": {"quantity": ["A serialised part is one item: quantity must be 1."]}}
 
 
-@pytest.mark.parametrize("version", [0, 2, "1", -5])
+@pytest.mark.parametrize("version", [0, 3, "1", -5])
 def test_a_batch_of_another_protocol_version_is_refused_whole(version):
     with pytest.raises(UnsupportedProtocolVersion):
         PushRequestSchema().load({"protocol_version": version, "device_id": "device-123", "events": []})

@@ -228,7 +228,8 @@ def test_every_console_page_fits_a_phone_screen(phone_screen, yard, make_lines, 
     make_lines(3)
     sign_in_as(phone_screen, "dana")
     for path in ("/console/", "/console/returns", "/console/routes", "/console/bench", "/console/jobs",
-                 "/console/overdue", "/console/reviews", "/console/data", "/console/users", "/console/shortages"):
+                 "/console/overdue", "/console/reviews", "/console/data", "/console/users", "/console/shortages",
+                 f"/console/sites/{yard.north.id}"):
         phone_screen.goto(path)
         overflow = phone_screen.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 1, f"{path} is {overflow}px wider than a phone screen"

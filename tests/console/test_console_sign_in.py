@@ -10,7 +10,7 @@ from phones import Phone
 PAGES = ["/console/", "/console/returns", "/console/routes", "/console/jobs", "/console/overdue", "/console/reviews",
          "/console/data", "/console/users", "/console/password", "/console/users/1/password",
          "/console/data/returns.csv", "/console/admin/", "/console/admin/catalogue/",
-         "/console/admin/users/"]
+         "/console/admin/users/", "/console/sites/1"]
 
 
 @pytest.mark.parametrize("page", PAGES)

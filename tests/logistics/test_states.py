@@ -42,7 +42,15 @@ def test_every_open_status_can_reach_received():
             if nxt not in reachable:
                 reachable.add(nxt)
                 frontier.append(nxt)
-    assert reachable == set(ReturnStatus)
+    # An unconfirmed line is opened by leak control, never reached from another status.
+    assert reachable == set(ReturnStatus) - {ReturnStatus.UNCONFIRMED}
+
+
+def test_an_unconfirmed_line_is_confirmed_by_a_late_removal_or_written_off():
+    assert return_transition(ReturnStatus.UNCONFIRMED, ReturnStatus.AWAITING_DISPOSITION)
+    assert return_transition(ReturnStatus.UNCONFIRMED, ReturnStatus.WRITTEN_OFF)
+    with pytest.raises(IllegalTransition):
+        return_transition(ReturnStatus.UNCONFIRMED, ReturnStatus.RECEIVED)
 
 
 def test_a_completed_job_cannot_be_completed_again():

@@ -126,3 +126,39 @@ def test_empty_fields_say_in_words_what_is_missing(store):
 def test_a_serial_with_a_look_alike_character_is_refused_with_the_serial_it_probably_is(store, typed):
     [messages] = refusal(store, entries.removal(JOB, FUSER, typed, "faulty"))
     assert messages == {"serial": "Did you mean AR00000001? O and 0, I and 1 look alike: check the label."}
+
+
+def expecting(store, *expected_parts):
+    """The job now expects these parts back (as a pull would say)."""
+    job = {**store.record("job", JOB), "expected_parts": list(expected_parts)}
+    store.apply_pull_page("c1", {"changes": [{"entity": "job", "id": str(JOB), "op": "upsert", "data": job}],
+                                 "cursor": "c2", "has_more": False, "full_resync": False})
+
+
+def test_a_swap_saved_whole_names_its_removal_in_the_install(store):
+    removal, install = entries.log(store, entries.swap(
+        JOB, {"part_number": FUSER, "serial": "AR00000001", "condition": "faulty"},
+        {"part_number": FUSER, "serial": "AR00000077"}), "amy")
+    assert install.payload == {"part_number": FUSER, "serial": "AR00000077", "replaces": removal.id, "grade": "new"}
+
+
+def test_the_completion_asks_about_each_expected_unit_nothing_logged_accounts_for(store):
+    expecting(store, {"part_number": FUSER, "quantity": 1, "action": "replace"},
+              {"part_number": ROLLERS, "quantity": 2, "action": "collect"},
+              {"part_number": ROLLERS, "quantity": 1, "action": "inspect"})
+    assert workday.expected_back(store, JOB) == [FUSER, ROLLERS, ROLLERS]
+    entries.log(store, [entries.removal(JOB, ROLLERS, None, "working")], "amy")
+    assert workday.expected_back(store, JOB) == [FUSER, ROLLERS]
+
+
+def test_answering_removed_at_completion_logs_the_removal_so_nothing_is_asked_again(store):
+    expecting(store, {"part_number": FUSER, "quantity": 1, "action": "replace"})
+    entries.log(store, [entries.removal(JOB, FUSER, "AR00000001", "unknown"),
+                        entries.completion(JOB, None, None)], "amy")
+    assert workday.expected_back(store, JOB) == []
+
+
+def test_a_part_not_removed_is_sent_with_its_reason(store):
+    [done] = entries.log(store, [entries.completion(JOB, None, None, [
+        {"part_number": FUSER, "reason": " The customer keeps it "}])], "amy")
+    assert done.payload == {"not_returned": [{"part_number": FUSER, "reason": "The customer keeps it"}]}

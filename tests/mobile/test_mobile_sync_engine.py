@@ -86,7 +86,7 @@ def test_a_refused_entry_comes_back_with_its_reason_and_waits_in_problems(amy, w
     assert status.problems == 1 and status.waiting == 0
     [problem] = amy.store.problems()
     assert problem.id == refused.id and problem.state == "rejected"
-    assert "already logged as removed" in workday.reason(problem)
+    assert "is already logged as on its way back" in workday.reason(problem)
     assert refused.id not in {line.id for line in workday.carried_lines(amy.store)}
 
 

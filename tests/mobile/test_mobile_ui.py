@@ -20,10 +20,10 @@ import pytest
 import sqlalchemy as sa
 
 import factories as make
-from common.enums import Disposition, HolderKind, MovementKind, StockGrade, StockLocationKind, TravelMode
+from common.enums import Disposition, HolderKind, MovementKind, ReturnStatus, StockGrade, StockLocationKind, TravelMode
 from factories import next_weekday
 from phones import Phone as ProtocolPhone
-from server.models import ApiToken, Device, FieldEvent
+from server.models import ApiToken, Device, FieldEvent, ReturnLine
 from server.runner import run_due
 from server.services.returns.overrides import override_disposition
 from server.services.planning.planning import plan_day
@@ -101,6 +101,8 @@ def test_an_engineer_works_a_day_offline_and_online_in_the_real_app(display, liv
         (5, "return_handed_over", None, "accepted"),
         (6, "job_completed", None, "accepted"),
     ]
+    # The swap was saved whole: its install names its removal (protocol v2).
+    assert stored[1].body["payload"]["replaces"] == str(stored[0].id)
 
 
 @pytest.mark.slow
@@ -137,6 +139,16 @@ def test_the_van_stock_screen_shows_an_offline_install_at_once_and_the_servers_c
 
     session.rollback()
     assert balance(session, van.id, world.fuser.id, StockGrade.NEW) == 1
+
+
+def test_at_completion_the_phone_asks_about_an_expected_part_and_sends_why_it_was_not_removed(
+        display, live_server, world, session, tmp_path):
+    run_app("leak-question", display, live_server.url, free_port(), tmp_path / "app", tmp_path / "kivy")
+
+    session.rollback()
+    line = session.scalar(sa.select(ReturnLine).where(ReturnLine.job_id == world.amy_job.id))
+    assert (line.status, line.part.part_number) == (ReturnStatus.UNCONFIRMED, "PRN-FUS-220")
+    assert line.not_returned_reason == "The customer keeps the old fuser as a spare"
 
 
 @pytest.mark.slow

@@ -25,4 +25,4 @@ def test_interactive_docs_are_served_without_any_cdn(client):
 
 def test_health_needs_no_sign_in_and_names_the_protocol(client):
     r = client.get("/api/v1/health")
-    assert r.status_code == 200 and r.json["status"] == "ok" and r.json["protocol_version"] == 1
+    assert r.status_code == 200 and r.json["status"] == "ok" and r.json["protocol_version"] == 2

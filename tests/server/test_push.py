@@ -9,6 +9,7 @@ import factories as make
 from common.enums import HolderKind, ItemStatus, ReturnStatus
 from phones import Phone
 from server.models import BackgroundTask, CustodyEntry, Device, FieldEvent, ReturnLine, SerialisedItem
+from server.models.types import utcnow
 
 
 def removal(phone: Phone, world, serial="AR00000001", **extra):
@@ -151,7 +152,8 @@ def test_serial_already_on_its_way_back_is_rejected(amy, world, session):
     again = removal(amy, world)
     r = amy.push([again]).json["results"][0]
     assert r["status"] == "rejected"
-    assert "already logged as removed" in r["errors"]["payload"]["serial"][0]
+    assert r["errors"]["payload"]["serial"] == ["AR00000001 is already logged as on its way back (removed on "
+                                             f"{utcnow():%d %b %Y})."]
 
 
 def test_serial_that_does_not_match_the_part_format_is_rejected(amy, world):

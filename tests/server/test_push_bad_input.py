@@ -121,7 +121,7 @@ def test_oversize_text_field_is_rejected(amy, world, session):
     assert "notes" in result["errors"]["payload"]
 
 
-@pytest.mark.parametrize("version", [0, 2, 99])
+@pytest.mark.parametrize("version", [0, 3, 99])
 def test_unsupported_protocol_version_is_426_asking_for_an_update(amy, world, version, nothing_stored):
     ev = amy.new_event("part_removed", world.amy_job.id, part_number="PRN-RLR-KIT", condition="working")
     r = amy.push([ev], protocol_version=version)

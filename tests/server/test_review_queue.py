@@ -170,7 +170,7 @@ def test_a_serial_on_another_line_meanwhile_cannot_move_and_the_item_stays_open(
     ben.push([removal(ben, world.ben_job.id, "AR00000002")])
     (review,) = open_reviews(dana)
     r = resolve(dana, review["id"], "move_serial")
-    assert r.status == 409 and "on its way back on another return line" in r.json["message"]
+    assert r.status == 409 and "is already logged as on its way back (on another return line" in r.json["message"]
     session.rollback()
     assert session.get(SerialisedItem, world.south_fuser.id).location_id == world.ben.id
     assert [x["id"] for x in open_reviews(dana)] == [review["id"]]

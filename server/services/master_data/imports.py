@@ -22,7 +22,7 @@ import sqlalchemy.orm as so
 from common.enums import HolderKind, ItemStatus
 from common.validation import MAX_SERIAL_PATTERN_LENGTH, serial_fits, serial_pattern_problem
 from server.database import begin_write
-from server.models import Customer, Facility, Job, PartNumber, ReturnLine, SerialisedItem, Site, User
+from server.models import Customer, Facility, Job, PartNumber, Replacement, ReturnLine, SerialisedItem, Site, User
 from server.services.master_data.csv_files import csv_chunks
 from server.services.errors import Invalid
 from server.services.returns.period import Period
@@ -446,7 +446,7 @@ EXPORT_COLUMNS = (
     "id", "created_at", "part_number", "description", "serial", "quantity", "origin", "condition", "failure_code",
     "customer", "site", "job", "removed_by", "removed_at", "status", "disposition", "expected_value",
     "destination", "travel_mode", "holder_kind", "holder_id", "overdue_since", "received_at", "recovered_value",
-    "disposition_reason",
+    "disposition_reason", "replaced_by_serial", "replaced_at", "not_returned_reason", "written_off_value",
 )
 
 
@@ -455,13 +455,14 @@ def export_returns(session: so.Session, period: Period) -> Iterator[str]:
     destination = so.aliased(Facility)
     query = (
         sa.select(ReturnLine, PartNumber.part_number, PartNumber.description, Customer.name, Site.name,
-                  Job.reference, User.username, destination.code)
+                  Job.reference, User.username, destination.code, Replacement.serial, Replacement.installed_at)
         .join(PartNumber, PartNumber.id == ReturnLine.part_number_id)
         .join(Site, Site.id == ReturnLine.origin_site_id)
         .join(Customer, Customer.id == Site.customer_id)
         .join(User, User.id == ReturnLine.removed_by_id)
         .outerjoin(Job, Job.id == ReturnLine.job_id)
         .outerjoin(destination, destination.id == ReturnLine.destination_facility_id)
+        .outerjoin(Replacement, Replacement.return_line_id == ReturnLine.id)
         .order_by(ReturnLine.created_at, ReturnLine.id)
         .execution_options(yield_per=500)
     )
@@ -473,8 +474,10 @@ def export_returns(session: so.Session, period: Period) -> Iterator[str]:
         [line.id, line.created_at, part_number, description, line.serial, line.quantity, line.origin,
          line.condition, line.failure_code, customer, site, job, username, line.removed_at, line.status,
          line.disposition, _cents(line.expected_value), dest, line.travel_mode, line.holder_kind, line.holder_id,
-         line.overdue_since, line.received_at, _cents(line.recovered_value), line.disposition_reason]
-        for line, part_number, description, customer, site, job, username, dest in session.execute(query)
+         line.overdue_since, line.received_at, _cents(line.recovered_value), line.disposition_reason,
+         replaced_by, replaced_at, line.not_returned_reason, _cents(line.written_off_value)]
+        for line, part_number, description, customer, site, job, username, dest, replaced_by, replaced_at
+        in session.execute(query)
     )
     return csv_chunks(EXPORT_COLUMNS, rows)
 

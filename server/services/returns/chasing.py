@@ -1,4 +1,9 @@
-"""Chasing parts that never came back: flag late lines and tell who can act."""
+"""Chasing parts that never came back: flag late lines, tell who can act, and escalate step by step.
+
+Escalation (`escalate`) follows unconfirmed and overdue lines through the steps of
+server/logistics/escalation.py — engineer, dispatchers, customer, write-off — each
+once per line: the step reached is stored on the line.
+"""
 
 import uuid
 from datetime import datetime, timedelta
@@ -8,9 +13,11 @@ import sqlalchemy.orm as so
 
 from common.enums import HolderKind, ReturnStatus, Role
 from server.database import begin_write
-from server.models import ReturnLine, User
+from server.logistics.escalation import CUSTOMER, DISPATCHER, ENGINEER_REMINDER, WRITE_OFF, ChasingRules, steps_due
+from server.models import ReturnLine, Site, User
 from server.models.types import utcnow
 from server.services.notifications import notices
+from server.services.notifications.outbox import queue_webhook
 from server.services.errors import NotFound
 
 #: Lines that should have left the site or the van by now.
@@ -72,3 +79,55 @@ def chase_line(session: so.Session, line_id: uuid.UUID, by: User) -> None:
     session.flush()
     _alert(session, [line], key=f"chase:{line.id}:{now.isoformat()}")
     session.commit()
+
+
+def escalate(session: so.Session, rules: ChasingRules, now: datetime | None = None) -> dict[str, int]:
+    """Take every escalation step now due on unconfirmed and overdue lines; how many lines took each step.
+
+    A task: does not commit. A step already taken on a line is never taken again.
+    """
+    now = now or utcnow()
+    lines = session.scalars(
+        sa.select(ReturnLine)
+        .where(sa.or_(ReturnLine.status == ReturnStatus.UNCONFIRMED,
+                      sa.and_(ReturnLine.overdue_since.is_not(None),
+                              ReturnLine.status.in_(NOT_PICKED_UP + NOT_RECEIVED))))
+        .options(so.joinedload(ReturnLine.part), so.joinedload(ReturnLine.origin_site).joinedload(Site.customer))
+        .order_by(ReturnLine.removed_at, ReturnLine.id)
+    ).unique().all()
+    taken: dict[str, list[ReturnLine]] = {}
+    for line in lines:
+        for step in steps_due(rules, line.escalation_step, (now - line.removed_at).total_seconds() / 86400):
+            taken.setdefault(step, []).append(line)
+            line.escalation_step, line.escalated_at = step, now
+    if not taken:
+        return {}
+    session.flush()
+    key = f"escalation:{now:%Y-%m-%dT%H:%M}"
+    if ENGINEER_REMINDER in taken:
+        _alert_holders(session, taken[ENGINEER_REMINDER], key=f"{key}:{ENGINEER_REMINDER}")
+    if DISPATCHER in taken:
+        notices.overdue_alert(session, taken[DISPATCHER], _staff(session), key=f"{key}:{DISPATCHER}")
+    for line in taken.get(CUSTOMER, []):
+        _ask_customer(session, line, key=f"{key}:{CUSTOMER}:{line.id}")
+    for line in taken.get(WRITE_OFF, []):
+        line.written_off_value = line.expected_value if line.expected_value is not None else line.part.residual_value
+        line.move_to(ReturnStatus.WRITTEN_OFF, now)
+    return {step: len(stepped) for step, stepped in taken.items()}
+
+
+def _alert_holders(session, lines: list[ReturnLine], key: str) -> None:
+    by_holder: dict[int, list[ReturnLine]] = {}
+    for line in lines:
+        if line.holder_kind == HolderKind.ENGINEER:
+            by_holder.setdefault(line.holder_id, []).append(line)
+    for engineer in session.scalars(sa.select(User).where(User.id.in_(list(by_holder)))):
+        notices.overdue_alert(session, by_holder[engineer.id], [engineer], key=f"{key}:{engineer.id}")
+
+
+def _ask_customer(session, line: ReturnLine, key: str) -> None:
+    """The customer's system hears that a part expected back from their site has not come back."""
+    queue_webhook(session, line.origin_site.customer, "return_chased", {
+        "return_line_id": str(line.id), "part_number": line.part.part_number, "serial": line.serial,
+        "status": str(line.status), "site_id": line.origin_site_id, "since": line.removed_at.isoformat(),
+    }, idempotency_key=key)

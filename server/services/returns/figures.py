@@ -1,6 +1,7 @@
 """The figures of reverse logistics, computed from the data.
 
 Recovery rate (items received / items removed), value recovered vs expected,
+value at risk (unconfirmed lines) and written off,
 cycle time from removal to receipt, open lines by age, courier kilometres
 planned vs the one-trip-per-line baseline, and the CO2 of both. Closing the
 loop: the CO2e the dispositions avoid, the share of lines at each level of the
@@ -58,7 +59,7 @@ def compute_figures(session: so.Session, since: date | None = None, until: date 
         where.append(ReturnLine.removed_at < period.ends_before)
     rows = session.execute(
         sa.select(ReturnLine.status, ReturnLine.removed_at, ReturnLine.received_at, ReturnLine.expected_value,
-                  ReturnLine.recovered_value).where(*where)
+                  ReturnLine.recovered_value, ReturnLine.written_off_value).where(*where)
     ).all()
     removed = len(rows)
     received = [r for r in rows if r.received_at is not None]
@@ -83,6 +84,10 @@ def compute_figures(session: so.Session, since: date | None = None, until: date 
         "value_expected": round(sum(float(r.expected_value or 0) for r in processed), 2),
         "value_expected_open": round(sum(float(r.expected_value or 0) for r in rows
                                          if r.status not in CLOSED_RETURN_STATUSES), 2),
+        # Leak control: what jobs expected back and nobody confirmed, and what the chasing wrote off.
+        "value_at_risk": round(sum(float(r.expected_value or 0) for r in rows
+                                   if r.status == ReturnStatus.UNCONFIRMED), 2),
+        "value_written_off": round(sum(float(r.written_off_value or 0) for r in rows), 2),
         "cycle_time_median_days": round(statistics.median(cycle_days), 2) if cycle_days else None,
         "cycle_time_p90_days": round(_percentile(cycle_days, 0.9), 2) if cycle_days else None,
         "open_by_age": {label: sum(lo <= age <= hi for age in open_ages) for lo, hi, label in AGE_BUCKETS},

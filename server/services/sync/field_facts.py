@@ -23,6 +23,7 @@ from common.enums import (
     EventType, HolderKind, ItemStatus, JobStatus, ReturnStatus, ReviewKind, ReviewStatus, TravelMode,
 )
 from common.validation import CatalogueEntry, check_against_catalogue
+from common.way_back import way_back_problem
 from server.database import insert_rows
 from server.logistics.states import CLOSED_RETURN_STATUSES, IllegalTransition, job_transition, return_transition
 from server.models import (
@@ -31,6 +32,7 @@ from server.models import (
     Job,
     JobAssignment,
     PartNumber,
+    Replacement,
     ReturnLine,
     ReviewItem,
     SerialisedItem,
@@ -41,6 +43,7 @@ from server.models.types import utcnow
 from server.services.sync.changes import record_new_return_lines
 from server.services.returns.engine import leave_at_site
 from server.services.stock.installs import record_install
+from server.services.sync.leaks import control_leaks
 
 _RETURN_LINES = instrumentation.manager_of_class(ReturnLine)
 
@@ -74,11 +77,14 @@ class FieldFacts:
         self._new_lines: list[ReturnLine] = []
         self._custody_rows: list[tuple[ReturnLine, SerialisedItem | None, dict]] = []
         self._review_rows: list[tuple[dict, SerialisedItem | None]] = []
+        self._replacement_rows: list[tuple[dict, SerialisedItem | None]] = []
+        self._installs: list[tuple[uuid.UUID, dict]] = []
         payloads = [e["payload"] for e in events]
         part_numbers = {p["part_number"] for p in payloads if "part_number" in p}
         serials = {p["serial"] for p in payloads if p.get("serial")}
         job_ids = {e["job_id"] for e in events if e.get("job_id") is not None}
-        line_ids = {p["return_line_id"] for p in payloads if "return_line_id" in p}
+        replaces = {p["replaces"] for p in payloads if p.get("replaces") is not None}
+        line_ids = {p["return_line_id"] for p in payloads if "return_line_id" in p} | replaces
         facility_ids = {p["facility_id"] for p in payloads if "facility_id" in p}
 
         self.parts = {p.part_number: p for p in self._all(PartNumber, PartNumber.part_number, part_numbers)}
@@ -99,6 +105,19 @@ class FieldFacts:
                 .options(so.selectinload(ReturnLine.serialised_item))
             )
         } if line_ids else {}
+        # A swap's link, by the removal it names: written by an install of this batch or an earlier one.
+        removals = {e["id"] for e in events if e["type"] in (EventType.PART_REMOVED, EventType.EQUIPMENT_COLLECTED)}
+        self.replacements: dict[uuid.UUID, Replacement | dict] = {
+            r.removal_event_id: r for r in self._all(Replacement, Replacement.removal_event_id, removals | replaces)}
+        # The unconfirmed lines of the batch's jobs, oldest unit first: a removal logged late confirms one.
+        self.unconfirmed: dict[tuple[int, int], list[ReturnLine]] = {}
+        waiting = self.session.scalars(
+            sa.select(ReturnLine).where(ReturnLine.job_id.in_(list(job_ids)),
+                                        ReturnLine.status == ReturnStatus.UNCONFIRMED)
+            .order_by(ReturnLine.removed_at, ReturnLine.id)
+        ) if job_ids else []
+        for line in waiting:
+            self.unconfirmed.setdefault((line.job_id, line.part_number_id), []).append(line)
         # A physical item can only be on its way back once.
         self.open_line_of_item: dict[SerialisedItem, ReturnLine] = {}
         if items:
@@ -153,6 +172,19 @@ class FieldFacts:
                     for fields, item in self._review_rows]
             self.session.execute(sa.insert(ReviewItem.__table__), rows)
             self._review_rows.clear()
+        # After the lines: a swap's link points at its removal's line.
+        if self._replacement_rows:
+            rows = [{**fields, "serialised_item_id": item.id if item is not None else None}
+                    for fields, item in self._replacement_rows]
+            self.session.execute(sa.insert(Replacement.__table__), rows)
+            self._replacement_rows.clear()
+        # An install of an earlier batch waited for this batch's removal.
+        waited = [link for link in self.replacements.values() if isinstance(link, Replacement)
+                  and link.return_line_id is None and link.removal_event_id in self.lines]
+        for link in waited:
+            link.return_line_id = self.lines[link.removal_event_id].id
+        if waited:
+            self.session.flush()
 
     def _all(self, model, column, values):
         if not values:
@@ -194,20 +226,29 @@ class FieldFacts:
         line = self.open_line_of_item.get(item) if item is not None else None
         return line if line is not None and line.removed_by_id == self.user.id else None
 
-    def _check_part_removed(self, event: dict) -> dict:
+    def _way_back_problem(self, event: dict) -> dict:
         line = self._own_open_line(event["payload"])
-        if line is not None:
-            return _error(
-                "payload.serial",
-                f"Serial {line.serial} was already logged as removed on {line.removed_at:%d %b %Y} and is on its way back.",
-            )
-        return {}
+        logged = f"removed on {line.removed_at:%d %b %Y}" if line is not None else None
+        problem = way_back_problem(event["type"], event["payload"].get("serial"), logged)
+        return _error("payload.serial", problem) if problem else {}
 
-    _check_equipment_collected = _check_part_removed
+    _check_part_removed = _check_equipment_collected = _way_back_problem
 
     def _check_part_installed(self, event: dict) -> dict:
-        if self._own_open_line(event["payload"]) is not None:
-            return _error("payload.serial", f"Serial {event['payload']['serial']} is on a return line; it cannot be installed.")
+        return self._way_back_problem(event) or self._check_replaces(event)
+
+    def _check_replaces(self, event: dict) -> dict:
+        """A swap's install names a removal of its own job that no other install replaced."""
+        removal_id = event["payload"].get("replaces")
+        if removal_id is None:
+            return {}
+        line = self.lines.get(removal_id)
+        if line is not None and (line.job_id != event["job_id"] or line.origin == EventType.JOB_COMPLETED):
+            return _error("payload.replaces", f"{removal_id} is not a removal logged on job {event['job_id']}.")
+        link = self.replacements.get(removal_id)
+        if link is not None:
+            serial = link["serial"] if isinstance(link, dict) else link.serial
+            return _error("payload.replaces", f"That removal was already replaced{f' by {serial}' if serial else ''}.")
         return {}
 
     def _check_job_completed(self, event: dict) -> dict:
@@ -267,8 +308,7 @@ class FieldFacts:
         # A held line is in the remover's van all the same, but is tied to no item of the installed
         # base, and waits for its disposition, until a dispatcher resolves it.
         linked_item = item if held_because is None else None
-        line = self._new_line(
-            id=event["id"],
+        values = dict(
             part_number_id=part.id,
             serial=payload.get("serial"),
             quantity=payload.get("quantity", 1),
@@ -285,9 +325,21 @@ class FieldFacts:
             holder_id=self.user.id,
             serialised_item=linked_item,
         )
+        line = self._unconfirmed_line(job, part, payload)
+        if line is None:
+            line = self._new_line(id=event["id"], **values)
+        else:
+            # Logged after the job's completion, the removal confirms the unit the job was missing.
+            line.move_to(values.pop("status"), at)
+            for name, value in values.items():
+                setattr(line, name, value)
         if linked_item is not None:
             self.open_line_of_item[linked_item] = line
         self.lines[line.id] = line
+        self.lines[event["id"]] = line
+        link = self.replacements.get(event["id"])
+        if isinstance(link, dict):
+            link["return_line_id"] = line.id
         self._add_custody(
             line,
             linked_item,
@@ -307,12 +359,23 @@ class FieldFacts:
 
     _apply_equipment_collected = _apply_part_removed
 
+    def _unconfirmed_line(self, job: Job, part: PartNumber, payload: dict) -> ReturnLine | None:
+        """The job's oldest unconfirmed line of this part that a removal of one unit confirms, if any."""
+        waiting = self.unconfirmed.get((job.id, part.id))
+        return waiting.pop(0) if waiting and payload.get("quantity", 1) == 1 else None
+
     def _apply_part_installed(self, event: dict, job: Job, applied: Applied) -> None:
         payload = event["payload"]
         part = self.parts[payload["part_number"]]
         record_install(self.session, event, job, part, payload, engineer_id=self.user.id)
-        if not payload.get("serial"):
-            return
+        item = self._install_serial(event, job, part, applied) if payload.get("serial") else None
+        if payload.get("replaces") is not None:
+            self._link_swap(event, job, part, item)
+        self._installs.append((event["id"], payload))
+
+    def _install_serial(self, event: dict, job: Job, part: PartNumber, applied: Applied) -> SerialisedItem | None:
+        """Put the serial in the site's installed base; None when the records put it elsewhere (held)."""
+        payload = event["payload"]
         item = self._item_for(payload)
         if item is None:
             item = SerialisedItem(part=part, serial=payload["serial"])
@@ -324,13 +387,29 @@ class FieldFacts:
             if held_because is not None:
                 applied.flags.append(SERIAL_ELSEWHERE)
                 self._hold(event, ReviewKind.INSTALL_ELSEWHERE, held_because, applied, job, None, item)
-                return
+                return None
         install_item(item, job.site_id, event["occurred_at"])
+        return item
+
+    def _link_swap(self, event: dict, job: Job, part: PartNumber, item: SerialisedItem | None) -> None:
+        """Record the swap; its removal's line, if already here, is tied to it now, else when it arrives."""
+        payload = event["payload"]
+        line = self.lines.get(payload["replaces"])
+        link = {
+            "install_event_id": event["id"], "removal_event_id": payload["replaces"],
+            "return_line_id": line.id if line is not None else None, "job_id": job.id, "part_number_id": part.id,
+            "serial": payload.get("serial"), "grade": payload.get("grade"), "installed_by_id": self.user.id,
+            "installed_at": event["occurred_at"],
+        }
+        self.replacements[payload["replaces"]] = link
+        self._replacement_rows.append((link, item))
 
     def _apply_job_completed(self, event: dict, job: Job, applied: Applied) -> None:
         payload = event["payload"]
         if job.engineer_id == self.user.id:
             complete_job(job, event["occurred_at"], payload)
+            control_leaks(self.session, job, self.user, event["occurred_at"], payload.get("not_returned", ()),
+                          batch_lines=self.lines.values(), batch_installs=self._installs)
         else:
             now_with = job.engineer.display_name if job.engineer is not None else "nobody"
             reason = (f"Job {job.reference} was reassigned to {now_with}; "

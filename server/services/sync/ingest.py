@@ -15,6 +15,7 @@ import sqlalchemy.exc
 import sqlalchemy.orm as so
 
 from common.enums import EventOutcome
+from common.protocol import PROTOCOL_VERSION
 from common.representable import storable
 from common.validation import validate_event
 from server.database import begin_write
@@ -39,12 +40,13 @@ class PushResult:
 
 
 def ingest_events(
-    session: so.Session, user: User, device_pk: int, sent_at: datetime | None, events: list[dict]
+    session: so.Session, user: User, device_pk: int, sent_at: datetime | None, events: list[dict],
+    protocol_version: int = PROTOCOL_VERSION,
 ) -> PushResult:
-    """Store and apply `events` (each already has a valid ``id`` and ``seq``)."""
+    """Store and apply `events` (each already has a valid ``id`` and ``seq``), sent in `protocol_version`."""
     for attempt in range(1, ATTEMPTS + 1):
         try:
-            return _ingest_once(session, user, device_pk, sent_at, events)
+            return _ingest_once(session, user, device_pk, sent_at, events, protocol_version)
         except sa.exc.IntegrityError:
             session.rollback()
             if attempt == ATTEMPTS:
@@ -52,7 +54,7 @@ def ingest_events(
     raise AssertionError("unreachable")
 
 
-def _ingest_once(session, user, device_pk, sent_at, events) -> PushResult:
+def _ingest_once(session, user, device_pk, sent_at, events, protocol_version) -> PushResult:
     begin_write(session)
     now = utcnow()
     device = session.execute(sa.select(Device).where(Device.id == device_pk).with_for_update()).scalar_one()
@@ -83,7 +85,7 @@ def _ingest_once(session, user, device_pk, sent_at, events) -> PushResult:
         else:
             first_in_batch[event_id] = i
             seq_owner[seq] = event_id
-            valid, errors = validate_event(raw["body"])
+            valid, errors = validate_event(raw["body"], protocol_version)
             fresh.append((i, raw, valid, errors))
 
     facts = FieldFacts(session, user, [v for _, _, v, _ in fresh if v is not None])

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from common.enums import ItemStatus, JobStatus, ReturnStatus, ReviewAction, ReviewKind, ReviewStatus
+from common.enums import EventType, ItemStatus, JobStatus, ReturnStatus, ReviewAction, ReviewKind, ReviewStatus
+from common.way_back import way_back_problem
 from server.database import begin_write
 from server.logistics.reviews import check_action
 from server.logistics.states import CLOSED_RETURN_STATUSES
@@ -21,6 +22,7 @@ from server.runner.queue import enqueue
 from server.services.errors import Conflict, Invalid, NotFound
 from server.services.sync.field_facts import complete_job, install_item
 from server.services.sync.ingest import ENGINE_TASK
+from server.services.sync.leaks import control_leaks
 
 MAX_COMMENT_LENGTH = 2000
 
@@ -63,7 +65,7 @@ def _keep_records(session: so.Session, review: ReviewItem, by: User) -> None:
     """Dismissed: the event stays a fact and changes nothing."""
 
 
-def _other_open_line(session: so.Session, review: ReviewItem) -> None:
+def _other_open_line(session: so.Session, review: ReviewItem, moving: EventType) -> None:
     """Refuse to move a serial that is on its way back on another line."""
     item = review.serialised_item
     other = session.scalar(sa.select(ReturnLine).where(
@@ -71,15 +73,15 @@ def _other_open_line(session: so.Session, review: ReviewItem) -> None:
         ReturnLine.id != review.return_line_id,
     ))
     if other is not None:
-        raise Conflict(f"Serial {item.serial} is on its way back on another return line ({other.id}), "
-                       f"removed on {other.removed_at:%d %b %Y}; it cannot move.")
+        logged = f"on another return line, {other.id}, removed on {other.removed_at:%d %b %Y}"
+        raise Conflict(way_back_problem(moving, item.serial, logged))
 
 
 def _move_removed_serial(session: so.Session, review: ReviewItem, by: User) -> None:
     line, item = review.return_line, review.serialised_item
     if line.status in CLOSED_RETURN_STATUSES:
         raise Conflict(f"The return line is {line.status.value}; its serial can no longer move.")
-    _other_open_line(session, review)
+    _other_open_line(session, review, EventType.PART_REMOVED)
     # The records were wrong: the item was installed where it was removed, and is now where its line is.
     line.serialised_item = item
     item.status = ItemStatus.REMOVED
@@ -99,8 +101,17 @@ def _void_line(session: so.Session, review: ReviewItem, by: User) -> None:
         line.move_to(ReturnStatus.WRITTEN_OFF, utcnow())
 
 
+def _write_off_unconfirmed(session: so.Session, review: ReviewItem, by: User) -> None:
+    """The replaced part will not come back: its unconfirmed line is written off with the value lost."""
+    line = review.return_line
+    if line is None or line.status != ReturnStatus.UNCONFIRMED:
+        raise Conflict("There is no unconfirmed line to write off for this install.")
+    line.written_off_value = line.expected_value
+    line.move_to(ReturnStatus.WRITTEN_OFF, utcnow())
+
+
 def _install_serial(session: so.Session, review: ReviewItem, by: User) -> None:
-    _other_open_line(session, review)
+    _other_open_line(session, review, EventType.PART_INSTALLED)
     install_item(review.serialised_item, review.job.site_id, review.event.occurred_at)
 
 
@@ -108,7 +119,10 @@ def _complete_job(session: so.Session, review: ReviewItem, by: User) -> None:
     job = review.job
     if job.status != JobStatus.OPEN:
         raise Conflict(f"Job {job.reference} is {job.status.value}; it cannot be completed again.")
-    complete_job(job, review.event.occurred_at, review.event.body.get("payload") or {})
+    payload = review.event.body.get("payload") or {}
+    complete_job(job, review.event.occurred_at, payload)
+    control_leaks(session, job, session.get(User, review.engineer_id), review.event.occurred_at,
+                  payload.get("not_returned", ()))
 
 
 _EFFECTS: dict[tuple[ReviewKind, ReviewAction], Callable[[so.Session, ReviewItem, User], None]] = {
@@ -118,4 +132,6 @@ _EFFECTS: dict[tuple[ReviewKind, ReviewAction], Callable[[so.Session, ReviewItem
     (ReviewKind.INSTALL_ELSEWHERE, ReviewAction.DISMISS): _keep_records,
     (ReviewKind.COMPLETION_AFTER_REASSIGNMENT, ReviewAction.COMPLETE_JOB): _complete_job,
     (ReviewKind.COMPLETION_AFTER_REASSIGNMENT, ReviewAction.DISMISS): _keep_records,
+    (ReviewKind.INSTALL_WITHOUT_REMOVAL, ReviewAction.DISMISS): _keep_records,
+    (ReviewKind.INSTALL_WITHOUT_REMOVAL, ReviewAction.VOID_LINE): _write_off_unconfirmed,
 }
