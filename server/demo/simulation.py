@@ -234,7 +234,7 @@ def _shift(moment: datetime, until: datetime) -> None:
 
 def _morning(app, session: so.Session, day: date, zone, result: SimulationResult, rng: random.Random,
              until: datetime) -> None:
-    """Facilities receive and process what arrived; at noon couriers collect the day's pickups."""
+    """Facilities process, receive what arrived and refurbish what fits; at noon couriers collect the day's pickups."""
     if _at(day, 8, zone) > until:
         return
     clock.shift_to(_at(day, 8, zone))
@@ -242,18 +242,19 @@ def _morning(app, session: so.Session, day: date, zone, result: SimulationResult
     begin_write(session)
     chasing.chase_overdue(session, app.config["OVERDUE_PICKUP_DAYS"], app.config["OVERDUE_RECEIVE_DAYS"])
     session.commit()
-    bench_day = closed_loop.run_benches(session, day, rng)
-    result.refurbished += bench_day.refurbished
-    result.refurbishments_failed += bench_day.failed
     # What is not for a bench (or whose refurbishment failed and was decided again) is processed as it comes.
     for line in session.scalars(sa.select(ReturnLine).where(ReturnLine.status == ReturnStatus.RECEIVED,
                                                             ReturnLine.disposition != Disposition.REFURBISH)).all():
         if rng.random() < 0.7:
             _process(session, line, rng)
+    # A depot forwards what was dropped there overnight: items are received where they were sent.
     for line in session.scalars(sa.select(ReturnLine).where(
             ReturnLine.status.in_([ReturnStatus.DELIVERED, ReturnStatus.IN_TRANSIT]))).all():
-        facility_id = line.holder_id if line.holder_kind == HolderKind.FACILITY else line.destination_facility_id
-        receiving.receive_item(session, facility_id, by=None, return_line_id=line.id)
+        receiving.receive_item(session, line.destination_facility_id or line.holder_id, by=None,
+                               return_line_id=line.id)
+    bench_day = closed_loop.run_benches(session, day, rng)
+    result.refurbished += bench_day.refurbished
+    result.refurbishments_failed += bench_day.failed
     if _at(day, 12, zone) <= until:
         clock.shift_to(_at(day, 12, zone))
         for pickup in session.scalars(sa.select(Pickup).where(Pickup.status == PickupStatus.SCHEDULED,
