@@ -69,6 +69,8 @@ FAILURES = [FailureCode.NO_POWER, FailureCode.INTERMITTENT, FailureCode.MECHANIC
 JOBS_PER_ENGINEER = (2, 3)
 OFFLINE_SHARE = 0.3  # engineers who sync only at the end of the day
 KEPT_IN_VAN_SHARE = 0.03  # carried lines an engineer forgets to hand over (they become overdue)
+LEFT_AT_SITE_SHARE = 0.03  # swaps whose old unit the customer keeps: nobody logs its removal (value at risk)
+LEFT_AT_SITE_REASON = "The customer keeps the old unit until their contract review"
 DEVICE_PREFIX = "sim-"
 
 
@@ -305,7 +307,8 @@ def _field_day(app, session, day, zone, engineers, dispatcher, phones, booked, r
             if _at(day, hour + 1.5, zone) > until:
                 continue
             clock.shift_to(_at(day, hour + 0.5, zone))
-            if not _work(session, phone, job, rng):
+            not_returned = _work(session, phone, job, rng)
+            if not_returned is None:
                 jobs.update_job(session, job.id, {"status": JobStatus.CANCELLED}, dispatcher)
                 result.jobs_put_off += 1
                 continue
@@ -313,7 +316,10 @@ def _field_day(app, session, day, zone, engineers, dispatcher, phones, booked, r
                 _count(result, phone.sync())
                 run_due(app)  # the engine decides while the engineer is still on site
             clock.shift_to(_at(day, hour + 1.5, zone))
-            phone.log("job_completed", job.id, notes="Done.", customer_signoff_name=job.site.contact_name)
+            completion = {"notes": "Done.", "customer_signoff_name": job.site.contact_name}
+            if not_returned:
+                completion["not_returned"] = not_returned
+            phone.log("job_completed", job.id, **completion)
             if not offline:
                 _count(result, phone.sync())
             result.jobs_done += 1
@@ -347,29 +353,35 @@ def _assign_job(session, site, engineer, dispatcher, day, hour, zone, rng) -> Jo
     ), dispatcher)
 
 
-def _work(session, phone: Phone, job: Job, rng: random.Random) -> bool:
-    """Log the visit's work; False when the job is a swap whose replacement nothing could serve."""
+def _work(session, phone: Phone, job: Job, rng: random.Random) -> list[dict] | None:
+    """Log the visit's work and say which expected parts stay behind, and why; None: the job is put off.
+
+    A swap is put off when nothing could serve its replacement.
+    """
     expected = job.expected_parts[0]
     part_number, serial = expected["part_number"], expected["serial"]
     if expected["action"] == "collect":
         phone.log("equipment_collected", job.id, part_number=part_number, serial=serial,
                   condition=rng.choice(["working", "working", "unknown"]))
-        return True
+        return []
     session.rollback()
     reservation = next(iter(reservations.active_reservations(session, job.id)), None)
     if reservation is not None and reservation.status == ReservationStatus.SHORT:
-        return False
+        return None
+    vendor = session.scalar(sa.select(SerialisedItem).where(SerialisedItem.serial == serial)).part.vendor
+    installed = {"part_number": part_number, "serial": make_serial(rng, vendor)}
+    if reservation is not None:
+        installed.update(grade=reservation.grade.value, reservation_id=reservation.id)
+    if rng.random() < LEFT_AT_SITE_SHARE:
+        phone.log("part_installed", job.id, **installed)
+        return [{"part_number": part_number, "reason": LEFT_AT_SITE_REASON}]
     faulty = rng.random() < 0.85
     payload = {"part_number": part_number, "serial": serial, "condition": "faulty" if faulty else "working"}
     if faulty:
         payload["failure_code"] = rng.choice(FAILURES).value
-    removal = phone.log("part_removed", job.id, **payload)
-    vendor = session.scalar(sa.select(SerialisedItem).where(SerialisedItem.serial == serial)).part.vendor
-    installed = {"part_number": part_number, "serial": make_serial(rng, vendor), "replaces": removal}
-    if reservation is not None:
-        installed.update(grade=reservation.grade.value, reservation_id=reservation.id)
+    installed["replaces"] = phone.log("part_removed", job.id, **payload)
     phone.log("part_installed", job.id, **installed)
-    return True
+    return []
 
 
 def _hand_over(session, phone: Phone, engineer: User, rng: random.Random, kept_in_van: set) -> None:
