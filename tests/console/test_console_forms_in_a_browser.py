@@ -20,8 +20,8 @@ def test_at_phone_width_the_navigation_is_a_menu_that_opens_every_page(phone_scr
     expect(phone_screen.get_by_role("navigation", name="Console", exact=True)).to_be_hidden()
     expect(links.first).to_be_hidden()
     phone_screen.get_by_text("Menu", exact=True).click()
-    expect(links).to_have_count(9)
-    for i in range(9):
+    expect(links).to_have_count(10)
+    for i in range(10):
         expect(links.nth(i)).to_be_in_viewport()
     shoot(phone_screen, "menu-phone", full_page=False)
     links.filter(has_text="Jobs").click()
