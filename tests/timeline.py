@@ -14,6 +14,7 @@ MAY_BE_AHEAD = {
     "api_tokens.expires_at", "plan_runs.plan_date", "plan_runs.in_flight_date",
     "courier_plans.plan_date", "courier_routes.start_at", "courier_routes.end_at", "courier_stops.arrival_at",
     "courier_stops.service_start_at", "courier_stops.departure_at", "return_lines.deadline",
+    "reservations.needed_by", "deliveries.deadline", "deliveries.planned_date",
 }
 
 

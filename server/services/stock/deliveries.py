@@ -6,8 +6,6 @@ at the depot, delivered — move the delivery's status, and arriving moves the
 stock in the ledger (a DELIVERY movement) and the reservation with it.
 """
 
-from datetime import datetime
-
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
@@ -15,7 +13,7 @@ from common.enums import DeliveryMode, DeliveryStatus, MovementKind, StockLocati
 from server.database import begin_write
 from server.logistics.delivery_mode import plan_delivery
 from server.logistics.states import delivery_transition
-from server.models import Delivery, Facility, Reservation, User
+from server.models import Delivery, Facility, Reservation, StockLocation, User
 from server.models.types import utcnow
 from server.services.errors import Conflict, NotFound
 from server.services.settings import current_policy, setting
@@ -24,18 +22,18 @@ from server.services.stock import ledger
 OPEN_STATUSES = (DeliveryStatus.PLANNED, DeliveryStatus.DISPATCHED, DeliveryStatus.AT_DEPOT)
 
 
-def plan_for_reservation(session: so.Session, reservation: Reservation, now: datetime | None = None) -> Delivery:
+def plan_for_reservation(session: so.Session, reservation: Reservation) -> Delivery:
     """The delivery of a unit held at a facility for a job; runs in the caller's transaction."""
     job = reservation.job
     engineer = session.get(User, job.engineer_id)
-    source = session.get(Facility, reservation.location.ref_id)
+    source = session.get(Facility, session.get(StockLocation, reservation.location_id).ref_id)
     depot = session.get(Facility, engineer.home_facility_id) if engineer.home_facility_id else None
-    policy = current_policy()
+    policy, now = current_policy(), utcnow()
     plan = plan_delivery(
         policy.deliveries, source=(source.latitude, source.longitude),
         site=(job.site.latitude, job.site.longitude),
         depot=(depot.latitude, depot.longitude) if depot else None,
-        window_start=job.window_start, now=now or utcnow(), timezone=setting("SITE_TIMEZONE"),
+        window_start=job.window_start, now=now, timezone=setting("SITE_TIMEZONE"),
         source_is_depot=depot is not None and depot.id == source.id, money=policy.money,
     )
     if plan.mode == DeliveryMode.DEPOT_COLLECTION:
@@ -49,7 +47,7 @@ def plan_for_reservation(session: so.Session, reservation: Reservation, now: dat
         status=DeliveryStatus.AT_DEPOT if waiting else DeliveryStatus.PLANNED,
         from_location_id=reservation.location_id, to_location_id=target.id, site_id=job.site_id,
         engineer_id=engineer.id, deadline=plan.deadline, planned_date=plan.planned_at, reason=plan.reason,
-        arrived_at=(now or utcnow()) if waiting else None,
+        arrived_at=now if waiting else None,
     )
     session.add(delivery)
     session.flush()
@@ -117,7 +115,7 @@ def _arrive_at_depot(session: so.Session, delivery: Delivery, by: User) -> None:
 def _move(session: so.Session, delivery: Delivery, fact: str, from_location_id: int, target, by: User) -> None:
     """Move the held units in the ledger, and the reservation with them."""
     reservation = delivery.reservation
-    source = session.get(type(target), from_location_id)
+    source = session.get(StockLocation, from_location_id)
     ledger.record_movement(
         session, MovementKind.DELIVERY, f"delivery:{delivery.id}:{fact}", part_number_id=delivery.part_number_id,
         quantity=delivery.quantity, source=(source, delivery.grade), target=(target, delivery.grade),
