@@ -45,7 +45,7 @@ def test_a_dispatcher_overrides_the_disposition_of_a_line_a_phone_just_pushed(
     run_due(app)  # the logistics engine decides the new line
 
     sign_in_as(laptop, "dana")
-    expect(laptop.locator("body")).to_have_attribute("data-charts-ready", "6")
+    expect(laptop.locator("body")).to_have_attribute("data-charts-ready", "10")
     laptop.get_by_role("link", name="Returns").click()
     row = laptop.locator("#returns tbody tr", has_text="AR00000001")
     expect(row).to_contain_text("North Office")
