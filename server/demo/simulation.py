@@ -240,9 +240,10 @@ def _morning(app, session: so.Session, day: date, zone, result: SimulationResult
     if _at(day, 8, zone) > until:
         return
     clock.shift_to(_at(day, 8, zone))
-    # What the chasing task's morning run (server/tasks.py) does: flag the lines now late.
+    # What the chasing tasks' morning runs (server/tasks.py) do: flag the lines now late, take the next steps.
     begin_write(session)
     chasing.chase_overdue(session, app.config["OVERDUE_PICKUP_DAYS"], app.config["OVERDUE_RECEIVE_DAYS"])
+    chasing.escalate(session, app.extensions["fieldloop.policy"].chasing)
     session.commit()
     # What is not for a bench (or whose refurbishment failed and was decided again) is processed as it comes.
     for line in session.scalars(sa.select(ReturnLine).where(ReturnLine.status == ReturnStatus.RECEIVED,
@@ -385,15 +386,20 @@ def _work(session, phone: Phone, job: Job, rng: random.Random) -> list[dict] | N
 
 
 def _hand_over(session, phone: Phone, engineer: User, rng: random.Random, kept_in_van: set) -> None:
-    """At the end of the day the engineer drops what they carry at their depot (now and then forgetting one)."""
+    """At the end of the day the engineer drops what they carry at their depot.
+
+    Now and then they forget one, until the chasing reminds them of it.
+    """
     session.rollback()
-    carried = session.scalars(sa.select(ReturnLine.id).where(
+    carried = session.execute(sa.select(ReturnLine.id, ReturnLine.escalation_step).where(
         ReturnLine.holder_kind == HolderKind.ENGINEER, ReturnLine.holder_id == engineer.id,
         ReturnLine.status.in_([ReturnStatus.WITH_ENGINEER, ReturnStatus.AWAITING_DISPOSITION]))).all()
-    for line_id in carried:
-        if line_id in kept_in_van or rng.random() < KEPT_IN_VAN_SHARE:
+    for line_id, reminded in carried:
+        forgotten = line_id in kept_in_van or rng.random() < KEPT_IN_VAN_SHARE
+        if forgotten and reminded is None:
             kept_in_van.add(line_id)
             continue
+        kept_in_van.discard(line_id)
         phone.log("return_handed_over", None, return_line_id=str(line_id), facility_id=engineer.home_facility_id)
 
 
