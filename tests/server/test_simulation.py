@@ -1,12 +1,14 @@
 """The simulation replays field activity through the real API, up to now and never beyond, and closes the loop."""
 
+from collections import defaultdict
 from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
 
+from common.enums import DeliveryStatus, ProcessingOutcome
 from server.demo.simulation import simulate, simulated_days
-from server.models import FieldEvent, Job, Notification, ReturnLine
+from server.models import Delivery, Facility, FieldEvent, Job, Notification, ProcessingRecord, ReturnLine
 from server.models.types import utcnow
 from timeline import dated_after
 
@@ -66,3 +68,30 @@ def test_the_simulate_command_refuses_to_run_into_the_future(app, demo):
     tomorrow = date.today() + timedelta(days=1)
     result = app.test_cli_runner().invoke(args=["simulate", "--days", "1", "--start", tomorrow.isoformat()])
     assert result.exit_code != 0 and "after today" in result.output
+
+
+def test_the_bench_refurbishes_no_more_per_day_than_its_hours_and_the_rest_waits(app, demo, session):
+    centre = session.scalar(sa.select(Facility).where(Facility.bench_hours_per_weekday > 0))
+    centre.bench_hours_per_weekday = 3.0
+    session.commit()
+    outcome = simulate(app, days=4, seed=5, planner_seconds=0.5)
+    session.rollback()
+    hours_by_day = defaultdict(float)
+    for record in session.scalars(sa.select(ProcessingRecord).where(
+            ProcessingRecord.facility_id == centre.id,
+            ProcessingRecord.outcome.in_([ProcessingOutcome.REFURBISHED, ProcessingOutcome.REFURBISH_FAILED]))):
+        hours_by_day[record.at.date()] += record.hours
+    assert outcome.refurbished > 0
+    assert hours_by_day and max(hours_by_day.values()) <= 3.0
+    assert outcome.queue_by_day[-1][1] > 0  # more came back than three hours a day could take
+
+
+def test_the_simulated_loop_reserves_delivers_and_installs_from_stock(app, demo, session):
+    outcome = simulate(app, days=3, seed=3, planner_seconds=0.5)
+    session.rollback()
+    assert outcome.deliveries_arrived > 0
+    assert outcome.figures["installs"] > 0 and outcome.figures["circularity_rate"] > 0
+    assert [day for day, _ in outcome.stock_by_day] == outcome.days
+    late = session.scalars(sa.select(Delivery).where(Delivery.status == DeliveryStatus.DELIVERED,
+                                                     Delivery.arrived_at > Delivery.deadline)).all()
+    assert late == []
