@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from common.enums import PickupStatus, ReturnStatus
 from server.models import Job, Pickup, ReturnLine
