@@ -5,7 +5,6 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from playwright.sync_api import expect
 
 from common.enums import PickupStatus, ReturnStatus
 from server.models import Job, Pickup, ReturnLine
