@@ -144,3 +144,15 @@ def test_moving_a_jobs_window_reserves_it_afresh_with_a_new_deadline(session, wo
     assert before.status == ReservationStatus.RELEASED and after.needed_by == later
     [delivery] = deliveries_of(session, after)
     assert delivery.deadline <= later
+
+
+def test_a_completed_job_releases_the_units_it_did_not_install_and_cancels_their_delivery(session, world, amy):
+    supply(session, StockLocationKind.FACILITY, world.depot.id, world.fuser, StockGrade.REFURBISHED)
+    job = fuser_job(session, world)
+    [held] = active(session, job)
+    [delivery] = deliveries_of(session, held)
+    completed = amy.new_event("job_completed", job.id, notes="Fixed by a reset; no swap needed.")
+    assert amy.push([completed]).json["results"][0]["status"] == "accepted"
+    session.rollback()
+    assert session.get(Reservation, held.id).status == ReservationStatus.RELEASED
+    assert session.get(Delivery, delivery.id).status == DeliveryStatus.CANCELLED

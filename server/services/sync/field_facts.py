@@ -42,6 +42,7 @@ from server.models import (
 from server.models.types import utcnow
 from server.services.sync.changes import record_new_return_lines
 from server.services.returns.engine import leave_at_site
+from server.services.stock import reservations
 from server.services.stock.installs import record_install
 from server.services.sync.leaks import control_leaks
 
@@ -407,7 +408,7 @@ class FieldFacts:
     def _apply_job_completed(self, event: dict, job: Job, applied: Applied) -> None:
         payload = event["payload"]
         if job.engineer_id == self.user.id:
-            complete_job(job, event["occurred_at"], payload)
+            complete_job(self.session, job, event["occurred_at"], payload)
             control_leaks(self.session, job, self.user, event["occurred_at"], payload.get("not_returned", ()),
                           batch_lines=self.lines.values(), batch_installs=self._installs)
         else:
@@ -495,8 +496,12 @@ def install_item(item: SerialisedItem, site_id: int, at: datetime) -> None:
     item.installed_on = at.date()
 
 
-def complete_job(job: Job, at: datetime, payload: dict) -> None:
-    """Close `job` with the notes and sign-off of a job_completed payload."""
+def complete_job(session: so.Session, job: Job, at: datetime, payload: dict) -> None:
+    """Close `job` with the notes and sign-off of a job_completed payload; runs in the caller's transaction.
+
+    Replacement units still held for it were not installed: they are released (and their deliveries cancelled).
+    """
+    reservations.release_for_job(session, job.id)
     job.move_to(JobStatus.COMPLETED)
     job.completed_at = at
     job.notes = payload.get("notes")

@@ -120,7 +120,7 @@ def _complete_job(session: so.Session, review: ReviewItem, by: User) -> None:
     if job.status != JobStatus.OPEN:
         raise Conflict(f"Job {job.reference} is {job.status.value}; it cannot be completed again.")
     payload = review.event.body.get("payload") or {}
-    complete_job(job, review.event.occurred_at, payload)
+    complete_job(session, job, review.event.occurred_at, payload)
     control_leaks(session, job, session.get(User, review.engineer_id), review.event.occurred_at,
                   payload.get("not_returned", ()))
 
