@@ -6,16 +6,19 @@ dispatcher or a facility would use.
 
 import random
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from common.enums import DeliveryMode, DeliveryStatus, ProcessingOutcome, ReservationStatus, ReturnStatus, StockGrade
-from server.models import Delivery, Facility, Reservation, ReturnLine, User
+from server.models import Delivery, Facility, PartNumber, Reservation, ReturnLine, User
 from server.services.returns import receiving
-from server.services.stock import bench, deliveries, ledger
+from server.services.stock import adjustments, bench, deliveries, ledger
+
+#: Weekdays from ordering new units for a shortage to their arrival at the depot.
+PURCHASE_LEAD_DAYS = 2
 
 #: What the bench notes on a failed refurbishment.
 FAILED_BENCH_TEST = "Failed the bench test after repair"
@@ -98,3 +101,36 @@ def short_now(session: so.Session) -> int:
     """Replacement units that nothing could serve yet."""
     return session.scalar(sa.select(sa.func.coalesce(sa.func.sum(Reservation.quantity), 0))
                           .where(Reservation.status == ReservationStatus.SHORT))
+
+
+@dataclass
+class Purchasing:
+    """New units ordered for shortages, arriving at `depot_code` some weekdays later."""
+
+    depot_code: str
+    #: (arrival day, part number, units)
+    on_order: list[tuple[date, str, int]] = field(default_factory=list)
+    units_bought: int = 0
+
+    def order_for_shortages(self, session: so.Session, arrival: date) -> None:
+        """Order what the open shortages lack beyond what is already on order."""
+        session.rollback()
+        short = Counter(dict(session.execute(
+            sa.select(PartNumber.part_number, sa.func.sum(Reservation.quantity))
+            .join(PartNumber, Reservation.part_number_id == PartNumber.id)
+            .where(Reservation.status == ReservationStatus.SHORT).group_by(PartNumber.part_number)).all()))
+        ordered = Counter()
+        for _, part_number, units in self.on_order:
+            ordered[part_number] += units
+        for part_number, units in sorted((short - ordered).items()):
+            self.on_order.append((arrival, part_number, units))
+
+    def receive_due(self, session: so.Session, day: date, by: User) -> None:
+        """What arrives today goes into the depot's new stock."""
+        due = [order for order in self.on_order if order[0] <= day]
+        self.on_order = [order for order in self.on_order if order[0] > day]
+        for _, part_number, units in due:
+            adjustments.supply(session, adjustments.Supply(
+                part_number=part_number, quantity=units, facility=f"FAC:{self.depot_code}",
+                reason="Bought in for a shortage"), by)
+            self.units_bought += units

@@ -45,7 +45,7 @@ from common.enums import (
 )
 from common.protocol import PROTOCOL_VERSION
 from server import clock
-from server.demo import closed_loop
+from server.demo import closed_loop, data
 from server.demo.seed import DEMO_PASSWORD, make_serial, weekday_after
 from server.extensions import db
 from server.database import begin_write
@@ -88,6 +88,8 @@ class SimulationResult:
     #: Jobs put off because no replacement could be reserved for them.
     jobs_put_off: int = 0
     deliveries_arrived: int = 0
+    #: New units bought in for shortages (they arrive closed_loop.PURCHASE_LEAD_DAYS weekdays later).
+    units_bought: int = 0
     refurbished: int = 0
     refurbishments_failed: int = 0
     #: Per simulated day, at its end: units in the ledger by grade, and the refurbishment queue.
@@ -198,9 +200,11 @@ def simulate(app: Flask, days: int, seed: int = 7, start: date | None = None,
             phones: dict[int, Phone] = {}
             _shift(_at(result.days[0], 6.5, zone), until)
             booked = _book(session, result.days[0], zone, engineers, dispatcher, rng)
+            purchasing = closed_loop.Purchasing(data.NEW_STOCK_DEPOT)
             for day in result.days:
                 progress(f"{day:%a %d %b}")
                 _shift(_at(day, 7, zone), until)
+                purchasing.receive_due(session, day, dispatcher)
                 reservations.retry_shortages_now(session)
                 result.deliveries_arrived += closed_loop.deliver_due(session, _at(day, 24, zone), dispatcher)
                 _morning(app, session, day, zone, result, rng, until)
@@ -212,6 +216,10 @@ def simulate(app: Flask, days: int, seed: int = 7, start: date | None = None,
                 _field_day(app, session, day, zone, engineers, dispatcher, phones, booked, result, rng, until,
                            kept_in_van)
                 booked = _evening(app, session, day, zone, engineers, dispatcher, result, rng, planner_seconds, until)
+                arrival = day
+                for _ in range(closed_loop.PURCHASE_LEAD_DAYS):
+                    arrival = weekday_after(arrival)
+                purchasing.order_for_shortages(session, arrival)
                 result.stock_by_day.append((day, closed_loop.stock_by_grade(session)))
                 result.queue_by_day.append((day, closed_loop.queue_length(session)))
                 step()
@@ -219,6 +227,7 @@ def simulate(app: Flask, days: int, seed: int = 7, start: date | None = None,
             result.figures = figures.compute_figures(session, since=result.days[0])
             result.settled_lines = closed_loop.recovery_of_settled_lines(session, result.days[0], until)
             result.shortages_open = closed_loop.short_now(session)
+            result.units_bought = purchasing.units_bought
     finally:
         app.config["TOKEN_TTL_SECONDS"] = token_ttl_s
         clock.reset()
