@@ -205,7 +205,7 @@ def _print_loop(result) -> None:
                f"({values['installs_circular']} of {values['installs']} installs from refurbished or reused units)")
     click.echo(f"  replacements            {result.deliveries_arrived} deliveries arrived; {result.jobs_put_off} "
                f"jobs put off for a shortage; {result.units_bought} new units bought in for shortages; "
-               f"{result.shortages_open} units short at the end")
+               f"units short at the end: {result.shortages_open}")
     click.echo(f"  refurbishment           {result.refurbished} refurbished, {result.refurbishments_failed} failed; "
                f"queue at the end {result.queue_by_day[-1][1] if result.queue_by_day else 0}")
     click.echo(f"  value at risk           {values['value_at_risk']:.2f}; written off {values['value_written_off']:.2f}")
