@@ -66,7 +66,6 @@ DEMO_PAGES = [
     ("users", "/console/users", "table tbody tr"),
     ("stock", "/console/stock", "#balances tbody tr"),
     ("bench", "/console/bench", "table tbody tr"),
-    ("shortages", "/console/shortages", "#shortages tbody tr"),
 ]
 
 
