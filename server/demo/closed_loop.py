@@ -48,7 +48,6 @@ def deliver_due(session: so.Session, until: datetime, by: User) -> int:
 class BenchDay:
     refurbished: int = 0
     failed: int = 0
-    hours: float = 0.0
 
 
 def run_benches(session: so.Session, day: date, rng: random.Random) -> BenchDay:
@@ -67,7 +66,6 @@ def run_benches(session: so.Session, day: date, rng: random.Random) -> BenchDay:
                 step = receiving.Processing(ProcessingOutcome.REFURBISH_FAILED, hours=hours, notes=FAILED_BENCH_TEST)
                 done.failed += line.quantity
             receiving.record_outcome(session, line.id, step, None)
-            done.hours += hours
     return done
 
 
