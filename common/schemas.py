@@ -34,6 +34,7 @@ from common.protocol import (
     UnsupportedProtocolVersion,
 )
 from common.representable import MAX_RECORD_ID, MAX_SEQ, text_problem, time_problem
+from common.stock import READY_GRADES
 
 PART_NUMBER = validate.Length(min=1, max=64)
 SERIAL = validate.Length(min=1, max=64)
@@ -137,7 +138,6 @@ class PartRemovedPayload(StrictSchema):
 
 
 #: The grades a unit can be installed in: a replacement is never faulty or scrap.
-INSTALL_GRADES = (StockGrade.NEW, StockGrade.REFURBISHED)
 #: Most expected parts a completion can say were not returned.
 MAX_NOT_RETURNED = 100
 
@@ -148,7 +148,7 @@ class PartInstalledPayload(StrictSchema):
     # Version 2: the swap this install completes, and where the unit came from.
     replaces = fields.UUID(
         allow_none=True, metadata={"description": "The id of the part_removed event of the same swap (v2)"})
-    grade = _enum(StockGrade, allow_none=True, validate=validate.OneOf(INSTALL_GRADES),
+    grade = _enum(StockGrade, allow_none=True, validate=validate.OneOf(READY_GRADES),
                   metadata={"description": "new or refurbished: the grade of the unit installed (v2)"})
     reservation_id = _record_id(allow_none=True, metadata={"description": "The reservation the unit served (v2)"})
 

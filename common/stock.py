@@ -2,6 +2,8 @@
 
 from common.enums import StockGrade
 
+#: The grades that can serve a replacement: stock ready to install.
+READY_GRADES = (StockGrade.NEW, StockGrade.REFURBISHED)
 #: The grade an install takes from when its entry names none (protocol version 1).
 DEFAULT_INSTALL_GRADE = StockGrade.NEW
 

@@ -9,7 +9,8 @@ serial already logged on this phone and not yet handed over.
 import dataclasses
 import uuid
 
-from common.enums import EventType, StockGrade
+from common.enums import EventType
+from common.stock import DEFAULT_INSTALL_GRADE
 from common.validation import CatalogueEntry, check_against_catalogue, validate_event
 from common.way_back import REMOVALS, way_back_problem
 from mobile import serials, workday
@@ -46,11 +47,6 @@ def _text(value):
 def _payload(**fields) -> dict:
     """The payload with blank optional fields left out."""
     return {name: value for name, value in ((n, _text(v)) for n, v in fields.items()) if value is not None}
-
-
-#: The grade an install names while the phone knows nothing of its van's stock. Once the van stock
-#: (and its grades) is in the pull scope, the swap screen passes the grade of the unit taken instead.
-DEFAULT_INSTALL_GRADE = StockGrade.NEW
 
 
 def removal(job_id: int, part_number: str, serial: str | None, condition: str, failure_code: str | None = None,

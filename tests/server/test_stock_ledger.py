@@ -80,6 +80,23 @@ def test_an_install_naming_its_reservation_consumes_it_at_the_reservations_locat
     assert balance(session, van_of(session, world.amy).id, world.fuser.id, StockGrade.NEW) == 0
 
 
+def test_an_install_naming_no_reservation_consumes_the_unit_set_aside_for_its_job(world, session):
+    site = location_for(session, StockLocationKind.SITE, world.north.id)
+    put(session, site, world.fuser, StockGrade.REFURBISHED, 1, "delivered to the site")
+    reservation = Reservation(job_id=world.amy_job.id, expected_index=0, part_number_id=world.fuser.id,
+                              status=ReservationStatus.HELD, location_id=site.id, grade=StockGrade.REFURBISHED,
+                              reason="Refurbished before new", needed_by=make.now())
+    session.add(reservation)
+    session.commit()
+    event = {"id": "7b0e2a56-8f37-4e0c-9d0c-2f1b1b7a0003", "occurred_at": make.now()}
+
+    movement = record_install(session, event, world.amy_job, world.fuser, {}, engineer_id=world.amy.id)
+
+    assert movement.reservation_id == reservation.id and reservation.status == ReservationStatus.CONSUMED
+    assert balance(session, site.id, world.fuser.id, StockGrade.REFURBISHED) == 0
+    assert balance(session, van_of(session, world.amy).id, world.fuser.id, StockGrade.NEW) == 0
+
+
 def test_a_transfer_moves_units_between_locations_with_its_reason(dana, world, session):
     put(session, location_for(session, StockLocationKind.FACILITY, world.depot.id), world.fuser, StockGrade.NEW, 3, "d")
 

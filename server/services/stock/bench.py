@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from common.enums import Disposition, HolderKind, ReturnStatus, StockGrade, StockLocationKind
+from common.enums import Disposition, HolderKind, ReturnStatus, StockLocationKind
+from common.stock import READY_GRADES
 from server.logistics.bench import QueuedItem, QueueEntry, bench_hours_on, fits_today, order_queue
 from server.models import Facility, ProcessingRecord, ReturnLine, StockLocation, StockTarget
 from server.models.types import utcnow
@@ -23,7 +24,6 @@ from server.services.errors import NotFound
 from server.services.settings import setting, site_today
 from server.services.stock import ledger
 
-READY_GRADES = (StockGrade.NEW, StockGrade.REFURBISHED)
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,11 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from common.enums import ReservationStatus, StockGrade, StockLocationKind
+from common.stock import READY_GRADES
 from server.logistics.stock import StockNeed
 from server.models import Facility, Reservation, StockLocation, StockTarget
 from server.services.stock.ledger import balances
 
-READY_GRADES = (StockGrade.NEW, StockGrade.REFURBISHED)
 
 
 def stock_needs(session: so.Session, part_number_ids: Iterable[int]) -> dict[int, tuple[StockNeed, ...]]:

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from common.enums import JobStatus, ReservationStatus, StockGrade, StockLocationKind
+from common.stock import READY_GRADES
 from server.database import begin_write
 from server.logistics.reservations import StockPlace, choose_source
 from server.models import Facility, Job, PartNumber, Reservation, StockLocation
@@ -21,7 +22,6 @@ from server.services.settings import current_policy
 from server.services.stock import deliveries, ledger
 
 ACTIVE = (ReservationStatus.HELD, ReservationStatus.SHORT)
-READY_GRADES = (StockGrade.NEW, StockGrade.REFURBISHED)
 
 
 def active_reservations(session: so.Session, job_id: int) -> list[Reservation]:
