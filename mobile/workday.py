@@ -11,9 +11,9 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 
-from common.enums import EventType, HolderKind, ReturnStatus, SyncEntity, TravelMode
+from common.enums import EventType, HolderKind, ReturnStatus, StockGrade, SyncEntity, TravelMode
 from common.leaks import missing_units
-from common.stock import install_grade
+from common.stock import DEFAULT_INSTALL_GRADE, install_grade
 from common.way_back import REMOVALS
 from mobile.store import Entry, Store
 
@@ -324,6 +324,21 @@ class VanStockRow:
     quantity: int
     #: Installs of it logged on this phone and not yet sent.
     not_sent: int
+
+
+def install_grade_for(store: Store, job_id: int, part_number: str) -> str:
+    """The grade of the unit an install most likely takes: the job's reserved replacement, else the van's.
+
+    The server consumes the job's reservation whatever the phone says; the
+    grade matters when the unit comes from the van unreserved: refurbished
+    when the van holds one (the circular choice), else new.
+    """
+    part_number = part_number.strip().upper()
+    for record in store.records(SyncEntity.DELIVERY):
+        if record.get("job_id") == job_id and record.get("part_number") == part_number:
+            return record["grade"]
+    held = {row.grade: row.quantity for row in van_stock(store) if row.part_number == part_number}
+    return StockGrade.REFURBISHED.value if held.get(StockGrade.REFURBISHED.value, 0) > 0 else DEFAULT_INSTALL_GRADE.value
 
 
 def van_stock(store: Store) -> list[VanStockRow]:

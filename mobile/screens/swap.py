@@ -94,7 +94,9 @@ class SwapScreen(forms.EntryScreen):
                            failure_code=forms.FAILURE_CODES.get(self.ids.failure.text),
                            quantity=int(quantity) if quantity.isdigit() else 1)
         if self.mode == "installed" or (self.mode == "swap" and self.ids.installed_part.text.strip()):
-            installed = dict(part_number=self.ids.installed_part.text, serial=self.ids.installed_serial.text)
+            part_number = self.ids.installed_part.text
+            installed = dict(part_number=part_number, serial=self.ids.installed_serial.text,
+                             grade=workday.install_grade_for(App.get_running_app().store, self.job_id, part_number))
         if removed and installed:
             drafts, halves = entries.swap(self.job_id, removed, installed), ["removed", "installed"]
         elif removed:

@@ -220,3 +220,19 @@ def test_an_install_of_a_grade_the_van_does_not_hold_shows_a_negative_count(stor
     install(store, serial="AR00000009", grade="refurbished")
 
     assert [(r.grade, r.quantity) for r in shown(store)] == [("new", 2), ("refurbished", -1)]
+
+
+def test_an_install_takes_the_grade_of_its_jobs_replacement_else_refurbished_from_the_van_else_new(store):
+    from mobile.workday import install_grade_for
+
+    assert install_grade_for(store, JOB_ID, "PRN-FUS-220") == "new"
+    store.apply_pull_page(None, page([upsert("van_stock", "1:refurbished", part_number="PRN-FUS-220",
+                                             description="Fuser", grade="refurbished", quantity=1)],
+                                     "c1", full_resync=True))
+    assert install_grade_for(store, JOB_ID, "prn-fus-220") == "refurbished"
+    install(store, serial="AR00000009", grade="refurbished")  # the van's only refurbished unit is gone
+    assert install_grade_for(store, JOB_ID, "PRN-FUS-220") == "new"
+    store.apply_pull_page("c1", page([upsert("delivery", 7, job_id=JOB_ID, part_number="PRN-FUS-220", quantity=1,
+                                             grade="refurbished", mode="courier_to_site", status="dispatched")],
+                                     "c2"))
+    assert install_grade_for(store, JOB_ID, "PRN-FUS-220") == "refurbished"
