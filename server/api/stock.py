@@ -38,6 +38,9 @@ class BalanceQuery(PageQuery):
     location = Text(validate=_CODE)
     part_number = Text(validate=_PART)
     grade = fields.Enum(StockGrade, by_value=True)
+    as_of = fields.AwareDateTime(metadata={
+        "description": "Balances of the movements that occurred before this moment: with the movements of a period "
+                       "(occurred_from, occurred_before), a period's opening and closing balances reconcile"})
 
 
 class MovementSchema(ma.Schema):
@@ -143,7 +146,7 @@ def _balances(args) -> list[dict]:
     if "part_number" in args:
         part_ids = list(db.session.scalars(sa.select(PartNumber.id).where(PartNumber.part_number == args["part_number"])))
     rows = balances(db.session, location_ids=location_ids, part_number_ids=part_ids,
-                    grades=[args["grade"]] if "grade" in args else None)
+                    grades=[args["grade"]] if "grade" in args else None, as_of=args.get("as_of"))
     locations = {loc.id: loc for loc in db.session.scalars(sa.select(StockLocation))}
     parts = dict(db.session.execute(sa.select(PartNumber.id, PartNumber.part_number)).all())
     return [{"location": locations[r.location_id].code, "location_kind": locations[r.location_id].kind,

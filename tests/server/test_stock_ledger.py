@@ -172,6 +172,27 @@ def test_the_movement_export_pages_by_seq_and_filters_by_location_and_period(dan
     assert future["items"] == []
 
 
+def test_a_periods_opening_balance_plus_its_movements_is_its_closing_balance(dana, world, session):
+    depot = location_for(session, StockLocationKind.FACILITY, world.depot.id)
+    start, end = make.now() - timedelta(days=10), make.now() - timedelta(days=3)
+    for key, days_ago, quantity in (("before", 12, 5), ("inside-1", 8, 2), ("inside-2", 4, 1), ("after", 1, 7)):
+        record_movement(session, MovementKind.SUPPLY, key, part_number_id=world.fuser.id, quantity=quantity,
+                        target=(depot, StockGrade.NEW), occurred_at=make.now() - timedelta(days=days_ago))
+    record_movement(session, MovementKind.INSTALL, "inside-3", part_number_id=world.fuser.id, quantity=1,
+                    source=(depot, StockGrade.NEW), occurred_at=make.now() - timedelta(days=5))
+    session.commit()
+
+    def held(moment):
+        [row] = dana.request("GET", "/api/v1/stock/balances", params={
+            "location": "FAC:TPK", "as_of": moment.isoformat()}).json["items"]
+        return row["quantity"]
+
+    moved = dana.request("GET", "/api/v1/stock/movements", params={
+        "location": "FAC:TPK", "occurred_from": start.isoformat(), "occurred_before": end.isoformat()}).json["items"]
+    net = sum(m["quantity"] if m["to_location"] == "FAC:TPK" else -m["quantity"] for m in moved)
+    assert (held(start), net, held(end)) == (5, 2, 7)
+
+
 def test_the_need_counts_on_hand_and_in_refurbishment_less_reserved_against_the_target(logistics, session):
     world = logistics.world
     centre = location_for(session, StockLocationKind.FACILITY, logistics.refurb.id)

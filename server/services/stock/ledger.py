@@ -90,7 +90,7 @@ class Balance:
 
 def balances(session: so.Session, *, location_ids=None, part_number_ids=None, grades=None,
              as_of: datetime | None = None, include_zero: bool = False) -> list[Balance]:
-    """The balance view: every (location, part, grade) summed from the movements, optionally up to `as_of`."""
+    """The balance view: every (location, part, grade) summed from the movements (those before `as_of`, if given)."""
     sides = []
     for location, grade, sign in ((StockMovement.to_location_id, StockMovement.to_grade, 1),
                                   (StockMovement.from_location_id, StockMovement.from_grade, -1)):
@@ -105,7 +105,7 @@ def balances(session: so.Session, *, location_ids=None, part_number_ids=None, gr
         if grades is not None:
             side = side.where(grade.in_([StockGrade(g).value for g in grades]))
         if as_of is not None:
-            side = side.where(StockMovement.occurred_at <= as_of)
+            side = side.where(StockMovement.occurred_at < as_of)
         sides.append(side)
     both = sa.union_all(*sides).subquery()
     query = (
