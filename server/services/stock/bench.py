@@ -18,7 +18,7 @@ import sqlalchemy.orm as so
 from common.enums import Disposition, HolderKind, ReturnStatus, StockLocationKind
 from common.stock import READY_GRADES
 from server.logistics.bench import QueuedItem, QueueEntry, bench_hours_on, fits_today, order_queue
-from server.models import Facility, ProcessingRecord, ReturnLine, StockLocation, StockTarget
+from server.models import Facility, ProcessingRecord, ReturnLine, StockTarget
 from server.models.types import utcnow
 from server.services.errors import NotFound
 from server.services.settings import setting, site_today
@@ -120,8 +120,7 @@ def _queue(session: so.Session, facility: Facility, day: date) -> BenchQueue:
 
 
 def _ready_stock(session, facility_id: int, part_ids: set[int]) -> dict[int, int]:
-    location_id = session.scalar(sa.select(StockLocation.id).where(
-        StockLocation.kind == StockLocationKind.FACILITY, StockLocation.ref_id == facility_id))
+    location_id = ledger.existing_location_id(session, StockLocationKind.FACILITY, facility_id)
     if location_id is None or not part_ids:
         return {}
     ready: dict[int, int] = {}

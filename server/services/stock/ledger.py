@@ -21,11 +21,18 @@ from server.models.types import utcnow
 _CODE_PREFIX = {StockLocationKind.FACILITY: "FAC", StockLocationKind.VAN: "VAN", StockLocationKind.SITE: "SITE"}
 
 
+def _of(kind: StockLocationKind, ref_id: int) -> sa.Select:
+    return sa.select(StockLocation).where(StockLocation.kind == kind, StockLocation.ref_id == ref_id)
+
+
+def existing_location_id(session: so.Session, kind: StockLocationKind, ref_id: int) -> int | None:
+    """The id of a facility's, van's or site's stock location; None when no stock has been there. Reads only."""
+    return session.scalar(_of(kind, ref_id).with_only_columns(StockLocation.id))
+
+
 def location_for(session: so.Session, kind: StockLocationKind, ref_id: int) -> StockLocation:
     """The stock location of a facility, an engineer's van or a site, made on first use."""
-    location = session.scalars(
-        sa.select(StockLocation).where(StockLocation.kind == kind, StockLocation.ref_id == ref_id)
-    ).one_or_none()
+    location = session.scalars(_of(kind, ref_id)).one_or_none()
     if location is not None:
         return location
     code, name = _describe(session, kind, ref_id)
@@ -35,9 +42,7 @@ def location_for(session: so.Session, kind: StockLocationKind, ref_id: int) -> S
         with session.begin_nested():
             session.add(location)
     except sa.exc.IntegrityError:
-        location = session.scalars(
-            sa.select(StockLocation).where(StockLocation.kind == kind, StockLocation.ref_id == ref_id)
-        ).one()
+        location = session.scalars(_of(kind, ref_id)).one()
     return location
 
 

@@ -132,8 +132,7 @@ def _reserve(session: so.Session, job: Job, index: int, part_number: str, quanti
 
 
 def _choose(session: so.Session, job: Job, part: PartNumber, quantity: int):
-    van = session.scalar(sa.select(StockLocation.id).where(
-        StockLocation.kind == StockLocationKind.VAN, StockLocation.ref_id == job.engineer_id))
+    van = ledger.existing_location_id(session, StockLocationKind.VAN, job.engineer_id)
     free = free_stock(session, part.id)
     places = [
         StockPlace(location_id, code, latitude, longitude,

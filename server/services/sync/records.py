@@ -13,7 +13,7 @@ from server.models import (
     Delivery, Facility, Job, PartNumber, Pickup, Reservation, ReturnLine, SerialisedItem, Site, StockLocation,
 )
 from server.models.pickups import pickup_reference
-from server.services.stock.ledger import balances
+from server.services.stock.ledger import balances, existing_location_id
 
 _DUMPERS = {entity: schema() for entity, schema in RECORD_SCHEMAS.items()}
 
@@ -136,8 +136,7 @@ def _return_lines(session, keys):
 
 def van_stock_records(session: so.Session, user_id: int, keys: list[str] | None = None) -> dict[str, dict]:
     """The engineer's van balances by key (all of them without `keys`); a zero balance has no record."""
-    van = session.scalar(sa.select(StockLocation.id).where(StockLocation.kind == StockLocationKind.VAN,
-                                                           StockLocation.ref_id == user_id))
+    van = existing_location_id(session, StockLocationKind.VAN, user_id)
     if van is None:
         return {}
     wanted = None if keys is None else set(keys)
