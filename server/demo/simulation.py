@@ -68,7 +68,7 @@ FAILURES = [FailureCode.NO_POWER, FailureCode.INTERMITTENT, FailureCode.MECHANIC
             FailureCode.FIRMWARE, FailureCode.WATER_DAMAGE, FailureCode.IMPACT_DAMAGE]
 JOBS_PER_ENGINEER = (2, 3)
 OFFLINE_SHARE = 0.3  # engineers who sync only at the end of the day
-KEPT_IN_VAN_SHARE = 0.03  # carried lines an engineer forgets to hand over (they become overdue)
+KEPT_IN_VAN_SHARE = 0.03  # carried lines an engineer forgets to hand over until the chasing reminds them
 LEFT_AT_SITE_SHARE = 0.03  # swaps whose old unit the customer keeps: nobody logs its removal (value at risk)
 LEFT_AT_SITE_REASON = "The customer keeps the old unit until their contract review"
 DEVICE_PREFIX = "sim-"
@@ -196,7 +196,7 @@ def simulate(app: Flask, days: int, seed: int = 7, start: date | None = None,
             # A phone of an earlier simulation goes on with its own numbering.
             seqs = dict(session.execute(sa.select(Device.user_id, Device.highest_seq_seen)
                                         .where(Device.device_uid.startswith(DEVICE_PREFIX))).all())
-            kept_in_van: set = set()
+            kept_in_van = KeptInVan()
             phones: dict[int, Phone] = {}
             _shift(_at(result.days[0], 6.5, zone), until)
             booked = _book(session, result.days[0], zone, engineers, dispatcher, rng)
@@ -394,22 +394,40 @@ def _work(session, phone: Phone, job: Job, rng: random.Random) -> list[dict] | N
     return []
 
 
-def _hand_over(session, phone: Phone, engineer: User, rng: random.Random, kept_in_van: set) -> None:
-    """At the end of the day the engineer drops what they carry at their depot.
+@dataclass
+class KeptInVan:
+    """Carried lines an engineer did not hand over.
 
-    Now and then they forget one, until the chasing reminds them of it.
+    The first line carried in the whole run is never handed over: it stays lost
+    in a van, so the chasing has one line to follow through its steps to the
+    write-off. The others come back once the engineer is reminded.
     """
+    forgotten: set = field(default_factory=set)
+    lost: uuid.UUID | None = None
+
+    def keeps(self, line_id: uuid.UUID, reminded: str | None, rng: random.Random) -> bool:
+        if self.lost is None:
+            self.lost = line_id
+        if line_id == self.lost:
+            return True
+        if reminded is None and (line_id in self.forgotten or rng.random() < KEPT_IN_VAN_SHARE):
+            self.forgotten.add(line_id)
+            return True
+        self.forgotten.discard(line_id)
+        return False
+
+
+def _hand_over(session, phone: Phone, engineer: User, rng: random.Random, kept_in_van: KeptInVan) -> None:
+    """At the end of the day the engineer drops what they carry at their depot, unless they keep it."""
     session.rollback()
     carried = session.execute(sa.select(ReturnLine.id, ReturnLine.escalation_step).where(
         ReturnLine.holder_kind == HolderKind.ENGINEER, ReturnLine.holder_id == engineer.id,
-        ReturnLine.status.in_([ReturnStatus.WITH_ENGINEER, ReturnStatus.AWAITING_DISPOSITION]))).all()
+        ReturnLine.status.in_([ReturnStatus.WITH_ENGINEER, ReturnStatus.AWAITING_DISPOSITION]))
+        .order_by(ReturnLine.removed_at, ReturnLine.id)).all()
     for line_id, reminded in carried:
-        forgotten = line_id in kept_in_van or rng.random() < KEPT_IN_VAN_SHARE
-        if forgotten and reminded is None:
-            kept_in_van.add(line_id)
-            continue
-        kept_in_van.discard(line_id)
-        phone.log("return_handed_over", None, return_line_id=str(line_id), facility_id=engineer.home_facility_id)
+        if not kept_in_van.keeps(line_id, reminded, rng):
+            phone.log("return_handed_over", None, return_line_id=str(line_id),
+                      facility_id=engineer.home_facility_id)
 
 
 def _plan(app, session, day: date, dispatcher: User, seconds: float) -> CourierPlan | None:
