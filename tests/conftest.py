@@ -22,6 +22,13 @@ from server.config import database_url as normalised_url
 from server.extensions import db
 
 
+def pytest_collection_modifyitems(config, items):
+    """The fault tests kill and stall servers and time their recovery: they run alone (marker `serial`)."""
+    for item in items:
+        if item.path.parent.name == "faults":
+            item.add_marker(pytest.mark.serial)
+
+
 def _postgres_url(worker: str) -> str | None:
     url = os.environ.get("TEST_DATABASE_URL")
     if not url:

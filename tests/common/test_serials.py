@@ -34,6 +34,7 @@ def test_a_serial_format_is_bounded_in_length_and_must_be_a_regular_expression()
     assert serial_pattern_problem("AR[0-9").startswith("Not a valid regular expression")
 
 
+@pytest.mark.serial  # asserts a bound on wall time
 def test_matching_a_serial_against_an_explosive_format_gives_up_quickly():
     started = time.monotonic()
     assert not serial_fits("(a|a)+$", "a" * 63 + "b")

@@ -50,6 +50,7 @@ def test_every_search_can_run_in_a_child_process_leaving_the_caller_free():
     assert visits(solution) == list(range(12))
 
 
+@pytest.mark.serial  # asserts a bound on wall time
 def test_the_search_stops_at_its_budget():
     """Forked children start at once, so the whole call takes the budget and little more
     (the upper bound leaves room for a loaded machine)."""

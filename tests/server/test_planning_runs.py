@@ -46,6 +46,7 @@ def wait_until_searching(session, day: date, timeout_s: float = 30) -> None:
     raise AssertionError("the plan never started")
 
 
+@pytest.mark.serial  # measures push latency while a search runs
 def test_pushes_stay_quick_while_a_day_is_planned_for_20_seconds(app, live_server, due_pickup, logistics,
                                                                   session, is_postgres):
     """The embedded default: SQLite, where a search inside a write transaction held the one write lock.

@@ -256,6 +256,7 @@ def test_a_serial_on_a_part_that_is_not_serialised_is_rejected(amy, world, sessi
     assert session.scalar(sa.select(sa.func.count()).select_from(ReturnLine)) == 0
 
 
+@pytest.mark.serial  # asserts a bound on wall time
 def test_a_serial_checked_against_an_explosive_stored_format_is_answered_quickly(amy, world, session):
     world.fuser.serial_pattern = "(a|a)+$"  # stored before formats were checked where they enter
     session.commit()
