@@ -29,6 +29,13 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.serial)
 
 
+def pytest_make_parametrize_id(config, val, argname):
+    """A set's id in its sorted order, so every xdist worker collects the same test names."""
+    if isinstance(val, (set, frozenset)):
+        return "{" + ",".join(sorted(map(str, val))) + "}"
+    return None
+
+
 def _postgres_url(worker: str) -> str | None:
     url = os.environ.get("TEST_DATABASE_URL")
     if not url:

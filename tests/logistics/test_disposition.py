@@ -134,14 +134,14 @@ FAILURE_CODE_ROWS = {
 }
 
 
-@pytest.mark.parametrize("condition, expected", CONDITION_ROWS.items(), ids=str)
+@pytest.mark.parametrize("condition, expected", CONDITION_ROWS.items())
 def test_condition_row_sets_the_allowed_dispositions(condition, expected):
     line = make_line(condition, None, installed_on=UNDER_WARRANTY)
 
     assert allowed_dispositions(line, POLICY) == expected
 
 
-@pytest.mark.parametrize("failure_code, expected", FAILURE_CODE_ROWS.items(), ids=str)
+@pytest.mark.parametrize("failure_code, expected", FAILURE_CODE_ROWS.items())
 def test_failure_code_row_sets_the_allowed_dispositions(failure_code, expected):
     line = make_line(PartCondition.FAULTY, failure_code, installed_on=UNDER_WARRANTY)
 
