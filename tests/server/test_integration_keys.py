@@ -24,7 +24,8 @@ def bearer(token: str) -> dict:
 @pytest.fixture
 def admin_token(client, session):
     make.user(session, "root", Role.ADMIN)
-    r = client.post("/api/v1/auth/token", json={"username": "root", "password": make.PASSWORD, "device_id": "device-root"})
+    r = client.post("/api/v1/auth/token",
+                    json={"username": "root", "password": make.PASSWORD, "device_id": "device-root"})
     return r.get_json()["access_token"]
 
 
@@ -116,7 +117,8 @@ def test_an_integration_account_cannot_sign_in_with_a_password(client, session, 
     # Not even once someone has given its account a real password hash.
     integration.user.password_hash = client.application.extensions["fieldloop.passwords"].hash(make.PASSWORD)
     session.commit()
-    r = client.post("/api/v1/auth/token", json={"username": username, "password": make.PASSWORD, "device_id": "device-erp"})
+    r = client.post("/api/v1/auth/token",
+                    json={"username": username, "password": make.PASSWORD, "device_id": "device-erp"})
     assert r.status_code == 401
 
 
