@@ -84,3 +84,9 @@ def test_a_dispatcher_may_not_open_the_page(dispatcher):
 
 def test_the_users_page_leads_admins_to_it(admin):
     assert f'href="{PAGE}"' in admin.get("/console/users").get_data(as_text=True)
+
+
+def test_integration_accounts_are_not_listed_among_the_people(admin, session):
+    admin.post(PAGE, {"name": "Acme ERP", "source": "acme"})
+    assert "integration.acme" not in admin.get("/console/users").get_data(as_text=True)
+    assert "integration.acme" in admin.get(PAGE).get_data(as_text=True)

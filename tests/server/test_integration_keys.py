@@ -174,3 +174,61 @@ def test_the_rate_is_counted_per_key(database_url, session, integration_key, sta
     finally:
         with app.app_context():
             db.engine.dispose()
+
+
+def test_what_an_integration_changes_is_recorded_as_done_by_its_account(database_url, session, integration_key):
+    """A view that admits integrations hands the use case the integration's User, as it would a person."""
+    from flask import Blueprint, g
+
+    from server.api.security import requires
+    from server.models import JobAssignment
+    from server.services.work import jobs
+
+    integration, plain = integration_key
+    site, engineer = make.site(session, "North Office"), make.user(session, "amy")
+    start = make.now().replace(microsecond=0) + timedelta(days=1)
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url})
+    blueprint = Blueprint("assigning", __name__)
+
+    @blueprint.post("/test/assign")
+    @requires(Role.INTEGRATION)
+    def assign():
+        job = jobs.create_job(db.session, jobs.JobDraft(site_id=site.id, engineer_id=engineer.id, summary="Visit",
+                                                        window_start=start, window_end=start + timedelta(hours=1)),
+                              g.user)
+        return {"job_id": job.id, "integration": g.integration.source}
+
+    app.register_blueprint(blueprint)
+    try:
+        r = app.test_client().post("/test/assign", headers=bearer(plain))
+        assert r.status_code == 200 and r.json["integration"] == "erp"
+        session.rollback()
+        assignment = session.scalar(sa.select(JobAssignment).where(JobAssignment.job_id == r.json["job_id"]))
+        assert assignment.assigned_by_id == integration.user_id
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+
+
+def test_concurrent_requests_over_real_http_let_exactly_the_rate_through(database_url, session, integration_key,
+                                                                         start_of_a_minute):
+    from concurrent.futures import ThreadPoolExecutor
+
+    import requests
+
+    from live_servers import RestartableServer
+
+    _integration, plain = integration_key
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, "INTEGRATION_RATE_PER_MINUTE": 5})
+    server = RestartableServer(app).start()
+    try:
+        def call(_):
+            return requests.get(server.url + WHOAMI, headers=bearer(plain), timeout=30).status_code
+
+        with ThreadPoolExecutor(8) as pool:
+            statuses = list(pool.map(call, range(16)))
+    finally:
+        server.stop()
+        with app.app_context():
+            db.engine.dispose()
+    assert sorted(statuses) == [200] * 5 + [429] * 11
