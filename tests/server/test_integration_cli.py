@@ -12,7 +12,7 @@ def test_an_operator_creates_an_integration_and_gets_a_working_key(app, client, 
     issued = runner.invoke(args=["integration", "key", "Acme ERP", "--label", "production"])
     assert issued.exit_code == 0, issued.output
     plain = issued.stdout.strip()
-    assert plain.startswith("flk_")
+    assert plain.startswith("flk_") and len(issued.stdout.split()) == 1
     assert "not shown again" in issued.stderr
     r = client.get("/api/v1/integration/whoami", headers={"Authorization": f"Bearer {plain}"})
     assert r.status_code == 200 and r.json["source"] == "acme"

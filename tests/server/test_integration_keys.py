@@ -129,7 +129,7 @@ def test_the_last_use_of_a_key_is_recorded(client, session, integration_key):
     assert session.scalar(sa.select(IntegrationKey.last_used_at)) is not None
 
 
-def test_a_webhook_needs_a_public_https_address_and_a_secret(client, integration_key, admin_token):
+def test_a_webhook_needs_a_public_https_address_and_a_secret(client, session, integration_key, admin_token):
     integration, _plain = integration_key
     path = f"/api/v1/integrations/{integration.id}/webhook"
     r = client.put(path, json={"url": "http://10.0.0.8/hook", "secret": None}, headers=bearer(admin_token))
@@ -137,6 +137,10 @@ def test_a_webhook_needs_a_public_https_address_and_a_secret(client, integration
     r = client.put(path, json={"url": "https://127.0.0.1:9/hook", "secret": "s3cret"}, headers=bearer(admin_token))
     assert r.status_code == 200 and r.json["webhook_url"] == "https://127.0.0.1:9/hook"  # loopback: tests only
     assert "s3cret" not in client.get("/api/v1/integrations", headers=bearer(admin_token)).get_data(as_text=True)
+    removed = client.put(path, json={"url": None}, headers=bearer(admin_token))
+    assert removed.status_code == 200 and removed.json["webhook_url"] is None
+    session.rollback()
+    assert session.get(type(integration), integration.id).webhook_secret is None
 
 
 def test_a_key_over_its_rate_is_answered_429_with_retry_after_by_every_process(database_url, session, integration_key,
@@ -232,3 +236,22 @@ def test_concurrent_requests_over_real_http_let_exactly_the_rate_through(databas
         with app.app_context():
             db.engine.dispose()
     assert sorted(statuses) == [200] * 5 + [429] * 11
+
+
+def test_a_refused_request_does_not_use_up_the_rate(database_url, session, integration_key, start_of_a_minute):
+    _integration, plain = integration_key
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, "INTEGRATION_RATE_PER_MINUTE": 1})
+    try:
+        client = app.test_client()
+        assert client.get("/api/v1/me", headers=bearer(plain)).status_code == 403
+        assert client.get(WHOAMI, headers=bearer(plain)).status_code == 200
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+
+
+def test_the_rate_is_600_a_minute_unless_configured():
+    from server.config import from_environment
+
+    assert from_environment({})["INTEGRATION_RATE_PER_MINUTE"] == 600
+    assert from_environment({"INTEGRATION_RATE_PER_MINUTE": "60"})["INTEGRATION_RATE_PER_MINUTE"] == 60
