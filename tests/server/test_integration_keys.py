@@ -255,3 +255,13 @@ def test_the_rate_is_600_a_minute_unless_configured():
 
     assert from_environment({})["INTEGRATION_RATE_PER_MINUTE"] == 600
     assert from_environment({"INTEGRATION_RATE_PER_MINUTE": "60"})["INTEGRATION_RATE_PER_MINUTE"] == 60
+
+
+def test_a_key_is_refused_once_its_account_is_disabled_or_no_longer_an_integration(client, session, integration_key):
+    integration, plain = integration_key
+    integration.user.active = False
+    session.commit()
+    assert client.get(WHOAMI, headers=bearer(plain)).status_code == 401
+    integration.user.active, integration.user.role = True, Role.ADMIN
+    session.commit()
+    assert client.get(WHOAMI, headers=bearer(plain)).status_code == 401
