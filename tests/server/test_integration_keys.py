@@ -265,3 +265,15 @@ def test_a_key_is_refused_once_its_account_is_disabled_or_no_longer_an_integrati
     integration.user.active, integration.user.role = True, Role.ADMIN
     session.commit()
     assert client.get(WHOAMI, headers=bearer(plain)).status_code == 401
+
+
+def test_a_persons_token_that_happens_to_begin_like_a_key_still_signs_them_in(client, session, admin_token):
+    from server.models import ApiToken
+    from server.services.accounts import auth
+
+    issued = session.scalars(sa.select(ApiToken)).one()
+    lookalike = "flk_0000_a-person's-random-token"
+    session.add(ApiToken(token_digest=auth.digest(lookalike), user_id=issued.user_id, device_id=issued.device_id,
+                         expires_at=issued.expires_at))
+    session.commit()
+    assert client.get("/api/v1/me", headers=bearer(lookalike)).status_code == 200
