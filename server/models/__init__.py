@@ -1,6 +1,7 @@
 """SQLAlchemy models: persistence records, one module per aggregate."""
 
 from server.models.accounts import ApiToken, Device, LoginFailure, User
+from server.models.contracts import Contract
 from server.models.catalogue import PartNumber, SerialisedItem
 from server.models.events import FieldEvent
 from server.models.facilities import Facility
@@ -16,7 +17,7 @@ from server.models.sync import ChangeLogEntry, ServerState
 from server.models.tasks import BackgroundTask
 
 __all__ = [
-    "ApiToken", "BackgroundTask", "ChangeLogEntry", "CourierPlan", "CourierRoute", "CourierStop", "CustodyEntry",
+    "ApiToken", "BackgroundTask", "Contract", "ChangeLogEntry", "CourierPlan", "CourierRoute", "CourierStop", "CustodyEntry",
     "Customer", "Delivery", "Device", "DispositionRecord", "Facility", "FieldEvent", "Job", "JobAssignment",
     "LoginFailure", "Notification", "PartNumber", "Pickup", "PlanRun", "ProcessingRecord", "Reservation",
     "Replacement", "ReturnLine", "ReviewItem", "SerialisedItem", "ServerState", "Site", "StockLocation", "StockMovement",
