@@ -1,5 +1,6 @@
 """Records in: a source's customers, sites, parts, items, jobs and contracts applied once each, idempotently."""
 
+import uuid
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -7,7 +8,7 @@ import sqlalchemy as sa
 
 import factories as make
 from common.enums import ItemStatus, JobStatus, Role
-from server.models import ChangeLogEntry, Contract, Customer, Job, PartNumber, SerialisedItem, Site
+from server.models import ChangeLogEntry, Contract, Customer, Job, PartNumber, Replacement, SerialisedItem, Site
 from server.services.errors import Invalid
 from server.services.integration.records import MAX_RECORDS, apply_records
 from server.services.work.jobs import update_job
@@ -211,3 +212,59 @@ def test_a_job_completed_in_fieldloop_is_not_reopened_or_changed_by_the_source(s
     assert results(answer) == ["unchanged"]
     assert set(answer[0]["kept"]) == {"status", "summary"} and "Completed in Fieldloop" in answer[0]["kept"]["status"]
     assert session.get(Job, the_job.id).status == JobStatus.COMPLETED
+
+
+def test_an_item_installed_by_a_swap_keeps_the_site_fieldloop_logged(session, erp):
+    amy = make.user(session, "amy")
+    apply_records(session, "erp", [customer(), part(), site(), site("S2", name="Annex"), item()], erp)
+    fuser = session.scalars(sa.select(SerialisedItem)).one()
+    the_job = make.job(session, session.scalar(sa.select(Site).where(Site.external_id == "S1")), amy, amy)
+    session.add(Replacement(install_event_id=uuid.uuid4(), removal_event_id=uuid.uuid4(), job_id=the_job.id,
+                            part_number_id=fuser.part_number_id, serial=fuser.serial, serialised_item_id=fuser.id,
+                            installed_by_id=amy.id, installed_at=make.now()))
+    session.commit()
+    answer = apply_records(session, "erp", [item(site_id="S2", installed_on="2026-02-01")], erp)
+    assert results(answer) == ["unchanged"]
+    assert set(answer[0]["kept"]) == {"site_external_id", "installed_on"}
+    assert "swap" in answer[0]["kept"]["installed_on"]
+
+
+def test_the_source_cancels_a_job_and_opens_it_again(session, erp):
+    make.user(session, "amy")
+    apply_records(session, "erp", everything(), erp)
+    assert results(apply_records(session, "erp", [job(status="cancelled")], erp)) == ["updated"]
+    assert session.scalars(sa.select(Job)).one().status == JobStatus.CANCELLED
+    assert results(apply_records(session, "erp", [job(status="cancelled")], erp)) == ["unchanged"]
+    assert results(apply_records(session, "erp", [job()], erp)) == ["updated"]
+    assert session.scalars(sa.select(Job)).one().status == JobStatus.OPEN
+
+
+def test_a_job_first_sent_cancelled_is_created_cancelled(session, erp):
+    make.user(session, "amy")
+    answer = apply_records(session, "erp", [customer(), part(), site(), job(status="cancelled")], erp)
+    assert results(answer)[-1] == "created"
+    assert session.scalars(sa.select(Job)).one().status == JobStatus.CANCELLED
+
+
+def test_a_contract_may_cover_only_sites_of_its_customer(session, erp):
+    apply_records(session, "erp", [customer(), customer("C2", "Other"), site(), site("S2", "C2", "Elsewhere")], erp)
+    answer = apply_records(session, "erp", [contract(sites=("S1", "S2"))], erp)
+    assert "'S2' belongs to another customer" in answer[0]["errors"]["site_external_ids"][0]
+
+
+def test_unreadable_hours_and_unknown_fields_are_field_errors(session, erp):
+    apply_records(session, "erp", [customer()], erp)
+    answer = apply_records(session, "erp", [site(hours="always"), site(colour="red"),
+                                            {**customer("C2", "B"), "extra": 1}], erp)
+    assert results(answer) == ["rejected"] * 3
+    assert "'always'" in answer[0]["errors"]["hours"][0]
+    assert set(answer[1]["errors"]) == {"colour"}
+    assert "extra" in answer[2]["errors"]["_record"][0]
+
+
+def test_each_source_has_its_own_records(session, erp):
+    apply_records(session, "erp", [customer()], erp)
+    answer = apply_records(session, "crm", [customer(name="Northwind Legal")], erp)
+    assert results(answer) == ["rejected"] and "erp's record 'C1'" in answer[0]["errors"]["name"][0]
+    assert results(apply_records(session, "crm", [customer(name="Northwind (CRM)")], erp)) == ["created"]
+    assert session.scalar(sa.select(sa.func.count()).select_from(Customer)) == 2

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from common.enums import ItemStatus, HolderKind, JobStatus, Role
+from common.representable import value_problems
 from common.validation import serial_fits
 from server.database import begin_write
 from server.logistics import source_records as rules
@@ -73,7 +74,7 @@ def apply_record(session: so.Session, source: str, record, by: User | None) -> d
     """Apply one record in a savepoint of the caller's transaction: {kind, external_id, result, id, errors, kept}."""
     kind, external_id = _kind_of(record), record.get("external_id") if isinstance(record, dict) else None
     answer = {"kind": kind, "external_id": external_id, "result": "rejected", "id": None, "errors": {}, "kept": {}}
-    errors = _envelope_errors(record, kind, external_id)
+    errors = _envelope_errors(record, kind, external_id) or _unstorable(record)
     data = None
     if not errors:
         data, errors = rules.read_data(kind, record.get("data"))
@@ -105,6 +106,13 @@ def _envelope_errors(record, kind, external_id) -> dict:
     if unknown:
         errors["_record"] = [f"Unknown field{'s' if len(unknown) > 1 else ''}: {', '.join(sorted(map(str, unknown)))}."]
     return errors
+
+
+def _unstorable(record: dict) -> dict:
+    """Text or numbers the database cannot hold (NUL, lone surrogates, infinities), by the record's field."""
+    problems = value_problems(record)
+    in_data = problems.pop("data", {})
+    return {**problems, **(in_data if isinstance(in_data, dict) else {"data": in_data})}
 
 
 def _source_names(errors: dict) -> dict:
