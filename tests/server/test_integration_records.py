@@ -268,3 +268,14 @@ def test_each_source_has_its_own_records(session, erp):
     assert results(answer) == ["rejected"] and "erp's record 'C1'" in answer[0]["errors"]["name"][0]
     assert results(apply_records(session, "crm", [customer(name="Northwind (CRM)")], erp)) == ["created"]
     assert session.scalar(sa.select(sa.func.count()).select_from(Customer)) == 2
+
+
+def test_a_rename_to_a_name_fieldloop_already_has_is_a_field_error(session, erp):
+    session.add(Customer(name="Southwind"))
+    session.commit()
+    apply_records(session, "erp", [customer()], erp)
+    answer = apply_records(session, "erp", [customer(name="Southwind"), {"kind": ["customer"], "external_id": "X"}],
+                           erp)
+    assert results(answer) == ["rejected", "rejected"]
+    assert answer[0]["errors"] == {"name": ["Already taken by a record made in Fieldloop."]}
+    assert "kind" in answer[1]["errors"]
