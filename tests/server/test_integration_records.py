@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 import factories as make
 from common.enums import ItemStatus, JobStatus, Role
-from server.models import ChangeLogEntry, Contract, Customer, Job, PartNumber, Replacement, SerialisedItem, Site
+from server.models import ChangeLogEntry, Contract, Customer, Job, JobAssignment, PartNumber, Replacement, SerialisedItem, Site
 from server.services.errors import Invalid
 from server.services.integration.records import MAX_RECORDS, apply_records
 from server.services.work.jobs import update_job
@@ -83,6 +83,8 @@ def test_a_batch_creates_every_kind_and_links_them(session, erp):
     sla = session.scalars(sa.select(Contract)).one()
     assert [s.id for s in sla.sites] == [north.id] and sla.customer_id == north.customer_id
     assert answer[5]["id"] == the_job.id
+    assignment = session.scalars(sa.select(JobAssignment)).one()
+    assert assignment.assigned_by_id == erp.id
 
 
 def test_the_same_batch_twice_is_unchanged_and_writes_nothing(session, erp):
@@ -104,6 +106,7 @@ def test_a_batch_in_any_order_applies_the_same(session, erp):
     answer = apply_records(session, "erp", list(reversed(everything())), erp)
     assert results(answer) == ["created"] * 6
     assert [r["kind"] for r in answer] == ["job", "contract", "item", "site", "part", "customer"]
+    assert results(apply_records(session, "erp", everything(), erp)) == ["unchanged"] * 6
 
 
 def test_lists_compare_as_sets_so_a_reordered_resend_is_unchanged(session, erp):
@@ -279,3 +282,35 @@ def test_a_rename_to_a_name_fieldloop_already_has_is_a_field_error(session, erp)
     assert results(answer) == ["rejected", "rejected"]
     assert answer[0]["errors"] == {"name": ["Already taken by a record made in Fieldloop."]}
     assert "kind" in answer[1]["errors"]
+
+
+def test_a_customer_site_item_and_job_made_in_fieldloop_are_adopted_too(session, erp):
+    amy = make.user(session, "amy")
+    north = make.site(session, "North Office", customer="Northwind Legal")
+    fuser = make.installed_item(session, make.part(session), north, "AR00000001")
+    made_here = make.job(session, north, amy, amy, reference="ERP-1001")
+    answer = apply_records(session, "erp", everything(), erp)
+    ids = {r["kind"]: r["id"] for r in answer}
+    assert (ids["customer"], ids["site"], ids["item"], ids["job"]) == (north.customer_id, north.id, fuser.id,
+                                                                       made_here.id)
+    assert session.scalar(sa.select(sa.func.count()).select_from(Job)) == 1
+
+
+def test_values_out_of_order_or_pattern_are_field_errors(session, erp):
+    apply_records(session, "erp", [customer(), part(), site()], erp)
+    answer = apply_records(session, "erp", [
+        item(serial="XX1"),
+        job(window_end=START.isoformat()),
+        contract(starts_on="2026-06-01", ends_on="2026-05-31"),
+    ], erp)
+    assert results(answer) == ["rejected"] * 3
+    assert "'XX1' is not a valid serial" in answer[0]["errors"]["serial"][0]
+    assert set(answer[1]["errors"]) == {"window_end"}
+    assert set(answer[2]["errors"]) == {"ends_on"}
+
+
+def test_a_job_without_an_engineer_is_unassigned(session, erp):
+    apply_records(session, "erp", [customer(), part(), site()], erp)
+    answer = apply_records(session, "erp", [job(engineer=None), job("J2", reference="ERP-1002", engineer=None)], erp)
+    assert results(answer) == ["created", "created"]
+    assert session.scalars(sa.select(Job.engineer_id)).all() == [None, None]
