@@ -42,6 +42,9 @@ def create_app(config: dict | None = None) -> Flask:
     from server.services.sync.changes import register_change_log
 
     register_change_log()
+    from server.services.integration.feed_log import register_feed_log
+
+    register_feed_log()
     from server.api import register_api
     from server.console import register_console
 

@@ -4,6 +4,7 @@ from server.models.accounts import ApiToken, Device, LoginFailure, User
 from server.models.catalogue import PartNumber, SerialisedItem
 from server.models.events import FieldEvent
 from server.models.facilities import Facility
+from server.models.feed import FeedEvent, FeedState
 from server.models.integration import Integration, IntegrationKey
 from server.models.jobs import Job, JobAssignment
 from server.models.notifications import Notification
@@ -22,4 +23,5 @@ __all__ = [
     "LoginFailure", "Notification", "PartNumber", "Pickup", "PlanRun", "ProcessingRecord", "Reservation",
     "Replacement", "ReturnLine", "ReviewItem", "SerialisedItem", "ServerState", "Site", "StockLocation", "StockMovement",
     "StockTarget", "User", "Vehicle",
+    "FeedEvent", "FeedState",
 ]
