@@ -11,6 +11,7 @@ import factories as make
 from common import feed_schemas as feed
 from common.enums import MovementKind, StockGrade, StockLocationKind
 from server import clock
+from integration_fixtures import integration_with_key
 from server.extensions import db
 from server.logistics.escalation import ChasingRules
 from server.models import DispositionRecord, FeedEvent, Pickup, ProcessingRecord, ReturnLine, StockMovement
@@ -184,7 +185,12 @@ def test_a_cursor_the_server_did_not_issue_is_400(root, world):
     assert r.status == 400 and "cursor" in r.json["errors"]["query"]
 
 
-def test_people_other_than_admins_may_not_read_the_feed(dana, world):
+def test_an_integration_reads_the_feed_with_its_key_and_people_other_than_admins_may_not(client, dana, session,
+                                                                                         world):
+    supply(session, StockLocationKind.FACILITY, world.depot.id, world.fuser)
+    _, key = integration_with_key(session)
+    r = client.get(FEED, headers={"Authorization": f"Bearer {key}"})
+    assert r.status_code == 200 and [e["type"] for e in r.json["events"]] == [feed.STOCK_MOVEMENT]
     assert dana.request("GET", FEED).status == 403
 
 

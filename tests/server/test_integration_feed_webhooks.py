@@ -19,7 +19,7 @@ SECRET = "whsec-erp"
 
 def erp_with_webhook(session, url):
     integration, _key = integration_with_key(session)
-    accounts.set_webhook(session, integration.id, url, SECRET)
+    accounts.set_webhook(session, integration.id, url, SECRET, allow_loopback=True)
     return integration
 
 
