@@ -7,6 +7,7 @@ from server.models.facilities import Facility
 from server.models.jobs import Job, JobAssignment
 from server.models.notifications import Notification
 from server.models.processing import ProcessingRecord
+from server.models.reconciliations import Reconciliation, ReconciliationLine
 from server.models.pickups import CourierPlan, CourierRoute, CourierStop, Pickup, PlanRun, Vehicle
 from server.models.returns import CustodyEntry, DispositionRecord, Replacement, ReturnLine
 from server.models.reviews import ReviewItem
@@ -21,4 +22,5 @@ __all__ = [
     "LoginFailure", "Notification", "PartNumber", "Pickup", "PlanRun", "ProcessingRecord", "Reservation",
     "Replacement", "ReturnLine", "ReviewItem", "SerialisedItem", "ServerState", "Site", "StockLocation", "StockMovement",
     "StockTarget", "User", "Vehicle",
+    "Reconciliation", "ReconciliationLine",
 ]
