@@ -1,0 +1,1 @@
+"""Fieldloop next to a company's systems: integration accounts, records in, the feed out, reconciliation."""
