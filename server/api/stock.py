@@ -3,7 +3,7 @@
 import marshmallow as ma
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import g
+from flask import Response, g, stream_with_context
 from marshmallow import fields, validate
 
 from common.enums import MovementKind, StockGrade, StockLocationKind
@@ -13,12 +13,18 @@ from server.api.pagination import PageQuery, page_of
 from server.api.security import STAFF, requires
 from server.extensions import db
 from server.models import PartNumber, StockLocation, StockMovement
+from server.models.types import utcnow
+from server.services.master_data.csv_files import csv_chunks
 from server.services.stock import adjustments
 from server.services.stock.ledger import balances
 
 blp = Blueprint("stock", __name__, url_prefix="/api/v1/stock", description="The stock ledger")
 
 MAX_MOVEMENTS_PER_PAGE = 1000
+#: Who may download the CSV exports: staff, and the company's systems.
+EXPORTERS = STAFF
+#: Movements read at a time while a CSV export streams.
+EXPORT_BATCH = 1000
 _CODE = validate.Length(min=1, max=80)
 _PART = validate.Length(min=1, max=64)
 _REASON = validate.Length(max=adjustments.MAX_REASON_LENGTH)
@@ -72,6 +78,20 @@ class MovementQuery(ma.Schema):
     limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=MAX_MOVEMENTS_PER_PAGE))
     occurred_from = fields.AwareDateTime(metadata={"description": "Occurred at or after"})
     occurred_before = fields.AwareDateTime(metadata={"description": "Occurred before"})
+    location = Text(validate=_CODE, metadata={"description": "Into or out of this location"})
+    part_number = Text(validate=_PART)
+
+
+class BalanceExportQuery(ma.Schema):
+    location = Text(validate=_CODE)
+    part_number = Text(validate=_PART)
+    grade = fields.Enum(StockGrade, by_value=True)
+    as_of = BalanceQuery._declared_fields["as_of"]
+
+
+class MovementExportQuery(ma.Schema):
+    occurred_from = fields.AwareDateTime(data_key="from", metadata={"description": "Occurred at or after"})
+    occurred_before = fields.AwareDateTime(data_key="until", metadata={"description": "Occurred before"})
     location = Text(validate=_CODE, metadata={"description": "Into or out of this location"})
     part_number = Text(validate=_PART)
 
@@ -160,11 +180,19 @@ def _balances(args) -> list[dict]:
 @blp.response(200, MovementPageSchema)
 def list_movements(args):
     """The movement export, in ledger order: page with after_seq; ids are stable, so a reader may replay safely."""
+    rows = _movements(args, args["after_seq"], args["limit"] + 1)
+    items = rows[:args["limit"]]
+    return {"items": items, "next_after_seq": items[-1].seq if items else args["after_seq"],
+            "more": len(rows) > args["limit"]}
+
+
+def _movements(args, after_seq: int, limit: int) -> list[StockMovement]:
+    """Up to `limit` movements after `after_seq` in ledger order, narrowed by the query's filters."""
     query = (
-        sa.select(StockMovement).where(StockMovement.seq > args["after_seq"])
+        sa.select(StockMovement).where(StockMovement.seq > after_seq)
         .options(so.joinedload(StockMovement.part), so.joinedload(StockMovement.from_location),
                  so.joinedload(StockMovement.to_location))
-        .order_by(StockMovement.seq).limit(args["limit"] + 1)
+        .order_by(StockMovement.seq).limit(limit)
     )
     if "occurred_from" in args:
         query = query.where(StockMovement.occurred_at >= args["occurred_from"])
@@ -173,15 +201,12 @@ def list_movements(args):
     if "location" in args:
         location_id = db.session.scalar(sa.select(StockLocation.id).where(StockLocation.code == args["location"]))
         if location_id is None:  # no stock has been there: nothing moved
-            return {"items": [], "next_after_seq": args["after_seq"], "more": False}
+            return []
         query = query.where(sa.or_(StockMovement.from_location_id == location_id,
                                    StockMovement.to_location_id == location_id))
     if "part_number" in args:
         query = query.join(StockMovement.part).where(PartNumber.part_number == args["part_number"])
-    rows = db.session.scalars(query).unique().all()
-    items = rows[:args["limit"]]
-    return {"items": items, "next_after_seq": items[-1].seq if items else args["after_seq"],
-            "more": len(rows) > args["limit"]}
+    return db.session.scalars(query).unique().all()
 
 
 @blp.route("/transfers", methods=["POST"])
@@ -212,3 +237,43 @@ def post_stocktake(command):
 def post_supply(command):
     """Record new units bought in, arriving at a facility."""
     return adjustments.supply(db.session, command, g.user)
+
+
+BALANCE_COLUMNS = ("location", "location_kind", "location_name", "part_number", "grade", "quantity")
+MOVEMENT_COLUMNS = ("id", "seq", "kind", "part_number", "quantity", "from_location", "from_grade", "to_location",
+                    "to_grade", "serial", "occurred_at", "recorded_at", "return_line_id", "event_id", "reservation_id",
+                    "delivery_id", "processing_record_id", "reason", "recorded_by_id", "left_negative")
+_CSV = {200: {"description": "CSV (UTF-8 with a byte-order mark), one row per balance or movement",
+              "content": {"text/csv": {"schema": {"type": "string"}}}}}
+
+
+@blp.route("/export/balances.csv", methods=["GET"])
+@requires(*EXPORTERS)
+@blp.arguments(BalanceExportQuery, location="query")
+@blp.doc(responses=_CSV)
+def export_balances(args):
+    """The balances as CSV for finance: the rows of GET /balances (as of a moment, if given), unpaged."""
+    rows = _balances(args)
+    stamp = args["as_of"].isoformat(timespec="seconds") if "as_of" in args else utcnow().date().isoformat()
+    return _csv_file(f"balances-{stamp}.csv", BALANCE_COLUMNS, ([row[c] for c in BALANCE_COLUMNS] for row in rows))
+
+
+@blp.route("/export/movements.csv", methods=["GET"])
+@requires(*EXPORTERS)
+@blp.arguments(MovementExportQuery, location="query")
+@blp.doc(responses=_CSV)
+def export_movements(args):
+    """The movements of a period (occurred from `from`, before `until`) as CSV for finance, in ledger order."""
+    def rows():
+        after_seq = 0
+        while batch := _movements(args, after_seq, EXPORT_BATCH):
+            yield from ([row[c] for c in MOVEMENT_COLUMNS] for row in MovementSchema(many=True).dump(batch))
+            after_seq = batch[-1].seq
+            db.session.expunge_all()
+
+    return _csv_file(f"movements-{utcnow().date().isoformat()}.csv", MOVEMENT_COLUMNS, rows())
+
+
+def _csv_file(filename: str, header, rows) -> Response:
+    return Response(stream_with_context(csv_chunks(header, rows)), mimetype="text/csv",
+                    headers={"Content-Disposition": f"attachment; filename={filename.replace(':', '')}"})
