@@ -58,6 +58,13 @@ def endpoints(world, other_device_pk: int, review_pk: int, plan_run_id: int, ret
         ("POST", f"/api/v1/deliveries/{delivery_id}/dispatched", None, STAFF),
         ("POST", f"/api/v1/deliveries/{delivery_id}/at-depot", None, STAFF),
         ("POST", f"/api/v1/deliveries/{delivery_id}/delivered", None, STAFF),
+        # The reconciliation a permitted caller posts first is number 1 on the fresh database.
+        ("POST", "/api/v1/integration/reconciliations",
+         {"as_of": (make.now() - timedelta(days=1)).date().isoformat(), "balances": []}, STAFF),
+        ("GET", "/api/v1/integration/reconciliations/1", None, STAFF),
+        ("POST", "/api/v1/integration/reconciliations/1/agree", None, STAFF),
+        ("GET", "/api/v1/stock/export/balances.csv", None, STAFF),
+        ("GET", "/api/v1/stock/export/movements.csv", None, STAFF),
     ]
 
 
