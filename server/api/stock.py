@@ -1,8 +1,6 @@
 """The stock ledger for dispatchers and for the company's ERP: balances, the movement export, corrections."""
 
 import marshmallow as ma
-import sqlalchemy as sa
-import sqlalchemy.orm as so
 from flask import Response, g, stream_with_context
 from marshmallow import fields, validate
 
@@ -12,19 +10,15 @@ from server.api.json_body import Blueprint
 from server.api.pagination import PageQuery, page_of
 from server.api.security import STAFF, requires
 from server.extensions import db
-from server.models import PartNumber, StockLocation, StockMovement
+from server.models import StockMovement
 from server.models.types import utcnow
-from server.services.master_data.csv_files import csv_chunks
-from server.services.stock import adjustments
-from server.services.stock.ledger import balances
+from server.services.stock import adjustments, exports
 
 blp = Blueprint("stock", __name__, url_prefix="/api/v1/stock", description="The stock ledger")
 
 MAX_MOVEMENTS_PER_PAGE = 1000
 #: Who may download the CSV exports: staff, and the company's systems.
 EXPORTERS = STAFF
-#: Movements read at a time while a CSV export streams.
-EXPORT_BATCH = 1000
 _CODE = validate.Length(min=1, max=80)
 _PART = validate.Length(min=1, max=64)
 _REASON = validate.Length(max=adjustments.MAX_REASON_LENGTH)
@@ -40,13 +34,17 @@ class BalanceSchema(ma.Schema):
     quantity = fields.Integer(metadata={"description": "Negative: the ledger recorded more out than in (flagged)"})
 
 
-class BalanceQuery(PageQuery):
+class BalanceFilters(ma.Schema):
     location = Text(validate=_CODE)
     part_number = Text(validate=_PART)
     grade = fields.Enum(StockGrade, by_value=True)
     as_of = fields.AwareDateTime(metadata={
         "description": "Balances of the movements that occurred before this moment: with the movements of a period "
                        "(occurred_from, occurred_before), a period's opening and closing balances reconcile"})
+
+
+class BalanceQuery(PageQuery, BalanceFilters):
+    """A page of the balances the filters select."""
 
 
 class MovementSchema(ma.Schema):
@@ -80,13 +78,6 @@ class MovementQuery(ma.Schema):
     occurred_before = fields.AwareDateTime(metadata={"description": "Occurred before"})
     location = Text(validate=_CODE, metadata={"description": "Into or out of this location"})
     part_number = Text(validate=_PART)
-
-
-class BalanceExportQuery(ma.Schema):
-    location = Text(validate=_CODE)
-    part_number = Text(validate=_PART)
-    grade = fields.Enum(StockGrade, by_value=True)
-    as_of = BalanceQuery._declared_fields["as_of"]
 
 
 class MovementExportQuery(ma.Schema):
@@ -159,19 +150,8 @@ def list_balances(args):
 
 
 def _balances(args) -> list[dict]:
-    location_ids = part_ids = None
-    if "location" in args:
-        location = db.session.scalar(sa.select(StockLocation).where(StockLocation.code == args["location"]))
-        location_ids = [location.id] if location else []
-    if "part_number" in args:
-        part_ids = list(db.session.scalars(sa.select(PartNumber.id).where(PartNumber.part_number == args["part_number"])))
-    rows = balances(db.session, location_ids=location_ids, part_number_ids=part_ids,
-                    grades=[args["grade"]] if "grade" in args else None, as_of=args.get("as_of"))
-    locations = {loc.id: loc for loc in db.session.scalars(sa.select(StockLocation))}
-    parts = dict(db.session.execute(sa.select(PartNumber.id, PartNumber.part_number)).all())
-    return [{"location": locations[r.location_id].code, "location_kind": locations[r.location_id].kind,
-             "location_name": locations[r.location_id].name, "part_number": parts[r.part_number_id],
-             "grade": r.grade, "quantity": r.quantity} for r in rows]
+    return exports.balance_rows(db.session, location=args.get("location"), part_number=args.get("part_number"),
+                                grade=args.get("grade"), as_of=args.get("as_of"))
 
 
 @blp.route("/movements", methods=["GET"])
@@ -187,26 +167,11 @@ def list_movements(args):
 
 
 def _movements(args, after_seq: int, limit: int) -> list[StockMovement]:
-    """Up to `limit` movements after `after_seq` in ledger order, narrowed by the query's filters."""
-    query = (
-        sa.select(StockMovement).where(StockMovement.seq > after_seq)
-        .options(so.joinedload(StockMovement.part), so.joinedload(StockMovement.from_location),
-                 so.joinedload(StockMovement.to_location))
-        .order_by(StockMovement.seq).limit(limit)
-    )
-    if "occurred_from" in args:
-        query = query.where(StockMovement.occurred_at >= args["occurred_from"])
-    if "occurred_before" in args:
-        query = query.where(StockMovement.occurred_at < args["occurred_before"])
-    if "location" in args:
-        location_id = db.session.scalar(sa.select(StockLocation.id).where(StockLocation.code == args["location"]))
-        if location_id is None:  # no stock has been there: nothing moved
-            return []
-        query = query.where(sa.or_(StockMovement.from_location_id == location_id,
-                                   StockMovement.to_location_id == location_id))
-    if "part_number" in args:
-        query = query.join(StockMovement.part).where(PartNumber.part_number == args["part_number"])
-    return db.session.scalars(query).unique().all()
+    return exports.movements(db.session, after_seq=after_seq, limit=limit, **_movement_filters(args))
+
+
+def _movement_filters(args) -> dict:
+    return {name: args.get(name) for name in ("occurred_from", "occurred_before", "location", "part_number")}
 
 
 @blp.route("/transfers", methods=["POST"])
@@ -239,23 +204,20 @@ def post_supply(command):
     return adjustments.supply(db.session, command, g.user)
 
 
-BALANCE_COLUMNS = ("location", "location_kind", "location_name", "part_number", "grade", "quantity")
-MOVEMENT_COLUMNS = ("id", "seq", "kind", "part_number", "quantity", "from_location", "from_grade", "to_location",
-                    "to_grade", "serial", "occurred_at", "recorded_at", "return_line_id", "event_id", "reservation_id",
-                    "delivery_id", "processing_record_id", "reason", "recorded_by_id", "left_negative")
 _CSV = {200: {"description": "CSV (UTF-8 with a byte-order mark), one row per balance or movement",
               "content": {"text/csv": {"schema": {"type": "string"}}}}}
 
 
 @blp.route("/export/balances.csv", methods=["GET"])
 @requires(*EXPORTERS)
-@blp.arguments(BalanceExportQuery, location="query")
+@blp.arguments(BalanceFilters, location="query")
 @blp.doc(responses=_CSV)
 def export_balances(args):
     """The balances as CSV for finance: the rows of GET /balances (as of a moment, if given), unpaged."""
-    rows = _balances(args)
-    stamp = args["as_of"].isoformat(timespec="seconds") if "as_of" in args else utcnow().date().isoformat()
-    return _csv_file(f"balances-{stamp}.csv", BALANCE_COLUMNS, ([row[c] for c in BALANCE_COLUMNS] for row in rows))
+    stamp = args["as_of"].date().isoformat() if "as_of" in args else utcnow().date().isoformat()
+    return csv_download(f"balances-{stamp}.csv", exports.balances_csv(
+        db.session, location=args.get("location"), part_number=args.get("part_number"), grade=args.get("grade"),
+        as_of=args.get("as_of")))
 
 
 @blp.route("/export/movements.csv", methods=["GET"])
@@ -264,16 +226,11 @@ def export_balances(args):
 @blp.doc(responses=_CSV)
 def export_movements(args):
     """The movements of a period (occurred from `from`, before `until`) as CSV for finance, in ledger order."""
-    def rows():
-        after_seq = 0
-        while batch := _movements(args, after_seq, EXPORT_BATCH):
-            yield from ([row[c] for c in MOVEMENT_COLUMNS] for row in MovementSchema(many=True).dump(batch))
-            after_seq = batch[-1].seq
-            db.session.expunge_all()
-
-    return _csv_file(f"movements-{utcnow().date().isoformat()}.csv", MOVEMENT_COLUMNS, rows())
+    return csv_download(f"movements-{utcnow().date().isoformat()}.csv",
+                        exports.movements_csv(db.session, **_movement_filters(args)))
 
 
-def _csv_file(filename: str, header, rows) -> Response:
-    return Response(stream_with_context(csv_chunks(header, rows)), mimetype="text/csv",
-                    headers={"Content-Disposition": f"attachment; filename={filename.replace(':', '')}"})
+def csv_download(filename: str, chunks) -> Response:
+    """A CSV file the browser saves as `filename`, streamed."""
+    return Response(stream_with_context(chunks), mimetype="text/csv",
+                    headers={"Content-Disposition": f"attachment; filename={filename}"})
