@@ -322,3 +322,28 @@ class StocktakeForm(FlaskForm):
     counted = IntegerField("Counted", validators=[InputRequired("How many did you count?"),
                                                   NumberRange(min=0, max=100_000)])
     reason = StringField("Reason (required)", validators=[DataRequired("Say why you counted."), Length(max=300)])
+
+
+class ReconcileForm(FlaskForm):
+    """A balance file from the source system and the day it is of."""
+
+    as_of = DateField("Balances as of the end of", validators=[InputRequired("Which day are the balances of?")])
+    file = FileField("Balance file (CSV)", validators=[FileRequired("Choose the balance file.")])
+
+
+class LedgerExportForm(FlaskForm):
+    """The stock downloads' days: a GET form, so no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    as_of = DateField("Balances at the end of", validators=[Optional()])
+    since = DateField("Movements from", validators=[Optional()])
+    until = DateField("to (inclusive)", validators=[Optional()])
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.since.data and self.until.data and self.until.data < self.since.data:
+            self.until.errors = [*self.until.errors, "The period ends before it starts."]
+            valid = False
+        return valid
