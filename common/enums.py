@@ -71,6 +71,8 @@ class Role(StrEnum):
     ENGINEER = "engineer"
     DISPATCHER = "dispatcher"
     ADMIN = "admin"
+    #: An account another system uses, with API keys instead of a password (docs/integration.md).
+    INTEGRATION = "integration"
 
 
 class FacilityKind(StrEnum):

@@ -6,7 +6,7 @@ explanation starts); reconciliation_lines: its differences and their explaining
 movements.
 
 Revision ID: 0016_reconcile
-Revises: 0012_deliveries
+Revises: 0013_integration
 Create Date: 2026-12-01 15:26:08.727700
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0016_reconcile'
-down_revision = '0012_deliveries'
+down_revision = '0013_integration'
 branch_labels = None
 depends_on = None
 

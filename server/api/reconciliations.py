@@ -8,7 +8,7 @@ import marshmallow as ma
 from flask import current_app, g, request
 from marshmallow import fields
 
-from common.enums import StockGrade
+from common.enums import Role, StockGrade
 from server.api.json_body import Blueprint, read_json
 from server.api.security import STAFF, requires
 from server.api.stock import MovementSchema
@@ -21,7 +21,8 @@ from server.services.master_data.imports import decode
 blp = Blueprint("reconciliations", __name__, url_prefix="/api/v1/integration/reconciliations",
                 description="Reconciling the source system's stock balances with the ledger")
 
-ALLOWED = STAFF
+#: Staff, and the source system with its integration key.
+ALLOWED = (Role.INTEGRATION, *STAFF)
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -89,10 +90,9 @@ _REQUEST_BODY = {"required": True, "content": {"application/json": {"schema": Ba
 def post_reconciliation():
     """Compare the source's balances as of a day with the ledger: every difference, explained or not."""
     as_of, rows, rows_field, filename = _json_balances() if request.is_json else _file_balances()
-    integration = getattr(g, "integration", None)
     reconciliation = service.reconcile(
         db.session, as_of, rows, g.user, zone=current_app.config["SITE_TIMEZONE"], rows_field=rows_field,
-        source=integration.source if integration is not None else None, filename=filename)
+        source=g.integration.source if g.integration is not None else None, filename=filename)
     return _shown(reconciliation)
 
 

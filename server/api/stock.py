@@ -4,7 +4,7 @@ import marshmallow as ma
 from flask import Response, g, stream_with_context
 from marshmallow import fields, validate
 
-from common.enums import MovementKind, StockGrade, StockLocationKind
+from common.enums import MovementKind, Role, StockGrade, StockLocationKind
 from common.schemas import Text
 from server.api.json_body import Blueprint
 from server.api.pagination import PageQuery, page_of
@@ -18,7 +18,7 @@ blp = Blueprint("stock", __name__, url_prefix="/api/v1/stock", description="The 
 
 MAX_MOVEMENTS_PER_PAGE = 1000
 #: Who may download the CSV exports: staff, and the company's systems.
-EXPORTERS = STAFF
+EXPORTERS = (*STAFF, Role.INTEGRATION)
 _CODE = validate.Length(min=1, max=80)
 _PART = validate.Length(min=1, max=64)
 _REASON = validate.Length(max=adjustments.MAX_REASON_LENGTH)

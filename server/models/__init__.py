@@ -4,6 +4,7 @@ from server.models.accounts import ApiToken, Device, LoginFailure, User
 from server.models.catalogue import PartNumber, SerialisedItem
 from server.models.events import FieldEvent
 from server.models.facilities import Facility
+from server.models.integration import Integration, IntegrationKey
 from server.models.jobs import Job, JobAssignment
 from server.models.notifications import Notification
 from server.models.processing import ProcessingRecord
@@ -18,7 +19,7 @@ from server.models.tasks import BackgroundTask
 
 __all__ = [
     "ApiToken", "BackgroundTask", "ChangeLogEntry", "CourierPlan", "CourierRoute", "CourierStop", "CustodyEntry",
-    "Customer", "Delivery", "Device", "DispositionRecord", "Facility", "FieldEvent", "Job", "JobAssignment",
+    "Customer", "Delivery", "Device", "DispositionRecord", "Facility", "FieldEvent", "Integration", "IntegrationKey", "Job", "JobAssignment",
     "LoginFailure", "Notification", "PartNumber", "Pickup", "PlanRun", "ProcessingRecord", "Reservation",
     "Replacement", "ReturnLine", "ReviewItem", "SerialisedItem", "ServerState", "Site", "StockLocation", "StockMovement",
     "StockTarget", "User", "Vehicle",

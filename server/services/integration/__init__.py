@@ -1,1 +1,1 @@
-"""Fieldloop next to a company's systems: integration accounts, records in, the feed out, reconciliation."""
+"""Other systems on the API: integration accounts and their keys, records in, the outbound feed, reconciliation."""
