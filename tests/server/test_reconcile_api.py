@@ -104,6 +104,14 @@ def test_the_source_system_reconciles_and_exports_with_its_integration_key(clien
     assert client.get("/api/v1/stock/balances", headers=bearer(key)).status_code == 403
 
 
+def test_a_windows_1252_file_with_semicolons_is_read(client, token, ledger):
+    content = "part_number;location;grade;quantity;note\nPRN-FUS-220;FAC:TPK;new;8;Dépôt\nPRN-FUS-220;VAN:amy;new;2;\n"
+    r = client.post("/api/v1/integration/reconciliations", headers=bearer(token),
+                    data={"as_of": DAY.isoformat(), "file": (io.BytesIO(content.encode("cp1252")), "erp.csv")})
+    assert r.status_code == 201, r.json
+    assert (r.json["counts"]["agreeing"], r.json["lines"]) == (2, [])
+
+
 def test_bad_rows_in_a_file_are_refused_by_line_and_column_and_nothing_is_stored(client, token, session, world):
     content = ("part_number,location,grade,quantity\n"
                "PRN-NOPE,FAC:TPK,new,1\n"
