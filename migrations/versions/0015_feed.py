@@ -5,7 +5,7 @@ sync change log; feed_state: how far it has been pruned. notifications gain the
 integration and the feed event of a feed webhook.
 
 Revision ID: 0015_feed
-Revises: 0013_integration
+Revises: 0014_external_ids
 Create Date: 2026-12-01 15:27:35.547892
 
 The integrator chains it after 0014_external_ids; it needs only 0013_integration.
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0015_feed'
-down_revision = '0013_integration'
+down_revision = '0014_external_ids'
 branch_labels = None
 depends_on = None
 

@@ -7,15 +7,14 @@ from flask_smorest import Api
 from werkzeug.routing import BaseConverter, ValidationError
 
 from server.api import (
-    auth, bench, customer, events, health, integrations, jobs, operations, pickups, reference, returns, reviews, stock,
-    stock_deliveries, sync,
+    auth, bench, customer, events, health, integration_feed, integration_records, integrations, jobs, operations,
+    pickups, reconciliations, reference, returns, reviews, stock, stock_deliveries, sync,
 )
-from server.api import integration_feed, integration_records
 from server.api.errors import register_error_handlers
 
 BLUEPRINTS = [health.blp, auth.blp, sync.blp, returns.blp, jobs.blp, pickups.blp, operations.blp, reference.blp, events.blp,
               reviews.blp, customer.blp, bench.blp, stock.blp, stock_deliveries.blp,
-              integrations.blp, integration_records.blp, integration_feed.blp]
+              integrations.blp, integration_records.blp, integration_feed.blp, reconciliations.blp]
 
 
 class IsoDateConverter(BaseConverter):

@@ -10,6 +10,7 @@ from server.models.integration import Integration, IntegrationKey
 from server.models.jobs import Job, JobAssignment
 from server.models.notifications import Notification
 from server.models.processing import ProcessingRecord
+from server.models.reconciliations import Reconciliation, ReconciliationLine
 from server.models.pickups import CourierPlan, CourierRoute, CourierStop, Pickup, PlanRun, Vehicle
 from server.models.returns import CustodyEntry, DispositionRecord, Replacement, ReturnLine
 from server.models.reviews import ReviewItem
@@ -23,5 +24,5 @@ __all__ = [
     "Customer", "Delivery", "Device", "DispositionRecord", "Facility", "FieldEvent", "Integration", "IntegrationKey", "Job", "JobAssignment",
     "LoginFailure", "Notification", "PartNumber", "Pickup", "PlanRun", "ProcessingRecord", "Reservation",
     "Replacement", "ReturnLine", "ReviewItem", "SerialisedItem", "ServerState", "Site", "StockLocation", "StockMovement",
-    "StockTarget", "User", "Vehicle", "Contract", "FeedEvent", "FeedState",
+    "StockTarget", "User", "Vehicle", "Contract", "FeedEvent", "FeedState", "Reconciliation", "ReconciliationLine",
 ]
