@@ -1,6 +1,5 @@
 """Records in over HTTP: an integration key pushes records; a source's job changes reach phones by pull."""
 
-import sqlalchemy as sa
 
 from integration_fixtures import integration_key  # noqa: F401  (fixture)
 from server.models import Job

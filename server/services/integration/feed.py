@@ -20,7 +20,7 @@ from server.models import FeedEvent, FeedState
 from server.models.types import utcnow
 from server.services.errors import Conflict, ServiceError
 from server.services.sync.pull import MAX_PENDING
-from server.services.sync.sync_state import server_state
+from server.services.sync.sync_state import prune_rows, server_state
 from server.sync.cursor import START, BadCursor, Cursor, LogPosition, decode
 
 class FeedCursorError(ServiceError):
@@ -118,22 +118,14 @@ def event_document(row: FeedEvent) -> dict:
 
 def prune_feed(session: so.Session, retention_days: int) -> int:
     """Delete events recorded before the retention, keeping the newest. A task: does not commit."""
-    cutoff = utcnow() - timedelta(days=retention_days)
-    newest = session.scalar(sa.select(sa.func.max(FeedEvent.seq)))
-    last_old = session.execute(
-        sa.select(FeedEvent.txid, FeedEvent.seq)
-        .where(FeedEvent.recorded_at < cutoff, FeedEvent.seq != newest)
-        .order_by(FeedEvent.txid.desc(), FeedEvent.seq.desc())
-        .limit(1)
-    ).one_or_none()
-    if last_old is None:
+    pruned = prune_rows(session, FeedEvent, FeedEvent.txid, FeedEvent.seq, FeedEvent.recorded_at,
+                        utcnow() - timedelta(days=retention_days))
+    if pruned is None:
         return 0
     state = session.get(FeedState, 1)
     if state is None:
         state = FeedState(id=1, pruned_through_txid=0, pruned_through_seq=0)
         session.add(state)
-    through = sa.tuple_(FeedEvent.txid, FeedEvent.seq) <= sa.tuple_(last_old.txid, last_old.seq)
-    deleted = session.execute(sa.delete(FeedEvent).where(through, FeedEvent.seq != newest)).rowcount
-    state.pruned_through_txid, state.pruned_through_seq = last_old.txid, last_old.seq
+    deleted, (state.pruned_through_txid, state.pruned_through_seq) = pruned
     return deleted
 

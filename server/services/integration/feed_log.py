@@ -13,7 +13,6 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from sqlalchemy.orm import attributes
 
 from common import feed_schemas as feed
 from common.enums import HolderKind, PickupStatus, ProcessingOutcome, ReturnStatus
@@ -23,6 +22,7 @@ from server.models import (
 )
 from server.models.pickups import pickup_reference
 from server.models.types import utcnow
+from server.services.flush_history import before, changed
 
 #: Key in ``session.info`` of the ids of events written in the current transaction (for the webhooks).
 NEW_EVENTS = "fieldloop.new_feed_events"
@@ -31,19 +31,6 @@ _ID_NAMESPACE = uuid.UUID("5b0f3a52-8f6e-4b8e-9d57-2f5b1c0e7a11")
 _PICKUP_PLAN_FIELDS = ("planned_date", "window_start", "window_end")
 _FACILITY_PREFIX = "FAC"
 _CENTS = Decimal("0.01")
-
-
-def _history(obj, name: str):
-    return attributes.get_history(obj, name, passive=attributes.PASSIVE_NO_INITIALIZE)
-
-
-def _before(obj, name: str):
-    history = _history(obj, name)
-    return history.deleted[0] if history.deleted else getattr(obj, name)
-
-
-def _changed(obj, *names: str) -> bool:
-    return any(_history(obj, n).has_changes() for n in names)
 
 
 def _plain(value):
@@ -262,20 +249,20 @@ def record_facts(session: so.Session, flush_context) -> None:
         elif isinstance(obj, Pickup):
             _pickup(out, obj, is_new=True)
     for obj in session.dirty:
-        if isinstance(obj, ReturnLine) and _changed(obj, "status"):
-            out.line(obj, _before(obj, "status"))
-        elif isinstance(obj, Delivery) and _changed(obj, "status"):
-            out.delivery(obj, _before(obj, "status"))
+        if isinstance(obj, ReturnLine) and changed(obj, "status"):
+            out.line(obj, before(obj, "status"))
+        elif isinstance(obj, Delivery) and changed(obj, "status"):
+            out.delivery(obj, before(obj, "status"))
         elif isinstance(obj, Pickup):
             _pickup(out, obj, is_new=False)
     _write(session, out)
 
 
 def _pickup(out: _Feed, pickup: Pickup, is_new: bool) -> None:
-    status_changed = is_new or _changed(pickup, "status")
+    status_changed = is_new or changed(pickup, "status")
     if pickup.status == PickupStatus.COLLECTED and status_changed:
         out.pickup(pickup, feed.PICKUP_COLLECTED)
-    elif pickup.status == PickupStatus.SCHEDULED and (status_changed or _changed(pickup, *_PICKUP_PLAN_FIELDS)):
+    elif pickup.status == PickupStatus.SCHEDULED and (status_changed or changed(pickup, *_PICKUP_PLAN_FIELDS)):
         # Scheduled, or moved to another day or window while scheduled: the newest plan is the one to act on.
         out.pickup(pickup, feed.PICKUP_SCHEDULED)
 

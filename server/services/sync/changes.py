@@ -14,7 +14,6 @@ from collections import defaultdict
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from sqlalchemy.orm import attributes
 
 from common.enums import ChangeOp, JobStatus, StockLocationKind, SyncEntity
 from common.stock import van_stock_key
@@ -22,24 +21,8 @@ from server.models import (
     ChangeLogEntry, Delivery, Facility, Job, PartNumber, Pickup, ReturnLine, SerialisedItem, Site, StockLocation,
     StockMovement,
 )
+from server.services.flush_history import before, changed
 from server.services.sync.scope import delivery_scope_user, engineers_of_sites, line_scope_user
-
-
-def _history(obj, name: str):
-    # What inspect(obj).attrs[name].history gives, without building every attribute's state first.
-    return attributes.get_history(obj, name, passive=attributes.PASSIVE_NO_INITIALIZE)
-
-
-def _before(obj, name: str):
-    """The attribute's value before this flush (the current one if unchanged)."""
-    history = _history(obj, name)
-    if history.deleted:
-        return history.deleted[0]
-    return getattr(obj, name)
-
-
-def _changed(obj, *names: str) -> bool:
-    return any(_history(obj, n).has_changes() for n in names)
 
 
 class _Log:
@@ -62,9 +45,9 @@ class _Log:
         if is_new:
             before_engineer, before_in, before_site = None, False, job.site_id
         else:
-            before_engineer = _before(job, "engineer_id")
-            before_in = in_scope(before_engineer, _before(job, "status"), _before(job, "archived_at"))
-            before_site = _before(job, "site_id")
+            before_engineer = before(job, "engineer_id")
+            before_in = in_scope(before_engineer, before(job, "status"), before(job, "archived_at"))
+            before_site = before(job, "site_id")
         if before_in and (before_engineer != now_engineer or not now_in):
             self.note(SyncEntity.JOB, job.id, ChangeOp.DELETE, before_engineer)
             self.sites_maybe_left.add((before_site, before_engineer))
@@ -79,8 +62,8 @@ class _Log:
         now_user = None if deleted else line_scope_user(line.holder_kind, line.holder_id, line.status,
                                                         line.removed_by_id)
         before_user = None if is_new else line_scope_user(
-            _before(line, "holder_kind"), _before(line, "holder_id"), _before(line, "status"),
-            _before(line, "removed_by_id"))
+            before(line, "holder_kind"), before(line, "holder_id"), before(line, "status"),
+            before(line, "removed_by_id"))
         if before_user is not None and before_user != now_user:
             self.note(SyncEntity.RETURN_LINE, line.id, ChangeOp.DELETE, before_user)
         if now_user is not None:
@@ -88,8 +71,8 @@ class _Log:
 
     def delivery(self, delivery: Delivery, is_new: bool, deleted: bool) -> None:
         now_user = None if deleted else delivery_scope_user(delivery.engineer_id, delivery.status)
-        before_user = None if is_new else delivery_scope_user(_before(delivery, "engineer_id"),
-                                                              _before(delivery, "status"))
+        before_user = None if is_new else delivery_scope_user(before(delivery, "engineer_id"),
+                                                              before(delivery, "status"))
         if before_user is not None and before_user != now_user:
             self.note(SyncEntity.DELIVERY, delivery.id, ChangeOp.DELETE, before_user)
         if now_user is not None:
@@ -107,7 +90,7 @@ class _Log:
                 self.note(SyncEntity.RETURN_LINE, key, ChangeOp.UPSERT, user)
 
     def item(self, item: SerialisedItem, is_new: bool) -> None:
-        self.sites_touched.update(s for s in (item.site_id, None if is_new else _before(item, "site_id")) if s)
+        self.sites_touched.update(s for s in (item.site_id, None if is_new else before(item, "site_id")) if s)
 
     def van_stock(self, session: so.Session, movements: list[StockMovement]) -> None:
         """A movement into or out of an engineer's van changes that van's stock record."""
@@ -175,9 +158,9 @@ def record_changes(session: so.Session, flush_context) -> None:
                 log.delivery(obj, is_new, deleted)
             elif isinstance(obj, Pickup):
                 # A new pickup has no window yet; its lines are logged as they join it.
-                if not is_new and not deleted and _changed(obj, *_PICKUP_FIELDS):
+                if not is_new and not deleted and changed(obj, *_PICKUP_FIELDS):
                     log.pickup(session, obj)
-            elif isinstance(obj, SerialisedItem) and (is_new or deleted or _changed(obj, "status", "site_id", "serial", "installed_on")):
+            elif isinstance(obj, SerialisedItem) and (is_new or deleted or changed(obj, "status", "site_id", "serial", "installed_on")):
                 log.item(obj, is_new)
     log.van_stock(session, [obj for obj in session.new if isinstance(obj, StockMovement)])
     _write(session, log)
