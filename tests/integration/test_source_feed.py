@@ -1,0 +1,100 @@
+"""The source system reads the feed of a whole day through a link that cuts, loses and holds answers, and
+restarts from the cursor it last saved: after de-duplication by event id every fact arrives exactly once, in
+the feed's order, and a replay from an old cursor hands over everything since it."""
+
+import uuid
+
+import sqlalchemy as sa
+
+from common.enums import MovementKind
+from fake_source import FakeSource, FeedReader
+from server.models import DispositionRecord, FeedEvent, Pickup, StockMovement
+from server.runner import run_due
+from tcp_proxy import CUT_ANSWER, CUT_REQUEST, DELAY_ANSWER, FAULT_KINDS, LOSE_ANSWER, Fault
+
+SEED = 1203
+ODDS = {CUT_REQUEST: 0.15, CUT_ANSWER: 0.15, LOSE_ANSWER: 0.15, DELAY_ANSWER: 0.05}
+HELD_S = 2.5  # past the source's read timeout (2 s)
+#: Facts the day below produces, each at least once.
+DAY_TYPES = {"return_line.status_changed", "return_line.disposition_set", "pickup.collected",
+             "return_line.received", "processing.outcome", "stock.movement"}
+
+
+def removed(amy, job_id: int, part_number: str, serial: str) -> uuid.UUID:
+    ev = amy.new_event("part_removed", job_id, part_number=part_number, serial=serial, condition="faulty",
+                       failure_code="electrical")
+    assert amy.push([ev]).json["results"][0]["status"] == "accepted"
+    return uuid.UUID(ev["id"])
+
+
+def morning(app, amy, logistics) -> dict[str, uuid.UUID]:
+    """Amy takes out a fuser (she carries it back) and a heavy printer (a courier collects it); the engine decides."""
+    job = logistics.world.amy_job.id
+    lines = {"fuser": removed(amy, job, "PRN-FUS-220", "AR00000001"),
+             "printer": removed(amy, job, "PRN-MFP-C550", "AR55555555")}
+    run_due(app)
+    return lines
+
+
+def afternoon(app, dana, logistics, session, lines: dict[str, uuid.UUID]) -> None:
+    """The courier collects the printer; the refurbishment centre receives and refurbishes both into stock."""
+    pickup_id = session.scalar(sa.select(Pickup.id))
+    assert dana.request("POST", f"/api/v1/pickups/{pickup_id}/collected").status == 200
+    for name, value in (("fuser", "150.00"), ("printer", "900.00")):
+        r = dana.request("POST", "/api/v1/facility/receive",
+                         json={"facility_id": logistics.refurb.id, "return_line_id": str(lines[name])})
+        assert r.status == 200, r.json
+        r = dana.request("POST", f"/api/v1/returns/{lines[name]}/outcome",
+                         json={"outcome": "refurbished", "recovered_value": value})
+        assert r.status == 200, r.json
+    run_due(app)
+
+
+def feed_in_order(session) -> list[str]:
+    session.rollback()
+    return [str(i) for i in session.scalars(sa.select(FeedEvent.id).order_by(FeedEvent.txid, FeedEvent.seq))]
+
+
+def test_every_fact_of_a_day_arrives_exactly_once_through_a_failing_link(app, amy, dana, logistics, link, source,
+                                                                        session):
+    link.script(*(Fault(kind, HELD_S if kind == DELAY_ANSWER else 0.5) for kind in FAULT_KINDS if kind in ODDS))
+    link.randomly(SEED, ODDS, delay_s=HELD_S)
+    reader = FeedReader(source, limit=3, save_every=2)
+
+    lines = morning(app, amy, logistics)
+    reader.read_to_end()
+    afternoon(app, dana, logistics, session, lines)
+    reader.read_to_end()
+
+    assert all(link.faults[kind] >= 1 for kind in ODDS), link.faults
+    assert reader.failed_reads >= len(ODDS) and max(reader.arrivals.values()) > 1  # repeats were handed over
+    assert list(reader.events) == feed_in_order(session)
+    events = list(reader.events.values())
+    types = [e["type"] for e in events]
+    assert DAY_TYPES <= set(types), sorted(set(types))
+    assert types.count("stock.movement") == session.scalar(sa.select(sa.func.count()).select_from(StockMovement))
+    assert types.count("return_line.disposition_set") == session.scalar(
+        sa.select(sa.func.count()).select_from(DispositionRecord))
+    assert types.count("pickup.collected") == 1
+    assert types.count("return_line.received") == types.count("processing.outcome") == 2
+    movements = [e for e in events if e["type"] == "stock.movement"]
+    assert {e["data"].get("kind") for e in movements} >= {MovementKind.RECEIPT, MovementKind.PROCESSING}
+    assert all(e["refs"].get("part_number") in ("PRN-FUS-220", "PRN-MFP-C550") for e in movements)
+
+
+def test_a_replay_from_an_old_cursor_hands_over_everything_since_it(app, amy, dana, logistics, link, source,
+                                                                   session, live_server):
+    first = FeedReader(source, limit=2)
+    lines = morning(app, amy, logistics)
+    first.read_to_end()
+    old_cursor, before = first.cursor, list(first.events)
+    afternoon(app, dana, logistics, session, lines)
+    first.read_to_end()
+    since = list(first.events)[len(before):]
+    assert since
+
+    direct = FakeSource(live_server.url, source.key)
+    replay, everything = FeedReader(direct, cursor=old_cursor, limit=5), FeedReader(direct, limit=50)
+    assert [e["id"] for e in replay.read_to_end()] == since
+    assert [e["id"] for e in everything.read_to_end()] == before + since == feed_in_order(session)
+    assert max(replay.arrivals.values()) == max(everything.arrivals.values()) == 1
