@@ -1,6 +1,7 @@
 """SQLAlchemy models: persistence records, one module per aggregate."""
 
 from server.models.accounts import ApiToken, Device, LoginFailure, User
+from server.models.contracts import Contract
 from server.models.catalogue import PartNumber, SerialisedItem
 from server.models.events import FieldEvent
 from server.models.facilities import Facility
@@ -21,5 +22,5 @@ __all__ = [
     "Customer", "Delivery", "Device", "DispositionRecord", "Facility", "FieldEvent", "Integration", "IntegrationKey", "Job", "JobAssignment",
     "LoginFailure", "Notification", "PartNumber", "Pickup", "PlanRun", "ProcessingRecord", "Reservation",
     "Replacement", "ReturnLine", "ReviewItem", "SerialisedItem", "ServerState", "Site", "StockLocation", "StockMovement",
-    "StockTarget", "User", "Vehicle",
+    "StockTarget", "User", "Vehicle", "Contract",
 ]

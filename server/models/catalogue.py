@@ -8,13 +8,15 @@ import sqlalchemy.orm as so
 
 from common.enums import GradePolicy, HolderKind, ItemStatus
 from server.extensions import db
+from server.models.contracts import FromSource, unique_per_source
 from server.models.types import UtcDateTime, enum_type, utcnow
 
 Money = sa.Numeric(12, 2)
 
 
-class PartNumber(db.Model):
+class PartNumber(FromSource, db.Model):
     __tablename__ = "part_numbers"
+    __table_args__ = (unique_per_source("part_numbers"),)
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     part_number: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
@@ -47,11 +49,11 @@ class PartNumber(db.Model):
     updated_at: so.Mapped[datetime] = so.mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 
 
-class SerialisedItem(db.Model):
+class SerialisedItem(FromSource, db.Model):
     """One physical, serialised item: where it is and in what state."""
 
     __tablename__ = "serialised_items"
-    __table_args__ = (sa.UniqueConstraint("part_number_id", "serial"),)
+    __table_args__ = (sa.UniqueConstraint("part_number_id", "serial"), unique_per_source("serialised_items"))
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     part_number_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("part_numbers.id"))

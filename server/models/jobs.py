@@ -8,14 +8,16 @@ import sqlalchemy.orm as so
 from common.enums import JobStatus
 from server.extensions import db
 from server.logistics.states import job_transition
+from server.models.contracts import FromSource, unique_per_source
 from server.models.types import UtcDateTime, enum_type, utcnow
 
 #: What an engineer does with an expected part: swap it for a new one, or take it away.
 EXPECTED_PART_ACTIONS = ("replace", "collect")
 
 
-class Job(db.Model):
+class Job(FromSource, db.Model):
     __tablename__ = "jobs"
+    __table_args__ = (unique_per_source("jobs"),)
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     reference: so.Mapped[str] = so.mapped_column(sa.String(30), unique=True)

@@ -6,11 +6,13 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from server.extensions import db
+from server.models.contracts import FromSource, unique_per_source
 from server.models.types import UtcDateTime, utcnow
 
 
-class Customer(db.Model):
+class Customer(FromSource, db.Model):
     __tablename__ = "customers"
+    __table_args__ = (unique_per_source("customers"),)
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     name: so.Mapped[str] = so.mapped_column(sa.String(160), unique=True)
@@ -22,8 +24,9 @@ class Customer(db.Model):
     sites: so.WriteOnlyMapped["Site"] = so.relationship(back_populates="customer")
 
 
-class Site(db.Model):
+class Site(FromSource, db.Model):
     __tablename__ = "sites"
+    __table_args__ = (unique_per_source("sites"),)
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     customer_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("customers.id"), index=True)
