@@ -99,6 +99,8 @@ def from_environment(env=None) -> dict:
         "MAP_TILE_ATTRIBUTION": env.get("MAP_TILE_ATTRIBUTION", ""),
         "CONSOLE_SESSION_HOURS": int(env.get("CONSOLE_SESSION_HOURS", 12)),
         "BEHIND_PROXY": _bool(env.get("BEHIND_PROXY"), False),
+        # Requests an integration's key may make per minute (docs/integration.md)
+        "INTEGRATION_RATE_PER_MINUTE": int(env.get("INTEGRATION_RATE_PER_MINUTE", 600)),
     }
 
 

@@ -7,13 +7,14 @@ from flask_smorest import Api
 from werkzeug.routing import BaseConverter, ValidationError
 
 from server.api import (
-    auth, bench, customer, events, health, jobs, operations, pickups, reference, returns, reviews, stock,
+    auth, bench, customer, events, health, integrations, jobs, operations, pickups, reference, returns, reviews, stock,
     stock_deliveries, sync,
 )
 from server.api.errors import register_error_handlers
 
 BLUEPRINTS = [health.blp, auth.blp, sync.blp, returns.blp, jobs.blp, pickups.blp, operations.blp, reference.blp, events.blp,
-              reviews.blp, customer.blp, bench.blp, stock.blp, stock_deliveries.blp]
+              reviews.blp, customer.blp, bench.blp, stock.blp, stock_deliveries.blp,
+              integrations.blp]
 
 
 class IsoDateConverter(BaseConverter):

@@ -322,3 +322,15 @@ class StocktakeForm(FlaskForm):
     counted = IntegerField("Counted", validators=[InputRequired("How many did you count?"),
                                                   NumberRange(min=0, max=100_000)])
     reason = StringField("Reason (required)", validators=[DataRequired("Say why you counted."), Length(max=300)])
+
+
+class CreateIntegrationForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=120)],
+                       description="The other system, e.g. Acme ERP.")
+    source = StringField("Source", validators=[DataRequired(), Length(max=40)],
+                         description="Marks every record it sends: lower-case letters, digits, '.', '_' or '-'.")
+
+
+class IssueKeyForm(FlaskForm):
+    label = StringField("Label", validators=[DataRequired(), Length(max=120)],
+                        description="Where the key is used, e.g. production.")

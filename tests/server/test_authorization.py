@@ -9,14 +9,16 @@ import sqlalchemy as sa
 import factories as make
 from common.enums import StockGrade, StockLocationKind
 from server.models import Delivery, Reservation
+from integration_fixtures import integration_with_key
 from stock_fixtures import supply
 
 ENGINEER, DISPATCHER, ADMIN, ANONYMOUS = "engineer", "dispatcher", "admin", "anonymous"
+INTEGRATION = "integration"  # another system, with an integration key
 STAFF = {DISPATCHER, ADMIN}
 
 
 def endpoints(world, other_device_pk: int, review_pk: int, plan_run_id: int, return_line_id: uuid.UUID,
-              delivery_id: int):
+              delivery_id: int, integration_id: int = 1, integration_key_id: int = 1):
     """(method, path, json body, who may call it)."""
     job_body = {"site_id": world.north.id, "engineer_id": world.amy.id, "summary": "Visit",
                 "window_start": make.now().isoformat(), "window_end": (make.now() + timedelta(hours=1)).isoformat()}
@@ -58,6 +60,14 @@ def endpoints(world, other_device_pk: int, review_pk: int, plan_run_id: int, ret
         ("POST", f"/api/v1/deliveries/{delivery_id}/dispatched", None, STAFF),
         ("POST", f"/api/v1/deliveries/{delivery_id}/at-depot", None, STAFF),
         ("POST", f"/api/v1/deliveries/{delivery_id}/delivered", None, STAFF),
+        ("GET", "/api/v1/integration/whoami", None, {INTEGRATION}),
+        ("GET", "/api/v1/integrations", None, {ADMIN}),
+        ("POST", "/api/v1/integrations", {"name": "CRM", "source": "crm"}, {ADMIN}),
+        ("POST", f"/api/v1/integrations/{integration_id}/keys", {"label": "Second"}, {ADMIN}),
+        ("PUT", f"/api/v1/integrations/{integration_id}/webhook", {"url": None}, {ADMIN}),
+        ("POST", f"/api/v1/integrations/{integration_id}/keys/{integration_key_id}/revoke", None, {ADMIN}),
+        ("POST", f"/api/v1/integrations/{integration_id}/disable", None, {ADMIN}),
+        ("POST", f"/api/v1/integrations/{integration_id}/enable", None, {ADMIN}),
     ]
 
 
@@ -95,10 +105,13 @@ def planned_delivery(session, world) -> int:
     return session.scalar(sa.select(Delivery.id).join(Reservation).where(Reservation.job_id == job.id))
 
 
-@pytest.mark.parametrize("caller", [ENGINEER, DISPATCHER, ADMIN, ANONYMOUS])
+@pytest.mark.parametrize("caller", [ENGINEER, DISPATCHER, ADMIN, ANONYMOUS, INTEGRATION])
 def test_each_endpoint_admits_exactly_its_roles(phone_of, client, session, world, caller):
     from phones import Phone
     from server.models import Device, PlanRun, Vehicle
+
+    integration, key = integration_with_key(session)
+    integration_key_id = integration.keys[0].id
 
     other = phone_of("ben")
     other_device_pk = session.scalar(sa.select(Device.id).where(Device.device_uid == other.device_id))
@@ -106,9 +119,13 @@ def test_each_endpoint_admits_exactly_its_roles(phone_of, client, session, world
     session.add_all([run, Vehicle(name="Van", depot_id=world.depot.id, capacity_weight_kg=500, capacity_volume_l=900)])
     session.commit()
     phone = {ENGINEER: lambda: phone_of("amy"), DISPATCHER: lambda: phone_of("dana"),
-             ADMIN: lambda: phone_of("root"), ANONYMOUS: lambda: Phone(client=client)}[caller]()
+             ADMIN: lambda: phone_of("root"), ANONYMOUS: lambda: Phone(client=client),
+             INTEGRATION: lambda: Phone(client=client)}[caller]()
+    if caller == INTEGRATION:
+        phone.token = key
     for method, path, body, allowed in endpoints(world, other_device_pk, held_completion(session, world), run.id,
-                                                 removed_fuser(session, world), planned_delivery(session, world)):
+                                                 removed_fuser(session, world), planned_delivery(session, world),
+                                                 integration.id, integration_key_id):
         if body == "push":
             body = {"protocol_version": 1, "device_id": phone.device_id, "events": []}
         r = phone.request(method, path, json=body)

@@ -177,7 +177,8 @@ def verified_user(session: so.Session, passwords: Passwords, policy: SignInPolic
         session.rollback()
         raise
     user = session.scalar(sa.select(User).where(User.username_key == username_key(username)))
-    if not passwords.verify(user.password_hash if user else None, password) or not user.active:
+    if (not passwords.verify(user.password_hash if user else None, password) or not user.active
+            or user.role == Role.INTEGRATION):  # an integration signs in with its keys only
         sign_in_throttle.record_failure(session, policy.throttle, username, remote_addr, now)
         session.commit()
         raise Unauthorized("Wrong username or password.")

@@ -5,11 +5,9 @@ reaches the API only with a key, and only the views that accept integrations (se
 """
 
 import hashlib
-import hmac
 import math
 import re
 import secrets
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -20,6 +18,7 @@ from server.database import begin_write
 from server.models import Integration, IntegrationKey, User
 from server.models.accounts import username_key
 from server.models.types import utcnow
+from server.notify.webhook_targets import RefusedTarget, check_target
 from server.services.errors import Invalid, NotFound, TooManyAttempts, Unauthorized
 
 KEY_SCHEME = "flk"
@@ -118,18 +117,26 @@ def set_disabled(session: so.Session, integration_id: int, disabled: bool, by: U
     return integration
 
 
-def set_webhook(session: so.Session, integration_id: int, url: str | None, secret: str | None) -> Integration:
-    """Where the integration's feed events are posted (None: nowhere), and the secret they are signed with.
-    Owns the transaction."""
+def set_webhook(session: so.Session, integration_id: int, url: str | None, secret: str | None, *,
+                allow_loopback: bool = False) -> Integration:
+    """Where the integration's feed events are posted (None: nowhere), and the secret they are signed with;
+    the URL is checked as a customer's webhook is (server/notify/webhook_targets.py). Owns the transaction."""
     begin_write(session)
     integration = _integration(session, integration_id)
     url = (url or "").strip() or None
-    if url is not None and not re.match(r"^https?://[^\s/]+", url):
+    errors = {}
+    if url is not None:
+        try:
+            check_target(url, allow_loopback=allow_loopback)
+        except RefusedTarget as err:
+            errors["url"] = [str(err)]
+        except OSError:
+            errors["url"] = ["The webhook's host name cannot be found."]
+        if not secret:
+            errors["secret"] = ["A webhook needs a secret to sign its deliveries with."]
+    if errors:
         session.rollback()
-        raise Invalid("The webhook cannot be set.", {"webhook_url": ["An http:// or https:// address."]})
-    if url is not None and not secret:
-        session.rollback()
-        raise Invalid("The webhook cannot be set.", {"webhook_secret": ["A webhook needs a secret to sign with."]})
+        raise Invalid("The webhook cannot be set.", errors)
     integration.webhook_url, integration.webhook_secret = url, (secret if url else None)
     session.commit()
     return integration
@@ -150,41 +157,36 @@ def _integration(session: so.Session, integration_id: int) -> Integration:
     return integration
 
 
-@dataclass(frozen=True)
-class KeyUse:
-    integration: Integration
-    key: IntegrationKey
-
-
-def authenticate_key(session: so.Session, plain: str, rate_per_minute: int) -> KeyUse:
-    """The integration this key belongs to, with the request counted against the key's rate limit.
-
-    Unauthorized for an unknown or revoked key or a disabled integration; TooManyAttempts (429, with
-    Retry-After) once the key has made `rate_per_minute` requests in the current minute. Owns its own short
-    transaction, committed before the view runs, so that every process counts against the same limit.
-    """
-    begin_write(session)
+def live_key(session: so.Session, plain: str) -> IntegrationKey:
+    """The key with this text, with its integration and user loaded; Unauthorized for an unknown or revoked key
+    or a disabled integration."""
     key = session.scalar(sa.select(IntegrationKey).where(IntegrationKey.key_digest == digest(plain))
                          .options(so.joinedload(IntegrationKey.integration).joinedload(Integration.user)))
-    if key is None or not hmac.compare_digest(key.key_digest, digest(plain)):
-        session.rollback()
+    if key is None:
         raise Unauthorized("This integration key is not valid.")
     if key.revoked:
-        session.rollback()
         raise Unauthorized("This integration key has been revoked.")
     if key.integration.disabled or not key.integration.user.active:
-        session.rollback()
         raise Unauthorized("This integration is disabled.")
+    return key
+
+
+def count_use(session: so.Session, key_id: int, rate_per_minute: int) -> None:
+    """Count a request against the key's rate limit and note when the key was last used; TooManyAttempts (429,
+    with Retry-After) once the key has made `rate_per_minute` requests in the current minute.
+
+    Owns its own short transaction, committed before the view runs, so that every server process counts
+    against the same limit. A refused request is not counted.
+    """
+    begin_write(session)
     now = utcnow()
-    counted = _count_request(session, key.id, now)
-    if counted > rate_per_minute:
+    if _count_request(session, key_id, now) > rate_per_minute:
         session.rollback()
         retry_after = _seconds_left_in_window(now)
         raise TooManyAttempts(f"This key may make {rate_per_minute} requests a minute; try again in "
                               f"{retry_after} s.", headers={"Retry-After": str(retry_after)})
-    session.execute(sa.update(IntegrationKey).where(IntegrationKey.id == key.id).values(last_used_at=now))
+    session.execute(sa.update(IntegrationKey).where(IntegrationKey.id == key_id).values(last_used_at=now))
     session.commit()
-    return KeyUse(key.integration, key)
 
 
 def _window_start(now: datetime) -> datetime:

@@ -1,0 +1,86 @@
+"""The Integrations page: admins create integrations, issue keys (shown once) and revoke them."""
+
+import re
+
+import sqlalchemy as sa
+
+from server.models import Integration, IntegrationKey
+from server.services.integration import accounts
+
+PAGE = "/console/integrations"
+
+
+def issued_key(html: str) -> str:
+    return re.search(r'id="plain-key">(flk_[^<]+)<', html).group(1)
+
+
+def only_integration(session) -> Integration:
+    """The one integration, read in a transaction of its own (the test's session sees the latest commits)."""
+    session.rollback()
+    return session.scalars(sa.select(Integration)).one()
+
+
+def whoami(console, plain: str):
+    return console.get("/api/v1/integration/whoami", headers={"Authorization": f"Bearer {plain}"})
+
+
+def test_an_admin_creates_an_integration_and_sees_its_new_key_once(admin, session):
+    created = admin.post(PAGE, {"name": "Acme ERP", "source": "acme"})
+    assert created.status_code == 303
+    integration = only_integration(session)
+    answer = admin.post(f"{PAGE}/{integration.id}/keys", {f"integration-{integration.id}-label": "production"})
+    assert answer.status_code == 201
+    plain = issued_key(answer.get_data(as_text=True))
+    session.rollback()
+    assert session.scalar(sa.select(IntegrationKey.key_digest)) == accounts.digest(plain)
+    again = admin.get(PAGE).get_data(as_text=True)
+    assert plain not in again and "production" in again
+
+
+def test_a_taken_source_is_shown_under_its_field(admin, session):
+    admin.post(PAGE, {"name": "Acme ERP", "source": "acme"})
+    answer = admin.post(PAGE, {"name": "Other", "source": "acme"})
+    assert answer.status_code == 422
+    assert "already used by another integration" in answer.get_data(as_text=True)
+
+
+def test_an_admin_revokes_a_key(admin, session):
+    admin.post(PAGE, {"name": "Acme ERP", "source": "acme"})
+    integration = only_integration(session)
+    plain = issued_key(admin.post(f"{PAGE}/{integration.id}/keys",
+                                  {f"integration-{integration.id}-label": "production"}).get_data(as_text=True))
+    session.rollback()
+    key_id = session.scalar(sa.select(IntegrationKey.id))
+    assert admin.post(f"{PAGE}/{integration.id}/keys/{key_id}/revoke").status_code == 303
+    assert whoami(admin, plain).status_code == 401
+
+
+def test_a_revoke_without_the_csrf_token_changes_nothing(admin, session):
+    admin.post(PAGE, {"name": "Acme ERP", "source": "acme"})
+    integration = only_integration(session)
+    admin.post(f"{PAGE}/{integration.id}/keys", {f"integration-{integration.id}-label": "production"})
+    session.rollback()
+    key_id = session.scalar(sa.select(IntegrationKey.id))
+    assert admin.post_raw(f"{PAGE}/{integration.id}/keys/{key_id}/revoke").status_code == 400
+    session.rollback()
+    assert session.get(IntegrationKey, key_id).revoked_at is None
+
+
+def test_disabling_an_integration_refuses_its_keys_until_enabled(admin, session):
+    admin.post(PAGE, {"name": "Acme ERP", "source": "acme"})
+    integration = only_integration(session)
+    plain = issued_key(admin.post(f"{PAGE}/{integration.id}/keys",
+                                  {f"integration-{integration.id}-label": "production"}).get_data(as_text=True))
+    assert admin.post(f"{PAGE}/{integration.id}/disable").status_code == 303
+    assert whoami(admin, plain).status_code == 401
+    assert admin.post(f"{PAGE}/{integration.id}/enable").status_code == 303
+    assert whoami(admin, plain).status_code == 200
+
+
+def test_a_dispatcher_may_not_open_the_page(dispatcher):
+    assert dispatcher.get(PAGE).status_code == 403
+    assert dispatcher.post(PAGE, {"name": "Acme ERP", "source": "acme"}).status_code == 403
+
+
+def test_the_users_page_leads_admins_to_it(admin):
+    assert f'href="{PAGE}"' in admin.get("/console/users").get_data(as_text=True)
