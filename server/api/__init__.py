@@ -10,11 +10,12 @@ from server.api import (
     auth, bench, customer, events, health, integrations, jobs, operations, pickups, reference, returns, reviews, stock,
     stock_deliveries, sync,
 )
+from server.api import integration_records
 from server.api.errors import register_error_handlers
 
 BLUEPRINTS = [health.blp, auth.blp, sync.blp, returns.blp, jobs.blp, pickups.blp, operations.blp, reference.blp, events.blp,
               reviews.blp, customer.blp, bench.blp, stock.blp, stock_deliveries.blp,
-              integrations.blp]
+              integrations.blp, integration_records.blp]
 
 
 class IsoDateConverter(BaseConverter):

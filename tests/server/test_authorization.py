@@ -68,6 +68,7 @@ def endpoints(world, other_device_pk: int, review_pk: int, plan_run_id: int, ret
         ("POST", f"/api/v1/integrations/{integration_id}/keys/{integration_key_id}/revoke", None, {ADMIN}),
         ("POST", f"/api/v1/integrations/{integration_id}/disable", None, {ADMIN}),
         ("POST", f"/api/v1/integrations/{integration_id}/enable", None, {ADMIN}),
+        ("POST", "/api/v1/integration/records", {"records": []}, {INTEGRATION}),
     ]
 
 

@@ -1,6 +1,10 @@
 """CSV in and out: the catalogue, sites and installed base imported with a preview and
 row-level errors; return lines exported (written by server/services/master_data/csv_files.py).
 
+A row that names a `source` and an `external_id` is a record of that system: it is applied by the
+same upsert as the integration API (server/services/integration/records.py), so importing it twice
+changes nothing the second time. A row without them may not change what a source owns.
+
 An import reads and checks the whole file before it writes anything, and then
 writes it in one transaction: a file with one bad row imports nothing. The
 preview and the import run the same checks, so what the preview promised is
@@ -22,7 +26,10 @@ import sqlalchemy.orm as so
 from common.enums import HolderKind, ItemStatus
 from common.validation import MAX_SERIAL_PATTERN_LENGTH, serial_fits, serial_pattern_problem
 from server.database import begin_write
-from server.models import Customer, Facility, Job, PartNumber, Replacement, ReturnLine, SerialisedItem, Site, User
+from server.logistics.source_records import owned_field_errors
+from server.models import (
+    Customer, Facility, Integration, Job, PartNumber, Replacement, ReturnLine, SerialisedItem, Site, User,
+)
 from server.services.master_data.csv_files import csv_chunks
 from server.services.errors import Invalid
 from server.services.returns.period import Period
@@ -46,6 +53,11 @@ class Column:
     help: str = ""
 
 
+SOURCE_COLUMNS = (
+    Column("source", help="the system that owns the row (an integration's source), with external_id"),
+    Column("external_id", help="the row's id in that system"),
+)
+
 COLUMNS: dict[str, tuple[Column, ...]] = {
     "catalogue": (
         Column("part_number", True), Column("description", True), Column("category", True), Column("vendor", True),
@@ -56,16 +68,22 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("hazardous", help="yes or no (default)"), Column("vendor_warranty_days", help="default 365"),
         Column("embodied_co2e_kg", help="kg CO2e of a new unit; empty: the category default"),
         Column("material_recovery_share", help="0 to 1, the share recycling recovers; empty: the category default"),
+        *SOURCE_COLUMNS,
     ),
     "sites": (
         Column("customer", True), Column("name", True), Column("address", True),
         Column("latitude", True), Column("longitude", True), Column("postcode"),
         Column("contact_name"), Column("contact_email"), Column("contact_phone"),
         Column("hours", help=f"e.g. '{DEFAULT_HOURS}; sat 09:00-12:00' (default {DEFAULT_HOURS})"),
+        *SOURCE_COLUMNS,
+        Column("customer_external_id", help="with a source: the customer's id in that system"),
     ),
     "installed_base": (
         Column("customer", True), Column("site", True), Column("part_number", True), Column("serial", True),
         Column("installed_on", help="YYYY-MM-DD"),
+        *SOURCE_COLUMNS,
+        Column("site_external_id", help="with a source: the site's id in that system (customer and site are then "
+                                        "not read)"),
     ),
 }
 KIND_NAMES = {"catalogue": "parts catalogue", "sites": "sites", "installed_base": "installed base"}
@@ -322,6 +340,10 @@ def _check_catalogue(session: so.Session, preview: ImportPreview, write: bool) -
         _once(row, seen, v.get("part_number"), "part number")
         part = existing.get(v.get("part_number"))
         row.action = "update" if part else "create"
+        if _from_source(session, row, lambda: [_record(row, "part", v)], write):
+            continue
+        if part is not None:
+            _refuse_owned(row, "part", part, v)
         if row.errors or not write:
             continue
         if not v["serialised"]:
@@ -364,9 +386,13 @@ def _check_sites(session: so.Session, preview: ImportPreview, write: bool) -> No
         _once(row, seen, (v.get("customer"), v.get("name")), "customer and site name")
         site = existing.get((v.get("customer"), v.get("name")))
         row.action = "update" if site else "create"
+        if _from_source(session, row, lambda: _site_records(row, v), write):
+            continue
+        customer_name = v.pop("customer", None)
+        if site is not None:
+            _refuse_owned(row, "site", site, v, {"access_hours": "hours"})
         if row.errors or not write:
             continue
-        customer_name = v.pop("customer")
         if site is None:
             customer = customers.get(customer_name)
             if customer is None:
@@ -396,13 +422,17 @@ def _check_installed_base(session: so.Session, preview: ImportPreview, write: bo
         sa.select(SerialisedItem).where(SerialisedItem.serial.in_({r.values.get("serial", "") for r in preview.rows})))}
     seen: dict = {}
     for row in preview.rows:
+        sourced = bool(row.values.get("source") or row.values.get("external_id"))
         v = _cells(row, {
-            "customer": lambda: _text(row, "customer", 160, True),
-            "site": lambda: _text(row, "site", 160, True),
+            "customer": lambda: _text(row, "customer", 160, not sourced),
+            "site": lambda: _text(row, "site", 160, not sourced),
             "part_number": lambda: _text(row, "part_number", 64, True),
             "serial": lambda: _text(row, "serial", 64, True),
             "installed_on": lambda: _date(row, "installed_on"),
         })
+        _once(row, seen, (v.get("part_number"), v.get("serial")), "part number and serial")
+        if _from_source(session, row, lambda: [_item_record(row)], write):
+            continue
         part = parts.get(v.get("part_number"))
         site = sites.get((v.get("customer"), v.get("site")))
         if "part_number" in v and part is None:
@@ -413,10 +443,12 @@ def _check_installed_base(session: so.Session, preview: ImportPreview, write: bo
             row.errors["serial"] = f"{v['serial']!r} is not a valid serial for {part.part_number}."
         if "site" in v and "customer" in v and site is None:
             row.errors["site"] = f"No site {v['site']!r} of customer {v['customer']!r}: import it in the sites first."
-        _once(row, seen, (v.get("part_number"), v.get("serial")), "part number and serial")
         item = items.get((part.id, v.get("serial"))) if part else None
         if item is not None and item.status not in (ItemStatus.INSTALLED, ItemStatus.IN_STOCK):
             row.errors["serial"] = f"{item.serial} is {item.status.value}: it cannot be installed at a site now."
+        if item is not None and site is not None:
+            _refuse_owned(row, "item", item, {"site_id": site.id, "installed_on": v.get("installed_on")},
+                          {"site_id": "site"})
         row.action = "update" if item else "create"
         if row.errors or not write:
             continue
@@ -435,6 +467,71 @@ def _date(row: RowResult, name: str) -> date | None:
         return date.fromisoformat(raw)
     except ValueError:
         raise _Bad(f"{raw!r} is not a date: write YYYY-MM-DD.") from None
+
+
+# --- rows of a source -------------------------------------------------------------
+
+def _from_source(session: so.Session, row: RowResult, records, write: bool) -> bool:
+    """Apply a row that names a source as that source's records (the integration API's upsert).
+
+    False for a row that names none (the import then treats it itself). `records` makes the
+    records once the row's cells are known to be good. Without `write` nothing stays written.
+    """
+    source, external_id = row.values.get("source", ""), row.values.get("external_id", "")
+    if not source and not external_id:
+        return False
+    if not source:
+        row.errors["source"] = "Required with an external_id: the system that owns the row."
+    elif not external_id:
+        row.errors["external_id"] = "Required with a source: the row's id in that system."
+    elif session.scalar(sa.select(Integration.id).where(Integration.source == source)) is None:
+        row.errors["source"] = f"No integration has the source {source!r}: an admin adds it under Integrations."
+    if row.errors:
+        return True
+    # Imported here: the integration's records read sites' hours with this module's parse_hours.
+    from server.services.integration.records import apply_record
+
+    savepoint = session.begin_nested()
+    for record in records():
+        result = apply_record(session, source, record, by=None)
+        for name, messages in result["errors"].items():
+            row.errors.setdefault(name, "; ".join(map(str, messages)) if isinstance(messages, list) else str(messages))
+        row.action = {"created": "create", "updated": "update"}.get(result["result"], result["result"])
+    if write and not row.errors:
+        savepoint.commit()
+    else:
+        savepoint.rollback()
+    return True
+
+
+def _record(row: RowResult, kind: str, data: dict, external_id: str | None = None) -> dict:
+    return {"kind": kind, "external_id": external_id or row.values["external_id"], "data": data}
+
+
+def _site_records(row: RowResult, v: dict) -> list[dict]:
+    """A site row of a source: its customer (named in `customer`, known by customer_external_id), then the site."""
+    customer_id = row.values.get("customer_external_id", "")
+    if not customer_id:
+        row.errors["customer_external_id"] = "Required with a source: the customer's id in that system."
+        return []
+    site = {name: v[name] for name in ("name", "address", "postcode", "latitude", "longitude", "contact_name",
+                                       "contact_email", "contact_phone")}
+    return [_record(row, "customer", {"name": v["customer"]}, customer_id),
+            _record(row, "site", {**site, "customer_external_id": customer_id, "hours": row.values.get("hours") or None})]
+
+
+def _item_record(row: RowResult) -> dict:
+    values = row.values
+    return _record(row, "item", {"part_number": values.get("part_number", ""), "serial": values.get("serial", ""),
+                                 "site_external_id": values.get("site_external_id", ""),
+                                 "installed_on": values.get("installed_on") or None})
+
+
+def _refuse_owned(row: RowResult, kind: str, record, values: dict, columns: dict | None = None) -> None:
+    """A row without a source may not change what the row's source owns: an error on each such column."""
+    current = {name: getattr(record, name) for name in values}
+    for name, messages in owned_field_errors(kind, record.source, values, current).items():
+        row.errors[(columns or {}).get(name, name)] = messages[0]
 
 
 _CHECKS = {"catalogue": _check_catalogue, "sites": _check_sites, "installed_base": _check_installed_base}

@@ -14,6 +14,7 @@ import sqlalchemy.orm as so
 from common.enums import JobStatus, Role
 from server.database import begin_write
 from server.models import Job, JobAssignment, PartNumber, Site, User
+from server.logistics.source_records import OWNED_FIELDS, owned_field_errors
 from server.models.types import utcnow
 from server.services.errors import Invalid, NotFound
 from server.services.stock import reservations
@@ -52,6 +53,9 @@ class JobDraft:
     engineer_id: int | None = None
     expected_parts: list[dict] = field(default_factory=list)
     reference: str | None = None
+    #: A job another system owns: its source and its id there (server/services/integration/records.py).
+    source: str | None = None
+    external_id: str | None = None
 
 
 def _check_engineer(session: so.Session, engineer_id: int | None) -> None:
@@ -83,7 +87,15 @@ def _check_expected_parts(session: so.Session, expected_parts: list[dict]) -> No
 
 
 def create_job(session: so.Session, draft: JobDraft, by: User) -> Job:
+    """Create a job and assign it; owns the transaction."""
     begin_write(session)
+    job = add_job(session, draft, by)
+    session.commit()
+    return job
+
+
+def add_job(session: so.Session, draft: JobDraft, by: User) -> Job:
+    """Create a job and assign it in the caller's transaction (which commits)."""
     if session.get(Site, draft.site_id) is None:
         raise Invalid("No such site.", {"site_id": [f"No site {draft.site_id}."]})
     _check_engineer(session, draft.engineer_id)
@@ -100,26 +112,52 @@ def create_job(session: so.Session, draft: JobDraft, by: User) -> Job:
         window_end=draft.window_end,
         expected_parts=draft.expected_parts,
         status=JobStatus.OPEN,
+        source=draft.source,
+        external_id=draft.external_id,
     )
     session.add(job)
     _assign(session, job, draft.engineer_id, by)
     reservations.reserve_for_job(session, job.id)
-    session.commit()
     return job
 
 
 def update_job(session: so.Session, job_id: int, updates: dict, by: User) -> Job:
-    """Apply a dispatcher's changes: engineer, window, summary, expected parts, status."""
+    """Apply a dispatcher's changes: engineer, window, summary, expected parts, status; owns the transaction.
+
+    A job another system owns refuses a change of the fields its source owns (422 naming them).
+    """
     begin_write(session)
     job = session.get(Job, job_id)
     if job is None:
         raise NotFound(f"No job {job_id}.")
+    change_job(session, job, updates, by)
+    session.commit()
+    return job
+
+
+def change_job(session: so.Session, job: Job, updates: dict, by: User, as_source: str | None = None) -> Job:
+    """Apply changes to a job in the caller's transaction (which commits).
+
+    `as_source`: the change comes from the job's own source, which may also move it to another
+    site or give it another reference; anyone else may not change what the source owns.
+    """
+    if as_source is None or as_source != job.source:
+        current = {name: getattr(job, name) for name in OWNED_FIELDS["job"]}
+        errors = owned_field_errors("job", job.source, updates, current)
+        if errors:
+            raise Invalid(f"This job is owned by {job.source}.", errors)
     if "expected_parts" in updates:
         _check_expected_parts(session, updates["expected_parts"])
     # Another engineer or another time needs another source and delivery: reserve afresh.
     if any(name in updates and updates[name] != getattr(job, name)
-           for name in ("engineer_id", "window_start", "window_end")):
+           for name in ("engineer_id", "window_start", "window_end", "site_id")):
         reservations.release_for_job(session, job.id)
+    if as_source is not None:
+        if "site_id" in updates and session.get(Site, updates["site_id"]) is None:
+            raise Invalid("No such site.", {"site_id": [f"No site {updates['site_id']}."]})
+        for name in ("site_id", "reference"):
+            if name in updates:
+                setattr(job, name, updates[name])
     for name in ("summary", "expected_parts", "window_start", "window_end"):
         if name in updates:
             setattr(job, name, updates[name])
@@ -130,7 +168,6 @@ def update_job(session: so.Session, job_id: int, updates: dict, by: User) -> Job
         _check_engineer(session, updates["engineer_id"])
         _assign(session, job, updates["engineer_id"], by)
     reservations.reserve_for_job(session, job.id)
-    session.commit()
     return job
 
 
