@@ -42,6 +42,11 @@ def create_app(config: dict | None = None) -> Flask:
     from server.services.sync.changes import register_change_log
 
     register_change_log()
+    from server.services.integration.feed_log import register_feed_log
+    from server.services.integration.feed_webhooks import register_feed_webhooks
+
+    register_feed_log()
+    register_feed_webhooks()
     from server.api import register_api
     from server.console import register_console
 

@@ -57,6 +57,7 @@ def from_environment(env=None) -> dict:
         "PASSWORD_HASH_MEMORY_KIB": int(env.get("PASSWORD_HASH_MEMORY_KIB", 64 * 1024)),
         "PASSWORD_HASH_TIME_COST": int(env.get("PASSWORD_HASH_TIME_COST", 3)),
         "SYNC_RETENTION_DAYS": int(env.get("SYNC_RETENTION_DAYS", 30)),
+        "FEED_RETENTION_DAYS": int(env.get("FEED_RETENTION_DAYS", 30)),
         "JOB_SCOPE_COMPLETED_DAYS": int(env.get("JOB_SCOPE_COMPLETED_DAYS", 7)),
         "JOB_RUNNER": env.get("JOB_RUNNER", "thread"),  # thread | celery | manual
         "CELERY_BROKER_URL": env.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0"),

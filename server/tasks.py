@@ -29,6 +29,7 @@ from server.services.work import jobs
 from server.services.notifications import notices, outbox
 from server.services.planning import plan_runs, planning
 from server.services.sync import sync_state
+from server.services.integration import feed
 from server.services.errors import ServiceError
 from server.services.settings import current_policy
 
@@ -75,6 +76,7 @@ SCHEDULE: list[Periodic] = [
     Periodic("chase_overdue", every=timedelta(days=1), offset=timedelta(hours=7)),
     Periodic("retry_shortages", every=timedelta(hours=1)),
     Periodic("escalate_returns", every=timedelta(days=1), offset=timedelta(hours=7, minutes=30)),
+    Periodic("prune_feed", every=timedelta(hours=6)),
 ]
 
 
@@ -150,3 +152,9 @@ def prune_change_log(session: so.Session) -> None:
 @task("archive_completed_jobs")
 def archive_completed_jobs(session: so.Session) -> None:
     jobs.archive_completed_jobs(session, current_app.config["JOB_SCOPE_COMPLETED_DAYS"])
+
+
+@task("prune_feed")
+def prune_feed(session: so.Session) -> None:
+    """Events older than the feed's retention go; a cursor from before them then gets 409."""
+    feed.prune_feed(session, current_app.config["FEED_RETENTION_DAYS"])

@@ -11,11 +11,12 @@ from server.api import (
     stock_deliveries, sync,
 )
 from server.api import integration_records
+from server.api import integration_feed
 from server.api.errors import register_error_handlers
 
 BLUEPRINTS = [health.blp, auth.blp, sync.blp, returns.blp, jobs.blp, pickups.blp, operations.blp, reference.blp, events.blp,
               reviews.blp, customer.blp, bench.blp, stock.blp, stock_deliveries.blp,
-              integrations.blp, integration_records.blp]
+              integrations.blp, integration_records.blp, integration_feed.blp]
 
 
 class IsoDateConverter(BaseConverter):
@@ -36,4 +37,5 @@ def register_api(app: Flask, api: Api) -> None:
     api.register_converter(IsoDateConverter, lambda converter: {"type": "string", "format": "date"})
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
+    integration_feed.register_event_schemas(api)
     register_error_handlers(app)

@@ -5,6 +5,7 @@ from server.models.contracts import Contract
 from server.models.catalogue import PartNumber, SerialisedItem
 from server.models.events import FieldEvent
 from server.models.facilities import Facility
+from server.models.feed import FeedEvent, FeedState
 from server.models.integration import Integration, IntegrationKey
 from server.models.jobs import Job, JobAssignment
 from server.models.notifications import Notification
@@ -23,4 +24,5 @@ __all__ = [
     "LoginFailure", "Notification", "PartNumber", "Pickup", "PlanRun", "ProcessingRecord", "Reservation",
     "Replacement", "ReturnLine", "ReviewItem", "SerialisedItem", "ServerState", "Site", "StockLocation", "StockMovement",
     "StockTarget", "User", "Vehicle", "Contract",
+    "FeedEvent", "FeedState",
 ]

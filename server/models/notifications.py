@@ -1,5 +1,6 @@
 """The notification outbox: every email and webhook, stored before it is sent."""
 
+import uuid
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -33,3 +34,6 @@ class Notification(db.Model):
     last_error: so.Mapped[str | None] = so.mapped_column(sa.Text)
     created_at: so.Mapped[datetime] = so.mapped_column(UtcDateTime, default=utcnow)
     sent_at: so.Mapped[datetime | None] = so.mapped_column(UtcDateTime)
+    #: A feed event's webhook: the integration it goes to, and the event (its id is the Idempotency-Key).
+    integration_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("integrations.id"), index=True)
+    feed_event_id: so.Mapped[uuid.UUID | None] = so.mapped_column(sa.Uuid, index=True)

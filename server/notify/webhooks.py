@@ -75,13 +75,15 @@ def verify(
     return any(hmac.compare_digest(expected, candidate) for candidate in signatures)
 
 
-def envelope(event_type: str, payload: dict, idempotency_key: str, created: datetime) -> dict:
-    """The JSON document a webhook carries."""
+def envelope(event_type: str, payload: dict, idempotency_key: str, created: datetime,
+             extra: dict | None = None) -> dict:
+    """The JSON document a webhook carries; `extra` adds fields of its own kind (a feed event's refs)."""
     return {
         "id": idempotency_key,
         "type": event_type,
         "created": created.astimezone(timezone.utc).isoformat(timespec="seconds"),
         "data": payload,
+        **(extra or {}),
     }
 
 
@@ -112,12 +114,14 @@ def post_webhook(
     *,
     created: datetime | None = None,
     allow_loopback: bool = False,
+    extra: dict | None = None,
 ) -> None:
     """POST a signed event to `url`, or raise `TransportError`.
 
     `created` is when the event happened; pass the stored time so that a retry
     carries the same document (only the signature's timestamp is fresh).
     `allow_loopback` lets it go to this machine (development and tests only).
+    `extra` adds fields to the document (see `envelope`).
     """
     try:
         target = check_target(url, allow_loopback=allow_loopback)
@@ -126,7 +130,7 @@ def post_webhook(
     except OSError as err:
         raise TransportError("The webhook's host name could not be resolved.", permanent=False) from err
     created = created or datetime.now(timezone.utc)
-    body = json.dumps(envelope(event_type, payload, idempotency_key, created), separators=(",", ":")).encode()
+    body = json.dumps(envelope(event_type, payload, idempotency_key, created, extra), separators=(",", ":")).encode()
     headers = {
         "Host": target.host_header,
         "Content-Type": "application/json",

@@ -113,3 +113,26 @@ def test_a_dispatcher_cannot_push_records(client, session):
     dana = Phone(client=client)
     assert dana.sign_in("dana").status == 200
     assert dana.request("POST", "/api/v1/integration/records", json={"records": []}).status == 403
+
+
+def test_a_job_the_source_reassigns_then_cancels_leaves_the_phones_as_a_dispatchers_change_would(
+        source, phone_of, session, world):
+    estate = northwind_estate(make.now().date())
+    source.push_until_applied([estate])
+    job = next(r for r in estate if r["external_id"] == "J-500")
+    job_id = str(session.scalar(sa.select(Job.id).where(Job.source == "erp", Job.external_id == "J-500")))
+    amy, ben = phone_of("amy"), phone_of("ben")
+    amy.sync_down(), ben.sync_down()
+    assert job_id in amy.cached("job") and job_id not in ben.cached("job")
+
+    to_ben = {**job, "data": {**job["data"], "engineer_username": "ben"}}
+    assert source.push([to_ben])[0]["result"] == "updated"
+    tombstones = [c for c in amy.sync_down() if c["entity"] == "job" and c["id"] == job_id]
+    ben.sync_down()
+    assert [c["op"] for c in tombstones] == ["delete"] and job_id not in amy.cached("job")
+    assert job_id in ben.cached("job")
+
+    cancelled = {**to_ben, "data": {**to_ben["data"], "status": "cancelled"}}
+    assert [source.push([cancelled])[0]["result"] for _ in range(2)] == ["updated", "unchanged"]
+    ben.sync_down()
+    assert job_id not in ben.cached("job")

@@ -1,5 +1,6 @@
 """The notification outbox: queue a message in the transaction that decides it,
-deliver it afterwards with retries.
+deliver it afterwards with retries. Its webhooks go to customers, or carry feed
+events to integrations (server/services/integration/feed_webhooks.py).
 
 Delivery is at least once and, in practice, once: a message is marked
 ``sending`` (committed) before it is handed to SMTP or the webhook receiver
@@ -20,7 +21,7 @@ import sqlalchemy.exc
 import sqlalchemy.orm as so
 
 from server.database import begin_write
-from server.models import Customer, Notification
+from server.models import Customer, FeedEvent, Integration, Notification
 from server.models.notifications import EMAIL, FAILED, PENDING, SENDING, SENT, WEBHOOK
 from server.models.types import utcnow
 from server.notify.transports import FolderTransport, MailTransport, SmtpTransport, TransportError
@@ -63,6 +64,21 @@ def queue_webhook(session: so.Session, customer: Customer, event_type: str, payl
         channel=WEBHOOK, kind=event_type, recipient=customer.webhook_url, subject=event_type,
         idempotency_key=f"webhook:{idempotency_key}", content=json.dumps(document, default=str), pickup_id=pickup_id,
     ))
+
+
+def queue_feed_webhook(session: so.Session, integration: Integration, event: FeedEvent, document: dict) -> Notification:
+    """Queue a feed event's webhook to an integration; runs in the transaction that wrote the event.
+
+    The receiver gets the event's id as the Idempotency-Key, so a repeat is dropped by id."""
+    notification = Notification(
+        channel=WEBHOOK, kind=event.type, recipient=integration.webhook_url, subject=event.type,
+        idempotency_key=f"feed:{integration.id}:{event.id}", content=json.dumps(document),
+        integration_id=integration.id, feed_event_id=event.id,
+    )
+    session.add(notification)
+    session.flush()
+    enqueue(session, DELIVER_TASK, {"notification_id": notification.id})
+    return notification
 
 
 def mail_transport(config: dict) -> MailTransport:
@@ -110,11 +126,27 @@ def deliver(session: so.Session, notification_id: int, transport: MailTransport,
 
 def _post(session: so.Session, n: Notification, timeout_s: float, allow_loopback: bool) -> None:
     document = json.loads(n.content)
+    if n.integration_id is not None:
+        return _post_feed_event(session, n, document, timeout_s, allow_loopback)
     customer = session.get(Customer, document["customer_id"])
     if customer is None or not customer.webhook_secret:
         raise TransportError("The customer's webhook has no secret any more.", permanent=True)
     post_webhook(n.recipient, document["type"], document["data"], customer.webhook_secret, n.idempotency_key,
                  timeout_s, created=datetime.fromisoformat(document["created"]), allow_loopback=allow_loopback)
+
+
+def _post_feed_event(session: so.Session, n: Notification, event: dict, timeout_s: float,
+                     allow_loopback: bool) -> None:
+    """A feed event to its integration's webhook as it is now (a URL fixed after failures is used on resend)."""
+    integration = session.get(Integration, n.integration_id)
+    if integration is None or integration.disabled_at is not None:
+        raise TransportError("The integration is disabled.", permanent=True)
+    if not integration.webhook_url or not integration.webhook_secret:
+        raise TransportError("The integration's webhook has no URL or no secret any more.", permanent=True)
+    extra = {key: event[key] for key in ("schema_version", "occurred_at", "recorded_at", "refs")}
+    post_webhook(integration.webhook_url, event["type"], event["data"], integration.webhook_secret, event["id"],
+                 timeout_s, created=datetime.fromisoformat(event["occurred_at"]), allow_loopback=allow_loopback,
+                 extra=extra)
 
 
 def resend(session: so.Session, notification_id: int) -> Notification:

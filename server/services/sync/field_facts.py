@@ -41,6 +41,7 @@ from server.models import (
 )
 from server.models.types import utcnow
 from server.services.sync.changes import record_new_return_lines
+from server.services.integration import feed_log
 from server.services.returns.engine import leave_at_site
 from server.services.stock import reservations
 from server.services.stock.installs import record_install
@@ -157,6 +158,7 @@ class FieldFacts:
         """Write the change log of the new lines; call it after the last event and before the flush."""
         with self.session.no_autoflush:
             record_new_return_lines(self.session, self._new_lines)
+            feed_log.record_new_return_lines(self.session, self._new_lines)
 
     def write_new_rows(self) -> None:
         """Insert the new lines, custody entries and review items; call it after the flush that wrote new items."""
