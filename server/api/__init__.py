@@ -12,11 +12,13 @@ from server.api import (
 )
 from server.api import integration_records
 from server.api import integration_feed
+from server.api import reconciliations
 from server.api.errors import register_error_handlers
 
 BLUEPRINTS = [health.blp, auth.blp, sync.blp, returns.blp, jobs.blp, pickups.blp, operations.blp, reference.blp, events.blp,
               reviews.blp, customer.blp, bench.blp, stock.blp, stock_deliveries.blp,
-              integrations.blp, integration_records.blp, integration_feed.blp]
+              integrations.blp, integration_records.blp, integration_feed.blp,
+              reconciliations.blp]
 
 
 class IsoDateConverter(BaseConverter):

@@ -1,24 +1,24 @@
 """The stock ledger for dispatchers and for the company's ERP: balances, the movement export, corrections."""
 
 import marshmallow as ma
-import sqlalchemy as sa
-import sqlalchemy.orm as so
-from flask import g
+from flask import Response, g, stream_with_context
 from marshmallow import fields, validate
 
-from common.enums import MovementKind, StockGrade, StockLocationKind
+from common.enums import MovementKind, Role, StockGrade, StockLocationKind
 from common.schemas import Text
 from server.api.json_body import Blueprint
 from server.api.pagination import PageQuery, page_of
 from server.api.security import STAFF, requires
 from server.extensions import db
-from server.models import PartNumber, StockLocation, StockMovement
-from server.services.stock import adjustments
-from server.services.stock.ledger import balances
+from server.models import StockMovement
+from server.models.types import utcnow
+from server.services.stock import adjustments, exports
 
 blp = Blueprint("stock", __name__, url_prefix="/api/v1/stock", description="The stock ledger")
 
 MAX_MOVEMENTS_PER_PAGE = 1000
+#: Who may download the CSV exports: staff, and the company's systems.
+EXPORTERS = (*STAFF, Role.INTEGRATION)
 _CODE = validate.Length(min=1, max=80)
 _PART = validate.Length(min=1, max=64)
 _REASON = validate.Length(max=adjustments.MAX_REASON_LENGTH)
@@ -34,13 +34,17 @@ class BalanceSchema(ma.Schema):
     quantity = fields.Integer(metadata={"description": "Negative: the ledger recorded more out than in (flagged)"})
 
 
-class BalanceQuery(PageQuery):
+class BalanceFilters(ma.Schema):
     location = Text(validate=_CODE)
     part_number = Text(validate=_PART)
     grade = fields.Enum(StockGrade, by_value=True)
     as_of = fields.AwareDateTime(metadata={
         "description": "Balances of the movements that occurred before this moment: with the movements of a period "
                        "(occurred_from, occurred_before), a period's opening and closing balances reconcile"})
+
+
+class BalanceQuery(PageQuery, BalanceFilters):
+    """A page of the balances the filters select."""
 
 
 class MovementSchema(ma.Schema):
@@ -72,6 +76,13 @@ class MovementQuery(ma.Schema):
     limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=MAX_MOVEMENTS_PER_PAGE))
     occurred_from = fields.AwareDateTime(metadata={"description": "Occurred at or after"})
     occurred_before = fields.AwareDateTime(metadata={"description": "Occurred before"})
+    location = Text(validate=_CODE, metadata={"description": "Into or out of this location"})
+    part_number = Text(validate=_PART)
+
+
+class MovementExportQuery(ma.Schema):
+    occurred_from = fields.AwareDateTime(data_key="from", metadata={"description": "Occurred at or after"})
+    occurred_before = fields.AwareDateTime(data_key="until", metadata={"description": "Occurred before"})
     location = Text(validate=_CODE, metadata={"description": "Into or out of this location"})
     part_number = Text(validate=_PART)
 
@@ -139,19 +150,8 @@ def list_balances(args):
 
 
 def _balances(args) -> list[dict]:
-    location_ids = part_ids = None
-    if "location" in args:
-        location = db.session.scalar(sa.select(StockLocation).where(StockLocation.code == args["location"]))
-        location_ids = [location.id] if location else []
-    if "part_number" in args:
-        part_ids = list(db.session.scalars(sa.select(PartNumber.id).where(PartNumber.part_number == args["part_number"])))
-    rows = balances(db.session, location_ids=location_ids, part_number_ids=part_ids,
-                    grades=[args["grade"]] if "grade" in args else None, as_of=args.get("as_of"))
-    locations = {loc.id: loc for loc in db.session.scalars(sa.select(StockLocation))}
-    parts = dict(db.session.execute(sa.select(PartNumber.id, PartNumber.part_number)).all())
-    return [{"location": locations[r.location_id].code, "location_kind": locations[r.location_id].kind,
-             "location_name": locations[r.location_id].name, "part_number": parts[r.part_number_id],
-             "grade": r.grade, "quantity": r.quantity} for r in rows]
+    return exports.balance_rows(db.session, location=args.get("location"), part_number=args.get("part_number"),
+                                grade=args.get("grade"), as_of=args.get("as_of"))
 
 
 @blp.route("/movements", methods=["GET"])
@@ -160,28 +160,18 @@ def _balances(args) -> list[dict]:
 @blp.response(200, MovementPageSchema)
 def list_movements(args):
     """The movement export, in ledger order: page with after_seq; ids are stable, so a reader may replay safely."""
-    query = (
-        sa.select(StockMovement).where(StockMovement.seq > args["after_seq"])
-        .options(so.joinedload(StockMovement.part), so.joinedload(StockMovement.from_location),
-                 so.joinedload(StockMovement.to_location))
-        .order_by(StockMovement.seq).limit(args["limit"] + 1)
-    )
-    if "occurred_from" in args:
-        query = query.where(StockMovement.occurred_at >= args["occurred_from"])
-    if "occurred_before" in args:
-        query = query.where(StockMovement.occurred_at < args["occurred_before"])
-    if "location" in args:
-        location_id = db.session.scalar(sa.select(StockLocation.id).where(StockLocation.code == args["location"]))
-        if location_id is None:  # no stock has been there: nothing moved
-            return {"items": [], "next_after_seq": args["after_seq"], "more": False}
-        query = query.where(sa.or_(StockMovement.from_location_id == location_id,
-                                   StockMovement.to_location_id == location_id))
-    if "part_number" in args:
-        query = query.join(StockMovement.part).where(PartNumber.part_number == args["part_number"])
-    rows = db.session.scalars(query).unique().all()
+    rows = _movements(args, args["after_seq"], args["limit"] + 1)
     items = rows[:args["limit"]]
     return {"items": items, "next_after_seq": items[-1].seq if items else args["after_seq"],
             "more": len(rows) > args["limit"]}
+
+
+def _movements(args, after_seq: int, limit: int) -> list[StockMovement]:
+    return exports.movements(db.session, after_seq=after_seq, limit=limit, **_movement_filters(args))
+
+
+def _movement_filters(args) -> dict:
+    return {name: args.get(name) for name in ("occurred_from", "occurred_before", "location", "part_number")}
 
 
 @blp.route("/transfers", methods=["POST"])
@@ -212,3 +202,35 @@ def post_stocktake(command):
 def post_supply(command):
     """Record new units bought in, arriving at a facility."""
     return adjustments.supply(db.session, command, g.user)
+
+
+_CSV = {200: {"description": "CSV (UTF-8 with a byte-order mark), one row per balance or movement",
+              "content": {"text/csv": {"schema": {"type": "string"}}}}}
+
+
+@blp.route("/export/balances.csv", methods=["GET"])
+@requires(*EXPORTERS)
+@blp.arguments(BalanceFilters, location="query")
+@blp.doc(responses=_CSV)
+def export_balances(args):
+    """The balances as CSV for finance: the rows of GET /balances (as of a moment, if given), unpaged."""
+    stamp = args["as_of"].date().isoformat() if "as_of" in args else utcnow().date().isoformat()
+    return csv_download(f"balances-{stamp}.csv", exports.balances_csv(
+        db.session, location=args.get("location"), part_number=args.get("part_number"), grade=args.get("grade"),
+        as_of=args.get("as_of")))
+
+
+@blp.route("/export/movements.csv", methods=["GET"])
+@requires(*EXPORTERS)
+@blp.arguments(MovementExportQuery, location="query")
+@blp.doc(responses=_CSV)
+def export_movements(args):
+    """The movements of a period (occurred from `from`, before `until`) as CSV for finance, in ledger order."""
+    return csv_download(f"movements-{utcnow().date().isoformat()}.csv",
+                        exports.movements_csv(db.session, **_movement_filters(args)))
+
+
+def csv_download(filename: str, chunks) -> Response:
+    """A CSV file the browser saves as `filename`, streamed."""
+    return Response(stream_with_context(chunks), mimetype="text/csv",
+                    headers={"Content-Disposition": f"attachment; filename={filename}"})

@@ -11,12 +11,14 @@ from server.console import (
     bench, customer_page, data, integrations, jobs, overdue, overview, returns, reviews, routes, security, shortages,
     sign_in, sites, stock, users, wording,
 )
+from server.console import reconcile
 from server.console.admin import register_admin
 from server.console.pages import register_page_headers
 
 BLUEPRINTS = [
     sign_in.bp, overview.bp, returns.bp, routes.bp, jobs.bp, overdue.bp, reviews.bp, stock.bp, data.bp, users.bp,
     customer_page.bp, bench.bp, shortages.bp, sites.bp, integrations.bp,
+    reconcile.bp,
 ]
 
 #: The console's own CSS, JavaScript and icons; the vendored libraries are under /static/vendor/.

@@ -334,3 +334,28 @@ class CreateIntegrationForm(FlaskForm):
 class IssueKeyForm(FlaskForm):
     label = StringField("Label", validators=[DataRequired(), Length(max=120)],
                         description="Where the key is used, e.g. production.")
+
+
+class ReconcileForm(FlaskForm):
+    """A balance file from the source system and the day it is of."""
+
+    as_of = DateField("Balances as of the end of", validators=[InputRequired("Which day are the balances of?")])
+    file = FileField("Balance file (CSV)", validators=[FileRequired("Choose the balance file.")])
+
+
+class LedgerExportForm(FlaskForm):
+    """The stock downloads' days: a GET form, so no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    as_of = DateField("Balances at the end of", validators=[Optional()])
+    since = DateField("Movements from", validators=[Optional()])
+    until = DateField("to (inclusive)", validators=[Optional()])
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.since.data and self.until.data and self.until.data < self.since.data:
+            self.until.errors = [*self.until.errors, "The period ends before it starts."]
+            valid = False
+        return valid

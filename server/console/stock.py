@@ -1,18 +1,21 @@
 """Stock: balances by location, part and grade, negative balances marked, the movements of one part,
-and the forms a dispatcher corrects the ledger with (transfer, stocktake)."""
+the forms a dispatcher corrects the ledger with (transfer, stocktake), and the CSV downloads for finance."""
+
+from datetime import timedelta
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, g, redirect, render_template, request, stream_with_context, url_for
 
 from common.enums import Role, StockGrade, StockLocationKind
 from common.schemas import MAX_RECORD_ID
-from server.console.forms import StocktakeForm, TransferForm, show_errors
+from server.console.forms import LedgerExportForm, StocktakeForm, TransferForm, show_errors
 from server.console.pages import staff_blueprint
 from server.extensions import db
 from server.models import Facility, PartNumber, StockLocation, StockMovement, User
 from server.services.errors import ServiceError
-from server.services.stock import adjustments
+from server.services.integration.reconcile import as_of_moment
+from server.services.stock import adjustments, exports
 from server.services.stock.ledger import balances
 
 bp = staff_blueprint("console_stock", __name__, url_prefix="/console/stock")
@@ -42,7 +45,8 @@ def _filters() -> dict:
 
 
 @bp.route("")
-def stock_page(transfer: TransferForm | None = None, stocktake: StocktakeForm | None = None, status_code: int = 200):
+def stock_page(transfer: TransferForm | None = None, stocktake: StocktakeForm | None = None, status_code: int = 200,
+               export: LedgerExportForm | None = None):
     filters = _filters()
     location_ids = part_ids = None
     if filters["location"]:
@@ -67,6 +71,7 @@ def stock_page(transfer: TransferForm | None = None, stocktake: StocktakeForm | 
     return render_template(
         "console/stock.html", rows=rows, locations=locations, parts=parts, filters=filters, flagged=flagged,
         grades=list(StockGrade), choices=choices, transfer=transfer, stocktake=stocktake,
+        export=export or LedgerExportForm(formdata=None),
         negative=sum(1 for r in rows if r.quantity < 0), zone=current_app.config["SITE_TIMEZONE"],
     ), status_code
 
@@ -116,3 +121,34 @@ def part_movements(part_id: int):
     locations = {loc.id: loc for loc in db.session.scalars(sa.select(StockLocation))}
     return render_template("console/stock_part.html", part=part, movements=movements, rows=rows, locations=locations,
                            zone=current_app.config["SITE_TIMEZONE"])
+
+
+@bp.route("/balances.csv")
+def export_balances():
+    """The balances at the end of a day (site time; none: now) as CSV, as the API's export gives them."""
+    export = LedgerExportForm(request.args)
+    if not export.validate():
+        return stock_page(export=export, status_code=422)
+    zone = current_app.config["SITE_TIMEZONE"]
+    as_of = as_of_moment(export.as_of.data, zone) if export.as_of.data else None
+    day = export.as_of.data.isoformat() if export.as_of.data else "now"
+    return _download(f"balances-{day}.csv", exports.balances_csv(db.session, as_of=as_of))
+
+
+@bp.route("/movements.csv")
+def export_movements():
+    """The movements of the days from `since` to `until` (both included, site time) as CSV."""
+    export = LedgerExportForm(request.args)
+    if not export.validate():
+        return stock_page(export=export, status_code=422)
+    zone = current_app.config["SITE_TIMEZONE"]
+    since, until = export.since.data, export.until.data
+    chunks = exports.movements_csv(
+        db.session, occurred_from=as_of_moment(since - timedelta(days=1), zone) if since else None,
+        occurred_before=as_of_moment(until, zone) if until else None)
+    return _download(f"movements-{since or 'start'}-{until or 'now'}.csv", chunks)
+
+
+def _download(filename: str, chunks) -> Response:
+    return Response(stream_with_context(chunks), mimetype="text/csv",
+                    headers={"Content-Disposition": f"attachment; filename={filename}"})

@@ -10,6 +10,7 @@ from server.models.integration import Integration, IntegrationKey
 from server.models.jobs import Job, JobAssignment
 from server.models.notifications import Notification
 from server.models.processing import ProcessingRecord
+from server.models.reconciliations import Reconciliation, ReconciliationLine
 from server.models.pickups import CourierPlan, CourierRoute, CourierStop, Pickup, PlanRun, Vehicle
 from server.models.returns import CustodyEntry, DispositionRecord, Replacement, ReturnLine
 from server.models.reviews import ReviewItem
@@ -25,4 +26,5 @@ __all__ = [
     "Replacement", "ReturnLine", "ReviewItem", "SerialisedItem", "ServerState", "Site", "StockLocation", "StockMovement",
     "StockTarget", "User", "Vehicle", "Contract",
     "FeedEvent", "FeedState",
+    "Reconciliation", "ReconciliationLine",
 ]

@@ -69,6 +69,13 @@ def endpoints(world, other_device_pk: int, review_pk: int, plan_run_id: int, ret
         ("POST", f"/api/v1/integrations/{integration_id}/disable", None, {ADMIN}),
         ("POST", f"/api/v1/integrations/{integration_id}/enable", None, {ADMIN}),
         ("POST", "/api/v1/integration/records", {"records": []}, {INTEGRATION}),
+        # The reconciliation a permitted caller posts first is number 1 on the fresh database.
+        ("POST", "/api/v1/integration/reconciliations",
+         {"as_of": (make.now() - timedelta(days=1)).date().isoformat(), "balances": []}, STAFF | {INTEGRATION}),
+        ("GET", "/api/v1/integration/reconciliations/1", None, STAFF | {INTEGRATION}),
+        ("POST", "/api/v1/integration/reconciliations/1/agree", None, STAFF | {INTEGRATION}),
+        ("GET", "/api/v1/stock/export/balances.csv", None, STAFF | {INTEGRATION}),
+        ("GET", "/api/v1/stock/export/movements.csv", None, STAFF | {INTEGRATION}),
     ]
 
 

@@ -49,6 +49,12 @@ def location_for(session: so.Session, kind: StockLocationKind, ref_id: int) -> S
 def location_by_code(session: so.Session, code: str) -> StockLocation | None:
     """The stock location a readable code names ("FAC:TPK", "VAN:amy", "SITE:12"), made on first use;
     None when the code names nothing (an unknown facility, user or site, or no such kind)."""
+    named = named_place(session, code)
+    return None if named is None else location_for(session, *named)
+
+
+def named_place(session: so.Session, code: str) -> tuple[StockLocationKind, int] | None:
+    """The kind and id of the facility, van or site a location code names, or None; reads only."""
     prefix, _, key = code.partition(":")
     kind = next((k for k, p in _CODE_PREFIX.items() if p == prefix), None)
     if kind == StockLocationKind.FACILITY:
@@ -59,7 +65,7 @@ def location_by_code(session: so.Session, code: str) -> StockLocation | None:
         ref_id = session.scalar(sa.select(Site.id).where(Site.id == int(key)))
     else:
         return None
-    return None if ref_id is None else location_for(session, kind, ref_id)
+    return None if ref_id is None else (kind, ref_id)
 
 
 def _describe(session: so.Session, kind: StockLocationKind, ref_id: int) -> tuple[str, str]:
