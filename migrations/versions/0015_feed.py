@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0015_feed'
-down_revision = '0013_integration'
+down_revision = '0014_external_ids'
 branch_labels = None
 depends_on = None
 

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0016_reconcile'
-down_revision = '0013_integration'
+down_revision = '0015_feed'
 branch_labels = None
 depends_on = None
 
