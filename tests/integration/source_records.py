@@ -5,6 +5,10 @@ the jobs booked for them and the service contract that covers both offices."""
 from datetime import date, datetime, timedelta, timezone
 
 
+#: The kinds in the worst order to send them: each before the kinds it refers to.
+KINDS_CHILDREN_FIRST = ("contract", "job", "item", "site", "part", "customer")
+
+
 def record(kind: str, external_id: str, **data) -> dict:
     return {"kind": kind, "external_id": external_id, "data": data}
 

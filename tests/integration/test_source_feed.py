@@ -3,20 +3,24 @@ restarts from the cursor it last saved: after de-duplication by event id every f
 the feed's order, and a replay from an old cursor hands over everything since it."""
 
 import uuid
+from datetime import date
 
 import sqlalchemy as sa
+
+import factories as make
 
 from common.enums import MovementKind
 from fake_source import FakeSource, FeedReader
 from server.models import DispositionRecord, FeedEvent, Pickup, StockMovement
 from server.runner import run_due
+from server.services.planning.planning import plan_day
 from tcp_proxy import CUT_ANSWER, CUT_REQUEST, DELAY_ANSWER, FAULT_KINDS, LOSE_ANSWER, Fault
 
 SEED = 1203
 ODDS = {CUT_REQUEST: 0.15, CUT_ANSWER: 0.15, LOSE_ANSWER: 0.15, DELAY_ANSWER: 0.05}
 HELD_S = 2.5  # past the source's read timeout (2 s)
 #: Facts the day below produces, each at least once.
-DAY_TYPES = {"return_line.status_changed", "return_line.disposition_set", "pickup.collected",
+DAY_TYPES = {"return_line.status_changed", "return_line.disposition_set", "pickup.scheduled", "pickup.collected",
              "return_line.received", "processing.outcome", "stock.movement"}
 
 
@@ -37,8 +41,10 @@ def morning(app, amy, logistics) -> dict[str, uuid.UUID]:
 
 
 def afternoon(app, dana, logistics, session, lines: dict[str, uuid.UUID]) -> None:
-    """The courier collects the printer; the refurbishment centre receives and refurbishes both into stock."""
+    """The printer's pickup is planned and collected; the refurbishment centre receives and refurbishes both."""
+    session.rollback()
     pickup_id = session.scalar(sa.select(Pickup.id))
+    plan_day(session, make.next_weekday(date.today()), logistics.world.dana)
     assert dana.request("POST", f"/api/v1/pickups/{pickup_id}/collected").status == 200
     for name, value in (("fuser", "150.00"), ("printer", "900.00")):
         r = dana.request("POST", "/api/v1/facility/receive",
@@ -75,7 +81,7 @@ def test_every_fact_of_a_day_arrives_exactly_once_through_a_failing_link(app, am
     assert types.count("stock.movement") == session.scalar(sa.select(sa.func.count()).select_from(StockMovement))
     assert types.count("return_line.disposition_set") == session.scalar(
         sa.select(sa.func.count()).select_from(DispositionRecord))
-    assert types.count("pickup.collected") == 1
+    assert types.count("pickup.scheduled") == types.count("pickup.collected") == 1
     assert types.count("return_line.received") == types.count("processing.outcome") == 2
     movements = [e for e in events if e["type"] == "stock.movement"]
     assert {e["data"].get("kind") for e in movements} >= {MovementKind.RECEIPT, MovementKind.PROCESSING}

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 import factories as make
 from common.enums import Role
 from server.models import Contract, Customer, Job, PartNumber, SerialisedItem, Site
-from source_records import children_first, northwind_estate, site
+from source_records import KINDS_CHILDREN_FIRST, children_first, customer, northwind_estate, site
 from tcp_proxy import LOSE_ANSWER, Fault
 
 MODELS = {"customer": Customer, "site": Site, "part": PartNumber, "item": SerialisedItem, "job": Job,
@@ -35,15 +35,16 @@ def rows_from(session, source: str) -> dict[str, dict[str, int]]:
 def test_an_estate_sent_children_first_is_resent_until_whole_and_each_record_is_created_once(source, session):
     engineers(session)
     estate = northwind_estate(make.now().date())
+    batches = [[r for r in estate if r["kind"] == kind] for kind in KINDS_CHILDREN_FIRST]
 
-    log = source.push_until_applied([children_first(estate)])
+    log = source.push_until_applied(batches)
 
     assert log.waiting == []
     first_round = {key: answers[0] for key, answers in log.answers.items()}
     rejected = {key for key, answer in first_round.items() if answer["result"] == "rejected"}
     assert ("job", "J-500") in rejected and ("site", "S-100") in rejected and ("part", "P-FUS") not in rejected
-    assert "site_external_id" in first_round[("job", "J-500")]["errors"]
     assert "S-100" in " ".join(first_round[("job", "J-500")]["errors"]["site_external_id"])
+    assert "C-100" in " ".join(first_round[("site", "S-100")]["errors"]["customer_external_id"])
     for (kind, external_id), answers in log.answers.items():
         outcomes = [a["result"] for a in answers]
         assert outcomes[-1] == "created" and set(outcomes[:-1]) <= {"rejected"}, (kind, external_id, outcomes)
@@ -51,6 +52,16 @@ def test_an_estate_sent_children_first_is_resent_until_whole_and_each_record_is_
     assert {kind: sorted(ids) for kind, ids in held.items()} == {
         kind: sorted(r["external_id"] for r in estate if r["kind"] == kind) for kind in MODELS}
     assert all(n == 1 for ids in held.values() for n in ids.values())
+
+
+def test_within_one_batch_the_order_does_not_matter(source, session):
+    engineers(session)
+    estate = northwind_estate(make.now().date())
+
+    results = source.push(children_first(estate))
+
+    assert {r["result"] for r in results} == {"created"}
+    assert [r["index"] for r in results] == list(range(len(estate)))
 
 
 def test_repeats_shuffled_and_answers_lost_change_nothing_after_the_first_time(source, link, session):
@@ -96,14 +107,17 @@ def test_another_source_with_the_same_external_ids_gets_records_of_its_own(sourc
 
     engineers(session)
     estate = northwind_estate(make.now().date())
-    customers = [r for r in estate if r["kind"] == "customer"]
+    ours = [r for r in estate if r["kind"] == "customer"]
+    theirs_too = [customer("C-100", "Northwind Legal (CRM)")]  # same external id, a customer of its own
     _crm, crm_key = integration_with_key(session, name="CRM", source="crm")
     crm = FakeSource(live_server.url, crm_key)
 
-    mine, theirs = source.push(customers)[0], crm.push(customers)[0]
+    mine, theirs = source.push(ours)[0], crm.push(theirs_too)[0]
 
-    assert (mine["result"], theirs["result"]) == ("created", "created") and mine["id"] != theirs["id"]
-    assert set(rows_from(session, "crm")["customer"]) == {"C-100"}
+    assert (mine["result"], theirs["result"]) == ("created", "created") and mine["id"] != theirs["id"], theirs
+    assert set(rows_from(session, "crm")["customer"]) == set(rows_from(session, "erp")["customer"]) == {"C-100"}
+    same_name = crm.push([customer("C-101", "Northwind Legal")])[0]
+    assert same_name["result"] == "rejected" and "erp" in same_name["errors"]["name"][0]
 
 
 def test_a_dispatcher_cannot_push_records(client, session):
