@@ -48,7 +48,7 @@ def test_the_worked_example_answers_as_the_page_shows(live_server, integration_k
     env = {"PATH": "/usr/bin:/bin", "FIELDLOOP": live_server.url, "KEY": key,
            "TODAY": make.now().date().isoformat()}
     replayed = steps(text)
-    assert len(replayed) >= 5
+    assert len(replayed) == 7
     for command, status, shown in replayed:
         answer = run_curl(command, env, tmp_path)
         assert answer[0] == status and matches(shown, answer[1]), (command, answer)
