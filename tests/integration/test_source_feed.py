@@ -18,7 +18,8 @@ from tcp_proxy import CUT_ANSWER, CUT_REQUEST, DELAY_ANSWER, FAULT_KINDS, LOSE_A
 
 SEED = 1203
 ODDS = {CUT_REQUEST: 0.15, CUT_ANSWER: 0.15, LOSE_ANSWER: 0.15, DELAY_ANSWER: 0.05}
-HELD_S = 2.5  # past the source's read timeout (2 s)
+READ_TIMEOUT_S = 1.0
+HELD_S = 1.3  # past the source's read timeout
 #: Facts the day below produces, each at least once.
 DAY_TYPES = {"return_line.status_changed", "return_line.disposition_set", "pickup.scheduled", "pickup.collected",
              "return_line.received", "processing.outcome", "stock.movement"}
@@ -63,6 +64,7 @@ def feed_in_order(session) -> list[str]:
 
 def test_every_fact_of_a_day_arrives_exactly_once_through_a_failing_link(app, amy, dana, logistics, link, source,
                                                                         session):
+    source.timeout_s = (1.0, READ_TIMEOUT_S)
     link.script(*(Fault(kind, HELD_S if kind == DELAY_ANSWER else 0.5) for kind in FAULT_KINDS if kind in ODDS))
     link.randomly(SEED, ODDS, delay_s=HELD_S)
     reader = FeedReader(source, limit=3, save_every=2)
