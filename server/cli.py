@@ -16,6 +16,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(simulate_command)
     app.cli.add_command(figures_command)
     app.cli.add_command(plan_command)
+    app.cli.add_command(integration_group)
 
 
 @click.command("seed-demo")
@@ -53,7 +54,7 @@ def seed_demo(if_empty: bool, history_days: int | None):
 @click.command("create-user")
 @with_appcontext
 @click.argument("username")
-@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--role", type=click.Choice([r.value for r in Role if r != Role.INTEGRATION]), required=True)
 @click.option("--password", help="Asked for when not given.")
 @click.option("--display-name")
 @click.option("--email")
@@ -74,6 +75,70 @@ def create_user(username, role, password, display_name, email):
     except (ValueError, Invalid) as err:
         raise click.ClickException(str(err)) from err
     click.echo(f"Created {user.role} {user.username} (id {user.id}).")
+
+
+@click.group("integration", cls=AppGroup)
+def integration_group():
+    """Integration accounts: other systems that use the API with keys (docs/integration.md)."""
+
+
+def _integration_named(name: str):
+    import sqlalchemy as sa
+
+    from server.models import Integration
+
+    integration = db.session.scalar(sa.select(Integration).where(
+        sa.or_(sa.func.lower(Integration.name) == name.strip().lower(), Integration.source == name.strip())))
+    if integration is None:
+        raise click.ClickException(f"No integration named {name!r} (give its name or its source).")
+    return integration
+
+
+@integration_group.command("create")
+@click.argument("name")
+@click.argument("source")
+def create_integration_command(name, source):
+    """Create an integration NAME whose records are marked SOURCE."""
+    from server.services.errors import Invalid
+    from server.services.integration import accounts
+
+    try:
+        integration = accounts.create_integration(db.session, name, source, by=None)
+    except Invalid as err:
+        problems = "; ".join(f"{field}: {' '.join(messages)}" for field, messages in (err.errors or {}).items())
+        raise click.ClickException(problems or err.message) from err
+    click.echo(f"Created the integration {integration.name} (source {integration.source}, "
+               f"account {integration.user.username}). Issue it a key: flask integration key {integration.source}")
+
+
+@integration_group.command("key")
+@click.argument("name")
+@click.option("--label", default="issued on the command line", show_default=True, help="Where the key is used.")
+def issue_key_command(name, label):
+    """Issue a key to the integration NAME (its name or source) and print it: it is shown this once."""
+    from server.services.integration import accounts
+
+    key, plain = accounts.issue_key(db.session, _integration_named(name).id, label, by=None)
+    click.echo(plain)
+    click.echo(f"Key {key.label} (flk_{key.prefix}_...) issued. Copy it now: it is not stored and is not shown "
+               "again.", err=True)
+
+
+@integration_group.command("revoke")
+@click.argument("prefix")
+def revoke_key_command(prefix):
+    """Revoke the key whose prefix (flk_<prefix>_...) is PREFIX."""
+    import sqlalchemy as sa
+
+    from server.models import IntegrationKey
+    from server.services.integration import accounts
+
+    prefix = prefix.removeprefix("flk_").split("_", 1)[0]
+    key_id = db.session.scalar(sa.select(IntegrationKey.id).where(IntegrationKey.prefix == prefix))
+    if key_id is None:
+        raise click.ClickException(f"No integration key with the prefix {prefix!r}.")
+    key = accounts.revoke_key(db.session, key_id, by=None)
+    click.echo(f"Key {key.label} (flk_{key.prefix}_...) revoked.")
 
 
 @click.group("sync", cls=AppGroup)

@@ -39,10 +39,11 @@ def requires(*roles: Role):
                 _admit_person(token, allowed)
             return current_app.ensure_sync(view)(*args, **kwargs)
 
-        return Blueprint.doc(
-            security=[{"bearerAuth": []}],
-            responses={"401": {"description": "Not signed in"}, "403": {"description": "Not allowed for this role"}},
-        )(wrapper)
+        responses = {"401": {"description": "Not signed in"}, "403": {"description": "Not allowed for this role"}}
+        if Role.INTEGRATION in allowed:
+            responses["429"] = {"description": "The integration key's requests this minute are used up; see "
+                                              "Retry-After"}
+        return Blueprint.doc(security=[{"bearerAuth": []}], responses=responses)(wrapper)
 
     return decorator
 

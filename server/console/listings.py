@@ -227,7 +227,9 @@ class UserRow:
 
 
 def users_page(session: so.Session, number: int) -> Page:
-    page = paginate(session, sa.select(User).order_by(User.role, User.username), number)
+    # Integration accounts are listed, with their keys, on the Integrations page.
+    people = sa.select(User).where(User.role != Role.INTEGRATION).order_by(User.role, User.username)
+    page = paginate(session, people, number)
     devices: dict[int, list[Device]] = {}
     ids = [u.id for u in page.rows]
     if ids:

@@ -27,6 +27,7 @@ class Integration(db.Model):
     created_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
     #: While set, none of its keys is accepted.
     disabled_at: so.Mapped[datetime | None] = so.mapped_column(UtcDateTime)
+    disabled_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
 
     user: so.Mapped[User] = so.relationship(foreign_keys=[user_id])
     keys: so.Mapped[list["IntegrationKey"]] = so.relationship(
@@ -51,6 +52,7 @@ class IntegrationKey(db.Model):
     created_at: so.Mapped[datetime] = so.mapped_column(UtcDateTime, default=utcnow)
     created_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
     revoked_at: so.Mapped[datetime | None] = so.mapped_column(UtcDateTime)
+    revoked_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
     last_used_at: so.Mapped[datetime | None] = so.mapped_column(UtcDateTime)
     #: The rate limit's current one-minute window and the requests counted in it, in the database so that
     #: every server process counts against the same limit.

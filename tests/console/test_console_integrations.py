@@ -84,3 +84,17 @@ def test_a_dispatcher_may_not_open_the_page(dispatcher):
 
 def test_the_users_page_leads_admins_to_it(admin):
     assert f'href="{PAGE}"' in admin.get("/console/users").get_data(as_text=True)
+
+
+def test_integration_accounts_are_not_listed_among_the_people(admin, session):
+    admin.post(PAGE, {"name": "Acme ERP", "source": "acme"})
+    assert "integration.acme" not in admin.get("/console/users").get_data(as_text=True)
+    assert "integration.acme" in admin.get(PAGE).get_data(as_text=True)
+
+
+def test_an_integration_account_cannot_sign_in_to_the_console(admin, other_browser, session):
+    admin.post(PAGE, {"name": "Acme ERP", "source": "acme"})
+    for password in (accounts.NO_PASSWORD, ""):
+        answer = other_browser.sign_in("integration.acme", password)
+        assert answer.status_code != 302
+    assert other_browser.get(PAGE).status_code == 302  # still signed out: to the sign-in page

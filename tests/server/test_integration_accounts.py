@@ -19,4 +19,4 @@ def test_a_key_is_stored_only_as_its_digest(session, integration_key):
 def test_an_integration_acts_as_its_own_user_of_role_integration(session, integration_key):
     integration, _plain = integration_key
     user = session.get(User, integration.user_id)
-    assert user.role == Role.INTEGRATION and user.display_name == "ERP"
+    assert user.role == Role.INTEGRATION and user.display_name == "ERP" and user.username == "integration.erp"

@@ -129,7 +129,7 @@ def test_the_last_use_of_a_key_is_recorded(client, session, integration_key):
     assert session.scalar(sa.select(IntegrationKey.last_used_at)) is not None
 
 
-def test_a_webhook_needs_a_public_https_address_and_a_secret(client, integration_key, admin_token):
+def test_a_webhook_needs_a_public_https_address_and_a_secret(client, session, integration_key, admin_token):
     integration, _plain = integration_key
     path = f"/api/v1/integrations/{integration.id}/webhook"
     r = client.put(path, json={"url": "http://10.0.0.8/hook", "secret": None}, headers=bearer(admin_token))
@@ -137,6 +137,10 @@ def test_a_webhook_needs_a_public_https_address_and_a_secret(client, integration
     r = client.put(path, json={"url": "https://127.0.0.1:9/hook", "secret": "s3cret"}, headers=bearer(admin_token))
     assert r.status_code == 200 and r.json["webhook_url"] == "https://127.0.0.1:9/hook"  # loopback: tests only
     assert "s3cret" not in client.get("/api/v1/integrations", headers=bearer(admin_token)).get_data(as_text=True)
+    removed = client.put(path, json={"url": None}, headers=bearer(admin_token))
+    assert removed.status_code == 200 and removed.json["webhook_url"] is None
+    session.rollback()
+    assert session.get(type(integration), integration.id).webhook_secret is None
 
 
 def test_a_key_over_its_rate_is_answered_429_with_retry_after_by_every_process(database_url, session, integration_key,
@@ -174,3 +178,80 @@ def test_the_rate_is_counted_per_key(database_url, session, integration_key, sta
     finally:
         with app.app_context():
             db.engine.dispose()
+
+
+def test_what_an_integration_changes_is_recorded_as_done_by_its_account(database_url, session, integration_key):
+    """A view that admits integrations hands the use case the integration's User, as it would a person."""
+    from flask import Blueprint, g
+
+    from server.api.security import requires
+    from server.models import JobAssignment
+    from server.services.work import jobs
+
+    integration, plain = integration_key
+    site, engineer = make.site(session, "North Office"), make.user(session, "amy")
+    start = make.now().replace(microsecond=0) + timedelta(days=1)
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url})
+    blueprint = Blueprint("assigning", __name__)
+
+    @blueprint.post("/test/assign")
+    @requires(Role.INTEGRATION)
+    def assign():
+        job = jobs.create_job(db.session, jobs.JobDraft(site_id=site.id, engineer_id=engineer.id, summary="Visit",
+                                                        window_start=start, window_end=start + timedelta(hours=1)),
+                              g.user)
+        return {"job_id": job.id, "integration": g.integration.source}
+
+    app.register_blueprint(blueprint)
+    try:
+        r = app.test_client().post("/test/assign", headers=bearer(plain))
+        assert r.status_code == 200 and r.json["integration"] == "erp"
+        session.rollback()
+        assignment = session.scalar(sa.select(JobAssignment).where(JobAssignment.job_id == r.json["job_id"]))
+        assert assignment.assigned_by_id == integration.user_id
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+
+
+def test_concurrent_requests_over_real_http_let_exactly_the_rate_through(database_url, session, integration_key,
+                                                                         start_of_a_minute):
+    from concurrent.futures import ThreadPoolExecutor
+
+    import requests
+
+    from live_servers import RestartableServer
+
+    _integration, plain = integration_key
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, "INTEGRATION_RATE_PER_MINUTE": 5})
+    server = RestartableServer(app).start()
+    try:
+        def call(_):
+            return requests.get(server.url + WHOAMI, headers=bearer(plain), timeout=30).status_code
+
+        with ThreadPoolExecutor(8) as pool:
+            statuses = list(pool.map(call, range(16)))
+    finally:
+        server.stop()
+        with app.app_context():
+            db.engine.dispose()
+    assert sorted(statuses) == [200] * 5 + [429] * 11
+
+
+def test_a_refused_request_does_not_use_up_the_rate(database_url, session, integration_key, start_of_a_minute):
+    _integration, plain = integration_key
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url, "INTEGRATION_RATE_PER_MINUTE": 1})
+    try:
+        client = app.test_client()
+        assert client.get("/api/v1/me", headers=bearer(plain)).status_code == 403
+        assert client.get(WHOAMI, headers=bearer(plain)).status_code == 200
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+
+
+def test_the_rate_is_600_a_minute_unless_configured():
+    from server.config import from_environment
+
+    assert from_environment({})["INTEGRATION_RATE_PER_MINUTE"] == 600
+    assert from_environment({"INTEGRATION_RATE_PER_MINUTE": "60"})["INTEGRATION_RATE_PER_MINUTE"] == 60

@@ -38,9 +38,9 @@ def digest(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def create_integration(session: so.Session, name: str, source: str, by: User) -> Integration:
+def create_integration(session: so.Session, name: str, source: str, by: User | None) -> Integration:
     """A new integration and its account; 422 naming the field when the name or source is missing or taken.
-    Owns the transaction."""
+    `by` is None on the command line. Owns the transaction."""
     begin_write(session)
     name, source = (name or "").strip(), (source or "").strip()
     errors = _naming_errors(session, name, source)
@@ -50,7 +50,7 @@ def create_integration(session: so.Session, name: str, source: str, by: User) ->
     user = User(username=f"integration.{source}", display_name=name, role=Role.INTEGRATION, password_hash=NO_PASSWORD)
     session.add(user)
     session.flush()
-    integration = Integration(name=name, source=source, user_id=user.id, created_by_id=by.id)
+    integration = Integration(name=name, source=source, user_id=user.id, created_by_id=by.id if by else None)
     session.add(integration)
     session.commit()
     return integration
@@ -74,7 +74,7 @@ def _naming_errors(session: so.Session, name: str, source: str) -> dict:
     return errors
 
 
-def issue_key(session: so.Session, integration_id: int, label: str, by: User) -> tuple[IntegrationKey, str]:
+def issue_key(session: so.Session, integration_id: int, label: str, by: User | None) -> tuple[IntegrationKey, str]:
     """A new key for the integration and its plain text, which is shown once and never stored. Owns the
     transaction."""
     begin_write(session)
@@ -86,13 +86,13 @@ def issue_key(session: so.Session, integration_id: int, label: str, by: User) ->
     prefix = secrets.token_hex(4)
     plain = f"{KEY_SCHEME}_{prefix}_{secrets.token_urlsafe(32)}"
     key = IntegrationKey(integration_id=integration.id, label=label, prefix=prefix, key_digest=digest(plain),
-                         created_by_id=by.id)
+                         created_by_id=by.id if by else None)
     session.add(key)
     session.commit()
     return key, plain
 
 
-def revoke_key(session: so.Session, key_id: int, by: User) -> IntegrationKey:
+def revoke_key(session: so.Session, key_id: int, by: User | None) -> IntegrationKey:
     """The key is refused from now on (401); revoking it again changes nothing. Owns the transaction."""
     begin_write(session)
     key = session.get(IntegrationKey, key_id)
@@ -100,19 +100,19 @@ def revoke_key(session: so.Session, key_id: int, by: User) -> IntegrationKey:
         session.rollback()
         raise NotFound(f"No integration key {key_id}.")
     if key.revoked_at is None:
-        key.revoked_at = utcnow()
+        key.revoked_at, key.revoked_by_id = utcnow(), by.id if by else None
     session.commit()
     return key
 
 
-def set_disabled(session: so.Session, integration_id: int, disabled: bool, by: User) -> Integration:
+def set_disabled(session: so.Session, integration_id: int, disabled: bool, by: User | None) -> Integration:
     """Refuse (or accept again) every key of the integration, keeping them. Owns the transaction."""
     begin_write(session)
     integration = _integration(session, integration_id)
     if disabled and integration.disabled_at is None:
-        integration.disabled_at = utcnow()
+        integration.disabled_at, integration.disabled_by_id = utcnow(), by.id if by else None
     elif not disabled:
-        integration.disabled_at = None
+        integration.disabled_at = integration.disabled_by_id = None
     session.commit()
     return integration
 
