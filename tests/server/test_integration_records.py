@@ -1,5 +1,6 @@
 """Records in: a source's customers, sites, parts, items, jobs and contracts applied once each, idempotently."""
 
+import uuid
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -7,7 +8,7 @@ import sqlalchemy as sa
 
 import factories as make
 from common.enums import ItemStatus, JobStatus, Role
-from server.models import ChangeLogEntry, Contract, Customer, Job, PartNumber, SerialisedItem, Site
+from server.models import ChangeLogEntry, Contract, Customer, Job, JobAssignment, PartNumber, Replacement, SerialisedItem, Site
 from server.services.errors import Invalid
 from server.services.integration.records import MAX_RECORDS, apply_records
 from server.services.work.jobs import update_job
@@ -82,6 +83,8 @@ def test_a_batch_creates_every_kind_and_links_them(session, erp):
     sla = session.scalars(sa.select(Contract)).one()
     assert [s.id for s in sla.sites] == [north.id] and sla.customer_id == north.customer_id
     assert answer[5]["id"] == the_job.id
+    assignment = session.scalars(sa.select(JobAssignment)).one()
+    assert assignment.assigned_by_id == erp.id
 
 
 def test_the_same_batch_twice_is_unchanged_and_writes_nothing(session, erp):
@@ -103,6 +106,7 @@ def test_a_batch_in_any_order_applies_the_same(session, erp):
     answer = apply_records(session, "erp", list(reversed(everything())), erp)
     assert results(answer) == ["created"] * 6
     assert [r["kind"] for r in answer] == ["job", "contract", "item", "site", "part", "customer"]
+    assert results(apply_records(session, "erp", everything(), erp)) == ["unchanged"] * 6
 
 
 def test_lists_compare_as_sets_so_a_reordered_resend_is_unchanged(session, erp):
@@ -211,3 +215,102 @@ def test_a_job_completed_in_fieldloop_is_not_reopened_or_changed_by_the_source(s
     assert results(answer) == ["unchanged"]
     assert set(answer[0]["kept"]) == {"status", "summary"} and "Completed in Fieldloop" in answer[0]["kept"]["status"]
     assert session.get(Job, the_job.id).status == JobStatus.COMPLETED
+
+
+def test_an_item_installed_by_a_swap_keeps_the_site_fieldloop_logged(session, erp):
+    amy = make.user(session, "amy")
+    apply_records(session, "erp", [customer(), part(), site(), site("S2", name="Annex"), item()], erp)
+    fuser = session.scalars(sa.select(SerialisedItem)).one()
+    the_job = make.job(session, session.scalar(sa.select(Site).where(Site.external_id == "S1")), amy, amy)
+    session.add(Replacement(install_event_id=uuid.uuid4(), removal_event_id=uuid.uuid4(), job_id=the_job.id,
+                            part_number_id=fuser.part_number_id, serial=fuser.serial, serialised_item_id=fuser.id,
+                            installed_by_id=amy.id, installed_at=make.now()))
+    session.commit()
+    answer = apply_records(session, "erp", [item(site_id="S2", installed_on="2026-02-01")], erp)
+    assert results(answer) == ["unchanged"]
+    assert set(answer[0]["kept"]) == {"site_external_id", "installed_on"}
+    assert "swap" in answer[0]["kept"]["installed_on"]
+
+
+def test_the_source_cancels_a_job_and_opens_it_again(session, erp):
+    make.user(session, "amy")
+    apply_records(session, "erp", everything(), erp)
+    assert results(apply_records(session, "erp", [job(status="cancelled")], erp)) == ["updated"]
+    assert session.scalars(sa.select(Job)).one().status == JobStatus.CANCELLED
+    assert results(apply_records(session, "erp", [job(status="cancelled")], erp)) == ["unchanged"]
+    assert results(apply_records(session, "erp", [job()], erp)) == ["updated"]
+    assert session.scalars(sa.select(Job)).one().status == JobStatus.OPEN
+
+
+def test_a_job_first_sent_cancelled_is_created_cancelled(session, erp):
+    make.user(session, "amy")
+    answer = apply_records(session, "erp", [customer(), part(), site(), job(status="cancelled")], erp)
+    assert results(answer)[-1] == "created"
+    assert session.scalars(sa.select(Job)).one().status == JobStatus.CANCELLED
+
+
+def test_a_contract_may_cover_only_sites_of_its_customer(session, erp):
+    apply_records(session, "erp", [customer(), customer("C2", "Other"), site(), site("S2", "C2", "Elsewhere")], erp)
+    answer = apply_records(session, "erp", [contract(sites=("S1", "S2"))], erp)
+    assert "'S2' belongs to another customer" in answer[0]["errors"]["site_external_ids"][0]
+
+
+def test_unreadable_hours_and_unknown_fields_are_field_errors(session, erp):
+    apply_records(session, "erp", [customer()], erp)
+    answer = apply_records(session, "erp", [site(hours="always"), site(colour="red"),
+                                            {**customer("C2", "B"), "extra": 1}], erp)
+    assert results(answer) == ["rejected"] * 3
+    assert "'always'" in answer[0]["errors"]["hours"][0]
+    assert set(answer[1]["errors"]) == {"colour"}
+    assert "extra" in answer[2]["errors"]["_record"][0]
+
+
+def test_each_source_has_its_own_records(session, erp):
+    apply_records(session, "erp", [customer()], erp)
+    answer = apply_records(session, "crm", [customer(name="Northwind Legal")], erp)
+    assert results(answer) == ["rejected"] and "erp's record 'C1'" in answer[0]["errors"]["name"][0]
+    assert results(apply_records(session, "crm", [customer(name="Northwind (CRM)")], erp)) == ["created"]
+    assert session.scalar(sa.select(sa.func.count()).select_from(Customer)) == 2
+
+
+def test_a_rename_to_a_name_fieldloop_already_has_is_a_field_error(session, erp):
+    session.add(Customer(name="Southwind"))
+    session.commit()
+    apply_records(session, "erp", [customer()], erp)
+    answer = apply_records(session, "erp", [customer(name="Southwind"), {"kind": ["customer"], "external_id": "X"}],
+                           erp)
+    assert results(answer) == ["rejected", "rejected"]
+    assert answer[0]["errors"] == {"name": ["Already taken by a record made in Fieldloop."]}
+    assert "kind" in answer[1]["errors"]
+
+
+def test_a_customer_site_item_and_job_made_in_fieldloop_are_adopted_too(session, erp):
+    amy = make.user(session, "amy")
+    north = make.site(session, "North Office", customer="Northwind Legal")
+    fuser = make.installed_item(session, make.part(session), north, "AR00000001")
+    made_here = make.job(session, north, amy, amy, reference="ERP-1001")
+    answer = apply_records(session, "erp", everything(), erp)
+    ids = {r["kind"]: r["id"] for r in answer}
+    assert (ids["customer"], ids["site"], ids["item"], ids["job"]) == (north.customer_id, north.id, fuser.id,
+                                                                       made_here.id)
+    assert session.scalar(sa.select(sa.func.count()).select_from(Job)) == 1
+
+
+def test_values_out_of_order_or_pattern_are_field_errors(session, erp):
+    apply_records(session, "erp", [customer(), part(), site()], erp)
+    answer = apply_records(session, "erp", [
+        item(serial="XX1"),
+        job(window_end=START.isoformat()),
+        contract(starts_on="2026-06-01", ends_on="2026-05-31"),
+    ], erp)
+    assert results(answer) == ["rejected"] * 3
+    assert "'XX1' is not a valid serial" in answer[0]["errors"]["serial"][0]
+    assert set(answer[1]["errors"]) == {"window_end"}
+    assert set(answer[2]["errors"]) == {"ends_on"}
+
+
+def test_a_job_without_an_engineer_is_unassigned(session, erp):
+    apply_records(session, "erp", [customer(), part(), site()], erp)
+    answer = apply_records(session, "erp", [job(engineer=None), job("J2", reference="ERP-1002", engineer=None)], erp)
+    assert results(answer) == ["created", "created"]
+    assert session.scalars(sa.select(Job.engineer_id)).all() == [None, None]

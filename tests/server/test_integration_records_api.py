@@ -73,3 +73,17 @@ def test_a_dispatchers_edit_of_a_field_the_source_owns_is_refused_naming_it(clie
     assert r.status == 422
     assert r.json["errors"] == {"engineer_id": ["Owned by erp: change it there."]}
     assert session.get(Job, job_id).engineer_id == world.amy.id
+
+
+def test_text_the_database_cannot_hold_is_a_field_error_of_that_record(client, integration_key):
+    _, key = integration_key
+    r = push(client, key, [customer(name="North\x00wind"), customer("C2", "South\ud800wind"), customer("C3", "Fine")])
+    assert [x["result"] for x in r.json["results"]] == ["rejected", "rejected", "created"]
+    assert set(r.json["results"][0]["errors"]) == {"name"} and set(r.json["results"][1]["errors"]) == {"name"}
+
+
+def test_an_unreadable_body_is_4xx(client, integration_key):
+    _, key = integration_key
+    r = client.post("/api/v1/integration/records", data=("[" * 1000 + "]" * 1000).encode(),
+                    content_type="application/json", headers={"Authorization": f"Bearer {key}"})
+    assert 400 <= r.status_code < 500

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from common.enums import ItemStatus, HolderKind, JobStatus, Role
+from common.representable import value_problems
 from common.validation import serial_fits
 from server.database import begin_write
 from server.logistics import source_records as rules
@@ -66,14 +67,15 @@ def apply_records(session: so.Session, source: str, records: list, by: User) -> 
 
 
 def _kind_of(record) -> str | None:
-    return record.get("kind") if isinstance(record, dict) else None
+    kind = record.get("kind") if isinstance(record, dict) else None
+    return kind if isinstance(kind, str) else None
 
 
 def apply_record(session: so.Session, source: str, record, by: User | None) -> dict:
     """Apply one record in a savepoint of the caller's transaction: {kind, external_id, result, id, errors, kept}."""
     kind, external_id = _kind_of(record), record.get("external_id") if isinstance(record, dict) else None
-    answer = {"kind": kind, "external_id": external_id, "result": "rejected", "id": None, "errors": {}, "kept": {}}
-    errors = _envelope_errors(record, kind, external_id)
+    answer = {"kind": record.get("kind") if isinstance(record, dict) else None, "external_id": external_id, "result": "rejected", "id": None, "errors": {}, "kept": {}}
+    errors = _envelope_errors(record, kind, external_id) or _unstorable(record)
     data = None
     if not errors:
         data, errors = rules.read_data(kind, record.get("data"))
@@ -89,6 +91,10 @@ def apply_record(session: so.Session, source: str, record, by: User | None) -> d
     except IllegalTransition as err:
         savepoint.rollback()
         return {**answer, "errors": {"status": [str(err)]}}
+    except sa.exc.IntegrityError:
+        # Another request wrote the same record (or value) between our read and our write.
+        savepoint.rollback()
+        return {**answer, "errors": {"external_id": ["Written by another request at the same moment: send it again."]}}
     savepoint.commit()
     return {**answer, "result": applied.result, "id": applied.row.id, "kept": applied.kept}
 
@@ -105,6 +111,13 @@ def _envelope_errors(record, kind, external_id) -> dict:
     if unknown:
         errors["_record"] = [f"Unknown field{'s' if len(unknown) > 1 else ''}: {', '.join(sorted(map(str, unknown)))}."]
     return errors
+
+
+def _unstorable(record: dict) -> dict:
+    """Text or numbers the database cannot hold (NUL, lone surrogates, infinities), by the record's field."""
+    problems = value_problems(record)
+    in_data = problems.pop("data", {})
+    return {**problems, **(in_data if isinstance(in_data, dict) else {"data": in_data})}
 
 
 def _source_names(errors: dict) -> dict:
@@ -128,11 +141,16 @@ def _referenced(ctx: _Context, model, external_id: str, name: str, what: str):
 
 def _upsert(ctx: _Context, model, external_id: str, natural: list, natural_field: str, wanted: dict,
             create: Callable[[], object], update: Callable[[object, dict], None] | None = None,
-            kept: Callable[[object, dict], dict] | None = None) -> _Applied:
-    """Find the row (by external id, else an unsourced one by its natural key), then create, update or leave it."""
+            kept: Callable[[object, dict], dict] | None = None, natural_unique: bool = True) -> _Applied:
+    """Find the row (by external id, else an unsourced one by its natural key), then create, update or leave it.
+
+    `natural_unique`: the natural key is unique in the table, so a record may not take another row's.
+    """
     row = _by_external_id(ctx, model, external_id)
     holder = ctx.session.scalar(sa.select(model).where(*natural)) if natural else None
-    if holder is not None and holder is not row and holder.source is not None:
+    if holder is not None and holder is not row and (holder.source is not None or (row is not None and natural_unique)):
+        if holder.source is None:
+            raise Invalid("Another row has that.", {natural_field: ["Already taken by a record made in Fieldloop."]})
         raise Invalid("Another record has that.", {natural_field: [
             f"Already {holder.source}'s record {holder.external_id!r}: one Fieldloop record per value."]})
     if row is None and holder is not None:
@@ -185,7 +203,7 @@ def _site(ctx: _Context, external_id: str, data: dict) -> _Applied:
         raise Invalid("Cannot read the hours.", {"hours": [str(bad)]}) from None
     wanted = {**data, "customer_id": customer.id, "access_hours": hours}
     natural = [Site.customer_id == customer.id, Site.name == data["name"], Site.source.is_(None)]
-    return _upsert(ctx, Site, external_id, natural, "name", wanted, lambda: Site(**wanted))
+    return _upsert(ctx, Site, external_id, natural, "name", wanted, lambda: Site(**wanted), natural_unique=False)
 
 
 def _item(ctx: _Context, external_id: str, data: dict) -> _Applied:
