@@ -12,6 +12,7 @@ from server.console import (
     sign_in, sites, stock, users, wording,
 )
 from server.console import reconcile
+from server.console import integration_deliveries
 from server.console.admin import register_admin
 from server.console.pages import register_page_headers
 
@@ -19,6 +20,7 @@ BLUEPRINTS = [
     sign_in.bp, overview.bp, returns.bp, routes.bp, jobs.bp, overdue.bp, reviews.bp, stock.bp, data.bp, users.bp,
     customer_page.bp, bench.bp, shortages.bp, sites.bp, integrations.bp,
     reconcile.bp,
+    integration_deliveries.bp,
 ]
 
 #: The console's own CSS, JavaScript and icons; the vendored libraries are under /static/vendor/.

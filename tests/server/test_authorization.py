@@ -76,6 +76,7 @@ def endpoints(world, other_device_pk: int, review_pk: int, plan_run_id: int, ret
         ("POST", "/api/v1/integration/reconciliations/1/agree", None, STAFF | {INTEGRATION}),
         ("GET", "/api/v1/stock/export/balances.csv", None, STAFF | {INTEGRATION}),
         ("GET", "/api/v1/stock/export/movements.csv", None, STAFF | {INTEGRATION}),
+        ("GET", "/api/v1/integration/feed", None, {INTEGRATION, ADMIN}),
     ]
 
 

@@ -11,11 +11,16 @@ import factories as make
 from common import feed_schemas as feed
 from common.enums import MovementKind, StockGrade, StockLocationKind
 from server import clock
+from integration_fixtures import integration_with_key
 from server.extensions import db
 from server.logistics.escalation import ChasingRules
 from server.models import DispositionRecord, FeedEvent, Pickup, ProcessingRecord, ReturnLine, StockMovement
 from server.runner import run_due
+from server.runner.queue import enqueue
+from server.services.sync.sync_state import rotate_epoch
+from server.tasks import SCHEDULE, Periodic
 from server.services.integration.feed import prune_feed
+from server.services.planning.pickup_days import move_pickup
 from server.services.planning.planning import plan_day
 from server.services.returns.chasing import escalate
 from server.services.stock import ledger
@@ -119,9 +124,9 @@ def test_every_fact_appears_once_with_its_refs(app, amy, dana, root, logistics, 
     assert credit["data"] == {"vendor": logistics.world.fuser.vendor, "credit": "120.00", "rma_number": "RMA-88121"}
     [outcome] = [e for e in of(feed.PROCESSING_OUTCOME) if e["refs"]["return_line_id"] == str(fuser_line)]
     assert (outcome["data"]["outcome"], outcome["data"]["recovered_value"]) == ("credited", "120.00")
-    statuses = [e["data"]["to_status"] for e in of(feed.RETURN_LINE_STATUS_CHANGED)
-                if e["refs"]["return_line_id"] == str(fuser_line)]
-    assert statuses[-2:] == ["received", "processed"]
+    changes = [e["data"] for e in of(feed.RETURN_LINE_STATUS_CHANGED) if e["refs"]["return_line_id"] == str(fuser_line)]
+    assert changes[0]["from_status"] is None  # the line was created
+    assert [c["to_status"] for c in changes[-2:]] == ["received", "processed"]
     [collected] = of(feed.PICKUP_COLLECTED)
     assert collected["refs"]["pickup_reference"].startswith("P-")
     [written_off] = of(feed.RETURN_LINE_WRITTEN_OFF)
@@ -179,12 +184,44 @@ def test_a_cursor_older_than_the_retention_gets_409_and_no_cursor_starts_at_the_
     assert read_all(root, fresh)[0] == []
 
 
+def test_the_prune_task_keeps_the_configured_days(app, session, world):
+    supply(session, StockLocationKind.FACILITY, world.depot.id, world.fuser)
+    supply(session, StockLocationKind.FACILITY, world.depot.id, world.rollers)
+    assert Periodic("prune_feed", every=timedelta(hours=6)) in SCHEDULE
+    assert app.config["FEED_RETENTION_DAYS"] == 30
+    app.config["FEED_RETENTION_DAYS"] = 0
+    enqueue(session, "prune_feed")
+    session.commit()
+    run_due(app)
+    session.rollback()
+    assert session.scalar(sa.select(sa.func.count(FeedEvent.seq))) == 1  # the newest is always kept
+
+
+def test_a_cursor_from_before_a_restore_gets_409(root, session, world):
+    supply(session, StockLocationKind.FACILITY, world.depot.id, world.fuser)
+    _, cursor = read_all(root)
+    rotate_epoch(session)
+    r = root.request("GET", FEED, params={"cursor": cursor})
+    assert r.status == 409 and "restored" in r.json["errors"]["query"]["cursor"][0]
+
+
+def test_a_page_is_at_most_a_thousand_events(root, world):
+    assert root.request("GET", FEED, params={"limit": 1000}).status == 200
+    r = root.request("GET", FEED, params={"limit": 1001})
+    assert r.status == 422 and "limit" in r.json["errors"]["query"]
+
+
 def test_a_cursor_the_server_did_not_issue_is_400(root, world):
     r = root.request("GET", FEED, params={"cursor": "not-a-cursor"})
     assert r.status == 400 and "cursor" in r.json["errors"]["query"]
 
 
-def test_people_other_than_admins_may_not_read_the_feed(dana, world):
+def test_an_integration_reads_the_feed_with_its_key_and_people_other_than_admins_may_not(client, dana, session,
+                                                                                         world):
+    supply(session, StockLocationKind.FACILITY, world.depot.id, world.fuser)
+    _, key = integration_with_key(session)
+    r = client.get(FEED, headers={"Authorization": f"Bearer {key}"})
+    assert r.status_code == 200 and [e["type"] for e in r.json["events"]] == [feed.STOCK_MOVEMENT]
     assert dana.request("GET", FEED).status == 403
 
 
@@ -222,3 +259,18 @@ def test_the_event_schemas_are_in_the_openapi_document(client):
             assert data_name in components and refs_name in components
     assert "FeedStockMovementDataV1" in components
     assert "recovered_value" in components["FeedProcessingOutcomeDataV1"]["properties"]
+
+
+def test_a_pickup_moved_to_another_day_is_scheduled_again_with_its_new_day(app, amy, root, logistics, session):
+    removal(app, amy, logistics.world.amy_job.id, "PRN-MFP-C550", "AR55555555")
+    session.rollback()
+    pickup = session.scalar(sa.select(Pickup))
+    day = make.next_weekday(date.today())
+    later = make.next_weekday(day)
+    plan_day(session, day)
+    move_pickup(session, pickup.id, later)
+    plan_day(session, later)
+    events, _ = read_all(root)
+    scheduled = [e for e in events if e["type"] == feed.PICKUP_SCHEDULED]
+    assert [e["data"]["planned_date"] for e in scheduled] == [day.isoformat(), later.isoformat()]
+    assert {e["refs"]["pickup_id"] for e in scheduled} == {pickup.id}

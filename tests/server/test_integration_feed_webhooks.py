@@ -19,7 +19,7 @@ SECRET = "whsec-erp"
 
 def erp_with_webhook(session, url):
     integration, _key = integration_with_key(session)
-    accounts.set_webhook(session, integration.id, url, SECRET)
+    accounts.set_webhook(session, integration.id, url, SECRET, allow_loopback=True)
     return integration
 
 
@@ -90,3 +90,14 @@ def test_resend_from_a_dead_letter_sends_it_and_every_later_event_again(app, ses
     assert sorted(e["id"] for e in received_events(webhook_receiver)) == sorted([second, third])
     session.rollback()
     assert dead_letters(session, erp.id) == []
+
+
+def test_dead_letters_are_listed_oldest_event_first(app, session, world, webhook_receiver):
+    erp = erp_with_webhook(session, webhook_receiver.url)
+    webhook_receiver.answers += [(400, {}, 0.0), (400, {}, 0.0)]
+    supplied(session, world, 1)
+    supplied(session, world, 2)
+    run_due(app)
+    session.rollback()
+    order = list(session.scalars(sa.select(FeedEvent.id).order_by(FeedEvent.txid, FeedEvent.seq)))
+    assert [n.feed_event_id for n in dead_letters(session, erp.id)] == order
