@@ -183,3 +183,25 @@ def test_a_file_without_the_columns_is_refused_on_the_file():
     with pytest.raises(Invalid) as refused:
         read_balance_file("part_number,location\nPRN-FUS-220,FAC:TPK\n")
     assert "grade, quantity" in refused.value.errors["file"][0]
+
+
+def test_a_tab_separated_file_is_read_too():
+    assert read_balance_file("part_number\tlocation\tgrade\tquantity\nPRN-FUS-220\tFAC:TPK\tnew\t3\n") == [
+        BalanceRow(2, "PRN-FUS-220", "FAC:TPK", "new", "3")]
+
+
+def test_a_grade_change_in_place_explains_both_grades_of_the_location(session, world, ledger):
+    depot = location_for(session, StockLocationKind.FACILITY, world.depot.id)
+    record_movement(session, MovementKind.PROCESSING, "refurbished", part_number_id=world.fuser.id, quantity=1,
+                    source=(depot, StockGrade.NEW), target=(depot, StockGrade.REFURBISHED), occurred_at=at(DAY, 16))
+    session.commit()
+
+    result = service.reconcile(session, DAY, rows(("PRN-FUS-220", "FAC:TPK", "new", "8"),
+                                                  ("PRN-FUS-220", "VAN:amy", "new", "1")), world.dana, zone=ZONE)
+
+    lines = by_key(result)
+    assert lines[("PRN-FUS-220", "FAC:TPK", "new")].difference == -1
+    assert lines[("PRN-FUS-220", "FAC:TPK", "refurbished")].difference == 1
+    assert lines[("PRN-FUS-220", "FAC:TPK", "new")].movement_ids == \
+        lines[("PRN-FUS-220", "FAC:TPK", "refurbished")].movement_ids
+    assert {line.outcome for line in result.lines} == {"explained"}

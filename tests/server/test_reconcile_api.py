@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from common.enums import MovementKind, StockGrade, StockLocationKind
+from integration_fixtures import integration_key  # noqa: F401  (fixture)
 from server.models import Reconciliation
 from server.services.stock.ledger import location_for, record_movement
 
@@ -85,6 +86,30 @@ def test_balances_sent_as_json_are_compared_and_can_be_read_back_and_agreed(clie
     # The next day's supply is since the agreed balance; the van's top-up was agreed, so it explains nothing now.
     explained = {line["location"]: [m["id"] for m in line["movements"]] for line in after.json["lines"]}
     assert explained == {"FAC:TPK": [ledger["po-8"]], "VAN:amy": []}
+
+
+def test_the_source_system_reconciles_and_exports_with_its_integration_key(client, integration_key, ledger):
+    integration, key = integration_key
+    r = client.post("/api/v1/integration/reconciliations", headers=bearer(key), json={
+        "as_of": DAY.isoformat(), "balances": [
+            {"part_number": "PRN-FUS-220", "location": "FAC:TPK", "grade": "new", "quantity": 8},
+            {"part_number": "PRN-FUS-220", "location": "VAN:amy", "grade": "new", "quantity": 2}]})
+
+    assert r.status_code == 201, r.json
+    assert (r.json["source"], r.json["lines"]) == ("erp", [])
+    assert client.post(f"/api/v1/integration/reconciliations/{r.json['id']}/agree",
+                       headers=bearer(key)).json["agreed_at"]
+    assert client.get("/api/v1/stock/export/balances.csv", headers=bearer(key)).status_code == 200
+    # The stock ledger's other endpoints stay closed to the key.
+    assert client.get("/api/v1/stock/balances", headers=bearer(key)).status_code == 403
+
+
+def test_a_windows_1252_file_with_semicolons_is_read(client, token, ledger):
+    content = "part_number;location;grade;quantity;note\nPRN-FUS-220;FAC:TPK;new;8;Dépôt\nPRN-FUS-220;VAN:amy;new;2;\n"
+    r = client.post("/api/v1/integration/reconciliations", headers=bearer(token),
+                    data={"as_of": DAY.isoformat(), "file": (io.BytesIO(content.encode("cp1252")), "erp.csv")})
+    assert r.status_code == 201, r.json
+    assert (r.json["counts"]["agreeing"], r.json["lines"]) == (2, [])
 
 
 def test_bad_rows_in_a_file_are_refused_by_line_and_column_and_nothing_is_stored(client, token, session, world):
