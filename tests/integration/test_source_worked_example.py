@@ -1,9 +1,11 @@
-"""docs/integration/example.md is replayed as written: each curl command in it is run with the real curl
-against a live server, and its answer must be the one the page shows (a "…" in the page stands for a value
-that differs from run to run: ids of events, times)."""
+"""docs/integration/example.md is replayed as written: its setup commands run through the app's flask CLI on
+the test's database, each curl command in it runs with the real curl against a live server on that database,
+and each answer must be the one the page shows (a "…" in the page stands for a value that differs from run
+to run: ids of events, times)."""
 
 import json
 import re
+import shlex
 import subprocess
 from pathlib import Path
 
@@ -14,6 +16,8 @@ from stock_fixtures import supply
 EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "integration" / "example.md"
 ANY = "…"
 STEP = re.compile(r"```sh\n(?P<command>.*?)\n```\s*\nAnswer \((?P<status>\d{3})\):\n+```json\n(?P<answer>.*?)\n```", re.S)
+SETUP = re.compile(r"```shell\n(?P<commands>.*?)\n```", re.S)
+SETUP_LINE = re.compile(r"(?:(?P<into>KEY)=\$\()?flask --app server (?P<args>[^)]*)\)?")
 FILE = re.compile(r"`(?P<name>[\w.]+)`:\n+```csv\n(?P<text>.*?\n)```", re.S)
 
 
@@ -39,10 +43,25 @@ def run_curl(command: str, env: dict, cwd: Path) -> tuple[int, object]:
     return int(status), json.loads(body)
 
 
-def test_the_worked_example_answers_as_the_page_shows(live_server, integration_key, session, world, tmp_path):
-    _integration, key = integration_key
+def set_up(app, commands: str) -> str:
+    """Run the page's setup commands (``flask --app server …``, or ``KEY=$(flask --app server …)``) with the app's
+    own CLI on the test's database; the key they leave in $KEY."""
+    runner, key = app.test_cli_runner(), None
+    for line in commands.splitlines():
+        m = SETUP_LINE.fullmatch(line.strip())
+        assert m, line
+        done = runner.invoke(args=shlex.split(m["args"]))
+        assert done.exit_code == 0, done.output
+        if m["into"]:
+            key = done.stdout.strip()
+    return key
+
+
+def test_the_worked_example_answers_as_the_page_shows(app, live_server, session, world, tmp_path):
     supply(session, StockLocationKind.FACILITY, world.depot.id, world.fuser, StockGrade.NEW, 5)
     text = EXAMPLE.read_text()
+    key = set_up(app, SETUP.search(text)["commands"])
+    assert key.startswith("flk_")
     for m in FILE.finditer(text):
         (tmp_path / m["name"]).write_text(m["text"])
     env = {"PATH": "/usr/bin:/bin", "FIELDLOOP": live_server.url, "KEY": key,
