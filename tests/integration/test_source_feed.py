@@ -1,6 +1,7 @@
 """The source system reads the feed of a whole day through a link that cuts, loses and holds answers, and
 restarts from the cursor it last saved: after de-duplication by event id every fact arrives exactly once, in
-the feed's order, and a replay from an old cursor hands over everything since it."""
+the feed's order (each line's status changes chain from one to the next), and a replay from an old cursor hands
+over everything since it."""
 
 import sqlalchemy as sa
 
@@ -19,6 +20,14 @@ HELD_S = 1.3  # past the source's read timeout
 def feed_in_order(session) -> list[str]:
     session.rollback()
     return [str(i) for i in session.scalars(sa.select(FeedEvent.id).order_by(FeedEvent.txid, FeedEvent.seq))]
+
+
+def status_chain(events: list[dict], line_id) -> bool:
+    """Whether the line's status changes, in feed order, each start where the one before ended."""
+    changes = [e["data"] for e in events if e["type"] == "return_line.status_changed"
+               and e["refs"]["return_line_id"] == str(line_id)]
+    ends = [None] + [c["to_status"] for c in changes]
+    return len(changes) >= 3 and [c["from_status"] for c in changes] == ends[:-1] and ends[-1] == "processed"
 
 
 def test_every_fact_of_a_day_arrives_exactly_once_through_a_failing_link(app, amy, dana, logistics, link, source,
@@ -44,6 +53,7 @@ def test_every_fact_of_a_day_arrives_exactly_once_through_a_failing_link(app, am
         sa.select(sa.func.count()).select_from(DispositionRecord))
     assert types.count("pickup.scheduled") == types.count("pickup.collected") == 1
     assert types.count("return_line.received") == types.count("processing.outcome") == 2
+    assert all(status_chain(events, line) for line in lines.values())
     movements = [e for e in events if e["type"] == "stock.movement"]
     assert {e["data"].get("kind") for e in movements} >= {MovementKind.RECEIPT, MovementKind.PROCESSING}
     assert all(e["refs"].get("part_number") in ("PRN-FUS-220", "PRN-MFP-C550") for e in movements)
