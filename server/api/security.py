@@ -7,6 +7,7 @@ from flask_smorest import Blueprint
 
 from common.enums import Role
 from server.extensions import db
+from server.models import IntegrationKey
 from server.services.accounts import auth
 from server.services.errors import Forbidden, Unauthorized
 from server.services.integration import accounts as integration_accounts
@@ -33,9 +34,11 @@ def requires(*roles: Role):
             token = token.strip()
             if scheme.lower() != "bearer" or not token:
                 raise Unauthorized("Sign in first: send the header 'Authorization: Bearer <token>'.")
-            if integration_accounts.is_key(token):
-                _admit_integration(token, allowed)
+            key = integration_accounts.live_key(db.session, token) if integration_accounts.is_key(token) else None
+            if key is not None:
+                _admit_integration(key, allowed)
             else:
+                # Unknown keys too: a person's random token may, rarely, begin like a key.
                 _admit_person(token, allowed)
             return current_app.ensure_sync(view)(*args, **kwargs)
 
@@ -55,8 +58,7 @@ def _admit_person(token: str, allowed: tuple[Role, ...]) -> None:
     g.user, g.device, g.integration = row.user, row.device, None
 
 
-def _admit_integration(key_text: str, allowed: tuple[Role, ...]) -> None:
-    key = integration_accounts.live_key(db.session, key_text)
+def _admit_integration(key: IntegrationKey, allowed: tuple[Role, ...]) -> None:
     if Role.INTEGRATION not in allowed:
         raise Forbidden("Integration keys are not accepted here: this needs a person signed in as "
                         f"{' or '.join(allowed)}.")

@@ -195,6 +195,17 @@ class UserView(StaffModelView):
     column_searchable_list = ("username", "display_name", "email")
     form_columns = ("display_name", "email", "phone", "role", "active", "home_facility_id")
 
+    # Integration accounts are managed, with their keys, on the Integrations page.
+    def get_query(self):
+        return super().get_query().filter(User.role != Role.INTEGRATION)
+
+    def get_count_query(self):
+        return super().get_count_query().filter(User.role != Role.INTEGRATION)
+
+    def get_one(self, id):
+        user = super().get_one(id)
+        return None if user is None or user.role == Role.INTEGRATION else user
+
 
 def register_admin(app: Flask) -> Admin:
     admin = Admin(

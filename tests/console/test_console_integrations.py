@@ -98,3 +98,11 @@ def test_an_integration_account_cannot_sign_in_to_the_console(admin, other_brows
         answer = other_browser.sign_in("integration.acme", password)
         assert answer.status_code != 302
     assert other_browser.get(PAGE).status_code == 302  # still signed out: to the sign-in page
+
+
+def test_the_user_records_leave_integration_accounts_alone(admin, session):
+    admin.post(PAGE, {"name": "Acme ERP", "source": "acme"})
+    integration = only_integration(session)
+    assert "integration.acme" not in admin.get("/console/admin/users/").get_data(as_text=True)
+    edit = admin.get(f"/console/admin/users/edit/?id={integration.user_id}")
+    assert edit.status_code in (302, 404) and "integration.acme" not in edit.get_data(as_text=True)

@@ -255,3 +255,25 @@ def test_the_rate_is_600_a_minute_unless_configured():
 
     assert from_environment({})["INTEGRATION_RATE_PER_MINUTE"] == 600
     assert from_environment({"INTEGRATION_RATE_PER_MINUTE": "60"})["INTEGRATION_RATE_PER_MINUTE"] == 60
+
+
+def test_a_key_is_refused_once_its_account_is_disabled_or_no_longer_an_integration(client, session, integration_key):
+    integration, plain = integration_key
+    integration.user.active = False
+    session.commit()
+    assert client.get(WHOAMI, headers=bearer(plain)).status_code == 401
+    integration.user.active, integration.user.role = True, Role.ADMIN
+    session.commit()
+    assert client.get(WHOAMI, headers=bearer(plain)).status_code == 401
+
+
+def test_a_persons_token_that_happens_to_begin_like_a_key_still_signs_them_in(client, session, admin_token):
+    from server.models import ApiToken
+    from server.services.accounts import auth
+
+    issued = session.scalars(sa.select(ApiToken)).one()
+    lookalike = "flk_0000_a-person's-random-token"
+    session.add(ApiToken(token_digest=auth.digest(lookalike), user_id=issued.user_id, device_id=issued.device_id,
+                         expires_at=issued.expires_at))
+    session.commit()
+    assert client.get("/api/v1/me", headers=bearer(lookalike)).status_code == 200

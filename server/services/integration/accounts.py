@@ -157,16 +157,18 @@ def _integration(session: so.Session, integration_id: int) -> Integration:
     return integration
 
 
-def live_key(session: so.Session, plain: str) -> IntegrationKey:
-    """The key with this text, with its integration and user loaded; Unauthorized for an unknown or revoked key
-    or a disabled integration."""
+def live_key(session: so.Session, plain: str) -> IntegrationKey | None:
+    """The key with this text, with its integration and user loaded, or None if no key has it. Unauthorized for
+    a revoked key or a disabled integration (or one whose account was disabled or given another role on the
+    records pages)."""
     key = session.scalar(sa.select(IntegrationKey).where(IntegrationKey.key_digest == digest(plain))
                          .options(so.joinedload(IntegrationKey.integration).joinedload(Integration.user)))
     if key is None:
-        raise Unauthorized("This integration key is not valid.")
+        return None
     if key.revoked:
         raise Unauthorized("This integration key has been revoked.")
-    if key.integration.disabled or not key.integration.user.active:
+    user = key.integration.user
+    if key.integration.disabled or not user.active or user.role != Role.INTEGRATION:
         raise Unauthorized("This integration is disabled.")
     return key
 
