@@ -5,7 +5,6 @@ Plain Python and marshmallow: the service (server/services/integration/records.p
 writes the database, this module only decides.
 """
 
-from datetime import date, datetime
 from decimal import Decimal
 
 import marshmallow as ma
@@ -164,12 +163,7 @@ def read_data(kind: str, data) -> tuple[dict | None, dict]:
     try:
         return DATA_SCHEMAS[kind].load(data), {}
     except ma.ValidationError as err:
-        return None, _flat(err.messages)
-
-
-def _flat(messages) -> dict:
-    """marshmallow's messages with each field's list kept, nested ones (expected_parts.0.kind) as they are."""
-    return messages if isinstance(messages, dict) else {"data": list(messages)}
+        return None, err.messages if isinstance(err.messages, dict) else {"data": list(err.messages)}
 
 
 def expected_parts(parts: list[dict]) -> list[dict]:
@@ -179,14 +173,11 @@ def expected_parts(parts: list[dict]) -> list[dict]:
 
 
 def _same(stored, wanted) -> bool:
+    """Whether a stored value is the one a record asks for (times compare as instants, whatever their offset)."""
     if isinstance(wanted, float) and isinstance(stored, (int, float)):
         return float(stored) == wanted
     if isinstance(wanted, Decimal) and stored is not None:
         return Decimal(stored) == wanted
-    if isinstance(wanted, datetime) and isinstance(stored, datetime):
-        return stored == wanted
-    if isinstance(wanted, date) and isinstance(stored, date):
-        return stored == wanted
     if isinstance(wanted, list) and isinstance(stored, list) and all(isinstance(v, dict) for v in wanted + stored):
         key = lambda p: sorted(p.items())  # noqa: E731  (expected parts: compared as a set of lines)
         return sorted(stored, key=key) == sorted(wanted, key=key)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from common.enums import ItemStatus, HolderKind, JobStatus, Role
+from common.enums import HolderKind, ItemStatus, JobStatus, Role
 from common.representable import value_problems
 from common.validation import serial_fits
 from server.database import begin_write
