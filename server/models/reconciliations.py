@@ -1,9 +1,10 @@
 """Reconciliations of a source system's stock balances with the ledger, and which one is agreed.
 
 A reconciliation keeps only its differences (a key that agrees is counted,
-not stored) and the ledger position it was computed at (`ledger_seq`): once
-agreed, the movements after that position are where the next explanation
-starts (server/services/integration/reconcile.py).
+not stored), the ledger position it was compared at (`ledger_seq`) and the
+moment it stood for (`as_of_moment`): once agreed, the movements its balance
+did not hold (recorded after that position, or occurred after that moment)
+are where the next explanation starts (server/services/integration/reconcile.py).
 """
 
 from datetime import date, datetime
@@ -23,7 +24,7 @@ class Reconciliation(db.Model):
     #: The day the source's balances are of, and the moment it stands for (the end of that day, site time).
     as_of: so.Mapped[date]
     as_of_moment: so.Mapped[datetime] = so.mapped_column(UtcDateTime)
-    #: The highest movement seq the comparison saw; the next explanation starts after it once this is agreed.
+    #: The highest movement seq the comparison saw.
     ledger_seq: so.Mapped[int] = so.mapped_column(sa.BigInteger)
     #: The agreed reconciliation this one's explanations start from (none: the start of the ledger).
     since_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("reconciliations.id"))

@@ -197,3 +197,12 @@ def test_the_movement_export_without_a_period_has_every_movement(client, token, 
 def test_a_bad_period_is_refused_on_its_field(client, token, world):
     r = client.get("/api/v1/stock/export/movements.csv", headers=bearer(token), query_string={"from": "soon"})
     assert r.status_code == 422 and "from" in str(r.json["errors"])
+
+
+def test_the_exports_take_the_same_filters_as_the_json_lists(client, token, ledger):
+    balances = read_csv(client.get("/api/v1/stock/export/balances.csv", headers=bearer(token),
+                                   query_string={"location": "VAN:amy", "grade": "new", "part_number": "PRN-FUS-220"}))
+    assert [(row["location"], row["quantity"]) for row in balances] == [("VAN:amy", "2")]
+    movements = read_csv(client.get("/api/v1/stock/export/movements.csv", headers=bearer(token),
+                                    query_string={"location": "VAN:amy", "part_number": "PRN-FUS-220"}))
+    assert [row["id"] for row in movements] == [ledger["van-top-up"]]

@@ -7,7 +7,7 @@ it with the ledger's balances at the end of that day (site time), explains
 each difference by the rule of server/logistics/reconcile.py over the
 movements recorded since the last agreed reconciliation, and stores the
 result. `agree` makes a reconciliation the last agreed one: the next
-explanation starts after the ledger position it was compared at.
+explanations use only the movements its balance did not hold.
 """
 
 import csv
