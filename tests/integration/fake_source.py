@@ -135,3 +135,34 @@ class FeedReader:
                 self.events[event["id"]] = event
                 new.append(event)
         return new
+
+
+def undocumented(spec: dict, events: list[dict]) -> list[str]:
+    """What in `events` their own components of the OpenAPI document (Feed<Type>DataV<n>, Feed<Type>RefsV<n>) do
+    not allow: how a consumer checks that it reads each event by the schema of its type and version."""
+    from jsonschema_rs import Draft7Validator  # what schemathesis validates with
+
+    components = _nullable_as_json_schema(spec["components"]["schemas"])
+    problems = []
+    for event in events:
+        name = "Feed" + "".join(word.title() for word in event["type"].replace(".", "_").split("_"))
+        for part in ("data", "refs"):
+            component = f"{name}{part.title()}V{event['schema_version']}"
+            if component not in components:
+                problems.append(f"{event['type']}: no component {component}")
+                continue
+            for error in Draft7Validator(components[component]).iter_errors(event[part]):
+                problems.append(f"{event['type']} {part}: {error.message}")
+    return problems
+
+
+def _nullable_as_json_schema(schema):
+    """OpenAPI 3.0's ``nullable: true`` said the JSON Schema way (the type or null)."""
+    if isinstance(schema, list):
+        return [_nullable_as_json_schema(s) for s in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {k: _nullable_as_json_schema(v) for k, v in schema.items() if k != "nullable"}
+    if schema.get("nullable") and "type" in schema:
+        out["type"] = [schema["type"], "null"]
+    return out

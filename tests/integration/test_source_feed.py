@@ -1,12 +1,12 @@
 """The source system reads the feed of a whole day through a link that cuts, loses and holds answers, and
 restarts from the cursor it last saved: after de-duplication by event id every fact arrives exactly once, in
 the feed's order (each line's status changes chain from one to the next), and a replay from an old cursor hands
-over everything since it."""
+over everything since it. Each event matches the OpenAPI components of its type and version."""
 
 import sqlalchemy as sa
 
 from common.enums import MovementKind
-from fake_source import FakeSource, FeedReader
+from fake_source import FakeSource, FeedReader, undocumented
 from scripted_day import DAY_TYPES, afternoon, morning
 from server.models import DispositionRecord, FeedEvent, StockMovement
 from tcp_proxy import CUT_ANSWER, CUT_REQUEST, DELAY_ANSWER, FAULT_KINDS, LOSE_ANSWER, Fault
@@ -54,6 +54,7 @@ def test_every_fact_of_a_day_arrives_exactly_once_through_a_failing_link(app, am
     assert types.count("pickup.scheduled") == types.count("pickup.collected") == 1
     assert types.count("return_line.received") == types.count("processing.outcome") == 2
     assert all(status_chain(events, line) for line in lines.values())
+    assert undocumented(source.call("GET", "/api/openapi.json").json(), events) == []
     movements = [e for e in events if e["type"] == "stock.movement"]
     assert {e["data"].get("kind") for e in movements} >= {MovementKind.RECEIPT, MovementKind.PROCESSING}
     assert all(e["refs"].get("part_number") in ("PRN-FUS-220", "PRN-MFP-C550") for e in movements)
