@@ -71,3 +71,11 @@ def test_the_reconciliation_shows_exactly_the_planted_differences(source, dana, 
         ("PRN-RLR-KIT", "FAC:TPK", "refurbished"): (4, 0, "unexplained", []),
         ("PRN-RLR-KIT", "VAN:amy", "new"): (0, 2, "explained", [transfer]),
     }
+
+
+def test_a_row_the_database_cannot_hold_is_a_field_error_and_an_id_out_of_range_is_not_found(source):
+    r = source.call("POST", "/api/v1/integration/reconciliations", json={"as_of": TODAY, "balances": [
+        {"part_number": "PRN-FUS-220\x00", "location": "FAC:TPK\x00", "grade": "new", "quantity": 1}]})
+    assert r.status_code == 422, r.text
+    assert set(next(iter(r.json()["errors"]["balances"].values()))) == {"part_number", "location"}, r.json()
+    assert source.call("GET", "/api/v1/integration/reconciliations/99999999999999").status_code == 404
