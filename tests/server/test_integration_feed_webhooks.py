@@ -1,4 +1,5 @@
-"""Feed events as signed webhooks to an integration: at least once, retried, de-duplicable, resent from a dead letter."""
+"""Feed events as signed webhooks to an integration: at least once, retried, de-duplicable, resent from a
+dead letter."""
 
 import json
 
@@ -7,7 +8,7 @@ import sqlalchemy as sa
 from common.enums import StockGrade, StockLocationKind
 from integration_fixtures import integration_with_key
 from server.models import FeedEvent, Notification
-from server.models.notifications import FAILED, SENT
+from server.models.notifications import SENT
 from server.notify.webhooks import verify
 from server.runner import run_due
 from server.services.integration import accounts

@@ -44,7 +44,8 @@ def read_feed(session: so.Session, cursor_text: str | None, limit: int, *, reten
         except BadCursor as err:
             raise FeedCursorError(str(err), {"query": {"cursor": [str(err)]}}) from err
         if cursor.in_snapshot:
-            raise FeedCursorError("This is a sync cursor, not a feed cursor.", {"query": {"cursor": ["Not a feed cursor."]}})
+            message = "This is a sync cursor, not a feed cursor."
+            raise FeedCursorError(message, {"query": {"cursor": [message]}})
         _check_cursor(session, state.epoch, cursor, retention_days)
     rows, cursor, has_more = _page(session, cursor, limit, unfinished)
     session.commit()
