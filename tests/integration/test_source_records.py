@@ -52,6 +52,11 @@ def test_an_estate_sent_children_first_is_resent_until_whole_and_each_record_is_
     assert {kind: sorted(ids) for kind, ids in held.items()} == {
         kind: sorted(r["external_id"] for r in estate if r["kind"] == kind) for kind in MODELS}
     assert all(n == 1 for ids in held.values() for n in ids.values())
+    contract = session.scalar(sa.select(Contract).where(Contract.external_id == "K-9"))
+    assert [site.external_id for site in contract.sites] == ["S-100", "S-101"]
+    job = session.scalar(sa.select(Job).where(Job.external_id == "J-500"))
+    assert (job.engineer.username, job.site.external_id, [p["part_number"] for p in job.expected_parts]) == (
+        "amy", "S-100", ["ERP-FUS-220"])
 
 
 def test_within_one_batch_the_order_does_not_matter(source, session):
