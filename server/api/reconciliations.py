@@ -9,6 +9,7 @@ from flask import current_app, g, request
 from marshmallow import fields
 
 from common.enums import Role, StockGrade
+from server.api.fields import RECORD_ID
 from server.api.json_body import Blueprint, read_json
 from server.api.security import STAFF, requires
 from server.api.stock import MovementSchema
@@ -96,7 +97,7 @@ def post_reconciliation():
     return _shown(reconciliation)
 
 
-@blp.route("/<int:reconciliation_id>", methods=["GET"])
+@blp.route(f"/<{RECORD_ID}:reconciliation_id>", methods=["GET"])
 @requires(*ALLOWED)
 @blp.response(200, ReconciliationSchema)
 def get_reconciliation(reconciliation_id: int):
@@ -104,7 +105,7 @@ def get_reconciliation(reconciliation_id: int):
     return _shown(service.get(db.session, reconciliation_id))
 
 
-@blp.route("/<int:reconciliation_id>/agree", methods=["POST"])
+@blp.route(f"/<{RECORD_ID}:reconciliation_id>/agree", methods=["POST"])
 @requires(*ALLOWED)
 @blp.response(200, ReconciliationSchema)
 @blp.alt_response(409, description="A later reconciliation is agreed already")

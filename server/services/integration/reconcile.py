@@ -23,6 +23,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from common.enums import StockGrade
+from common.representable import text_problem
 from server.database import begin_snapshot_read, begin_write
 from server.logistics.reconcile import Change, Key, Line, Outcome, compare, differences
 from server.models import PartNumber, Reconciliation, ReconciliationLine, StockLocation, StockMovement, User
@@ -173,9 +174,9 @@ def _id(reconciliation: Reconciliation | None) -> int | None:
 def _checked(session: so.Session, rows: list[BalanceRow], errors: dict, rows_field: str) -> dict[Key, int]:
     """The rows as balances by key, each checked; a row's problems go into errors[rows_field][line][column]."""
     parts = set(session.scalars(sa.select(PartNumber.part_number).where(
-        PartNumber.part_number.in_({r.part_number.strip() for r in rows if isinstance(r.part_number, str)}))))
+        PartNumber.part_number.in_(_storable({r.part_number for r in rows})))))
     codes = set(session.scalars(sa.select(StockLocation.code)))
-    codes |= {code for code in {r.location.strip() for r in rows if isinstance(r.location, str)} - codes
+    codes |= {code for code in _storable({r.location for r in rows}) - codes
               if len(code) <= 80 and named_place(session, code) is not None}
     grades = {g.value for g in StockGrade}
     found: dict[Key, int] = {}
@@ -204,12 +205,20 @@ def _checked(session: so.Session, rows: list[BalanceRow], errors: dict, rows_fie
     return found
 
 
+def _storable(values) -> set[str]:
+    """The stripped texts among `values` that a query may carry (the rest are reported by _text)."""
+    return {v.strip() for v in values if isinstance(v, str) and text_problem(v) is None}
+
+
 def _text(value, name: str, problems: dict) -> str | None:
     if not isinstance(value, str) or not value.strip():
         problems[name] = ["Required."] if value in (None, "") else ["Must be text."]
         return None
     if len(value) > MAX_CELL_CHARS:
         problems[name] = [f"At most {MAX_CELL_CHARS} characters."]
+        return None
+    if (problem := text_problem(value)) is not None:
+        problems[name] = [problem]
         return None
     return value.strip()
 
