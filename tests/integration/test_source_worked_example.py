@@ -1,6 +1,6 @@
-"""docs/integration/example.md is replayed as written: its setup commands run through the app's flask CLI on
-the test's database, each curl command in it runs with the real curl against a live server on that database,
-and each answer must be the one the page shows (a "…" in the page stands for a value that differs from run
+"""The end-to-end worked example of docs/integration.md is replayed as written: its setup commands run
+through the app's flask CLI on the test's database, each curl command in it runs with the real curl against a
+live server on that database, and each answer must be the one the page shows (a "…" in the page stands for a value that differs from run
 to run: ids of events, times)."""
 
 import json
@@ -13,7 +13,8 @@ import factories as make
 from common.enums import StockGrade, StockLocationKind
 from stock_fixtures import supply
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "integration" / "example.md"
+DOC = Path(__file__).resolve().parents[2] / "docs" / "integration.md"
+EXAMPLE_HEADING = "\n## A worked example, end to end\n"
 ANY = "…"
 STEP = re.compile(r"```sh\n(?P<command>.*?)\n```\s*\nAnswer \((?P<status>\d{3})\):\n+```json\n(?P<answer>.*?)\n```", re.S)
 SETUP = re.compile(r"```shell\n(?P<commands>.*?)\n```", re.S)
@@ -59,7 +60,7 @@ def set_up(app, commands: str) -> str:
 
 def test_the_worked_example_answers_as_the_page_shows(app, live_server, session, world, tmp_path):
     supply(session, StockLocationKind.FACILITY, world.depot.id, world.fuser, StockGrade.NEW, 5)
-    text = EXAMPLE.read_text()
+    text = DOC.read_text().split(EXAMPLE_HEADING, 1)[1].split("\n## ", 1)[0]
     key = set_up(app, SETUP.search(text)["commands"])
     assert key.startswith("flk_")
     for m in FILE.finditer(text):
