@@ -26,6 +26,7 @@ def register_commands(app: Flask) -> None:
               help="Weekdays of simulated past activity, ending today (default: three weeks; 0: none).")
 def seed_demo(if_empty: bool, history_days: int | None):
     """Load the demo data set: sites, facilities, engineers, catalogue, installed base, weeks of history, jobs."""
+    from server.demo.integration import seed_integration
     from server.demo.seed import DEMO_PASSWORD, HISTORY_PLANNER_SECONDS, HISTORY_WEEKDAYS, demo_logins, seed
 
     passwords = current_app.extensions["fieldloop.passwords"]
@@ -42,6 +43,7 @@ def seed_demo(if_empty: bool, history_days: int | None):
             result = _simulate_with_progress(days, seed=7, start=None, planner_seconds=HISTORY_PLANNER_SECONDS)
             click.echo(f"History: {len(result.days)} weekdays, {result.days[0]:%a %d %b} to {result.days[-1]:%a %d %b}, "
                        f"{result.jobs_done} jobs done, {result.pickups_collected} pickups collected.")
+        click.echo(seed_integration(db.session, current_app.config["SITE_TIMEZONE"]))
     logins = demo_logins(db.session, passwords)
     if not logins:
         click.echo("\nNo user signs in with the demo password any more.")

@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from common.enums import PickupStatus, ReturnStatus
-from server.models import Job, Pickup, ReturnLine
+from server.models import Job, Pickup, Reconciliation, ReturnLine
 from server.models.types import utcnow
 from server.services.returns.chasing import overdue_lines
 from server.services.returns.figures import compute_figures
@@ -38,6 +38,9 @@ def test_after_seed_demo_every_page_has_a_true_history_and_nothing_has_happened_
     assert figures["courier_km_planned"] > 0 and figures["cycle_time_median_days"] > 0
 
     assert overdue_lines(session, now, app.config["OVERDUE_PICKUP_DAYS"], app.config["OVERDUE_RECEIVE_DAYS"])
+    agreed, latest = session.scalars(sa.select(Reconciliation).order_by(Reconciliation.as_of)).all()
+    assert agreed.agreed_at is not None and latest.agreed_at is None and latest.source == "erp"
+    assert sorted(str(line.outcome) for line in latest.lines) == ["explained", "unexplained"]
     assert count(session, ReturnLine.status == ReturnStatus.PROCESSED) > 0
     assert count(session, ReturnLine.status.in_([ReturnStatus.AWAITING_PICKUP, ReturnStatus.WITH_ENGINEER])) > 0
     assert count(session, ReturnLine.status == ReturnStatus.PICKUP_SCHEDULED) > 0
@@ -66,6 +69,7 @@ DEMO_PAGES = [
     ("users", "/console/users", "table tbody tr"),
     ("stock", "/console/stock", "#balances tbody tr"),
     ("bench", "/console/bench", "table tbody tr"),
+    ("reconcile", "/console/stock/reconcile", "#reconciliations tbody tr"),
 ]
 
 
@@ -80,8 +84,10 @@ def test_the_demo_pages_a_new_user_opens_show_true_data_at_laptop_and_phone_widt
     planned = session.scalars(sa.select(Pickup).where(Pickup.status == PickupStatus.SCHEDULED)
                               .order_by(Pickup.planned_date)).first()
     line = session.scalars(sa.select(ReturnLine).where(ReturnLine.status == ReturnStatus.PROCESSED)).first()
+    erp_file = session.scalars(sa.select(Reconciliation).order_by(Reconciliation.as_of.desc())).first()
     pages = DEMO_PAGES + [("routes", f"/console/routes?day={planned.planned_date}", ".route"),
-                          ("return-detail", f"/console/returns/{line.id}", ".timeline li")]
+                          ("return-detail", f"/console/returns/{line.id}", ".timeline li"),
+                          ("reconciliation", f"/console/stock/reconcile/{erp_file.id}", "table tbody tr")]
     for page, width in ((laptop, ""), (phone_screen, "-phone")):
         sign_in_as(page, "disp.dana", "fieldloop-demo")
         for name, path, rows in pages:
@@ -90,6 +96,12 @@ def test_the_demo_pages_a_new_user_opens_show_true_data_at_laptop_and_phone_widt
             assert page.locator(rows).count() > 0, (path, rows)
             assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (path, width)
             shoot(page, f"{name}{width}")
+    admin = laptop.context.new_page()
+    sign_in_as(admin, "admin", "fieldloop-demo")
+    admin.goto("/console/integrations")
+    assert admin.locator(".integration h2").all_inner_texts() == ["Company ERP"]
+    assert admin.locator(".integration .keys tbody tr").count() == 1
+    shoot(admin, "integrations")
     customer = phone_screen.context.new_page()
     customer.goto(pickup_link(planned).removeprefix(app.config["PUBLIC_BASE_URL"]))
     assert customer.get_by_text(planned.site.name).count() > 0
