@@ -18,7 +18,7 @@ def test_seed_demo_builds_a_realistic_data_set_and_prints_the_log_ins(app, sessi
     assert counts["Site"] == 40 and counts["Facility"] == 3 and 55 <= counts["PartNumber"] <= 65
     assert counts["SerialisedItem"] > 200 and counts["Job"] >= 16
     roles = dict(session.execute(sa.select(User.role, sa.func.count()).group_by(User.role)).all())
-    assert roles == {"engineer": 8, "dispatcher": 1, "admin": 1}
+    assert roles == {"engineer": 8, "dispatcher": 1, "admin": 1, "integration": 1}  # the company ERP
     kinds = set(session.scalars(sa.select(Facility.kind)))
     assert kinds == {"depot", "refurbishment_centre", "recycler"}
     assert session.scalar(sa.select(sa.func.count()).select_from(PartNumber).where(PartNumber.hazardous)) > 0
