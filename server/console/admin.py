@@ -19,8 +19,11 @@ from sqlalchemy.exc import IntegrityError
 from wtforms import FloatField
 from wtforms.validators import NumberRange, Optional, ValidationError
 
+import sqlalchemy as sa
+
 from common.enums import Role
 from common.validation import serial_pattern_problem
+from server.logistics.source_records import OWNED_FIELDS
 from server.console.security import csrf, signed_in_user
 from server.extensions import db
 from server.models import Customer, Facility, PartNumber, Site, StockTarget, User, Vehicle
@@ -99,6 +102,29 @@ class StaffModelView(_StaffOnly, ModelView):
         return super().handle_view_exception(exc)
 
 
+class SourceOwnedView(StaffModelView):
+    """A record another system may own (docs/integration.md, "Who owns what"): its source and external id are
+    not edited here, and a change of a field its source owns is refused, naming the field, with nothing saved."""
+
+    #: The record kind of server/logistics/source_records.py whose owned fields apply.
+    owned_kind: str
+
+    def on_model_change(self, form, model, is_created) -> None:
+        if is_created or model.source is None:
+            return
+        state = sa.inspect(model)
+        changed = [name for name in OWNED_FIELDS[self.owned_kind]
+                   if self._attribute(name) in state.attrs and state.attrs[self._attribute(name)].history.has_changes()]
+        if changed:
+            raise ValidationError(f"Not saved: {', '.join(changed)} of this record are owned by {model.source}: "
+                                  "change them there.")
+
+    @staticmethod
+    def _attribute(name: str) -> str:
+        # A form edits a foreign key through its relationship (customer, not customer_id).
+        return name.removesuffix("_id") if name.endswith("_id") else name
+
+
 def integrity_message(exc: IntegrityError, records: str) -> str:
     """What a refused save or delete means to the person who tried it (never the SQL)."""
     # SQLite and PostgreSQL word their constraint errors differently; both name the kind.
@@ -116,12 +142,13 @@ def _safe_serial_pattern(form, field) -> None:
         raise ValidationError(problem)
 
 
-class CatalogueView(StaffModelView):
+class CatalogueView(SourceOwnedView):
+    owned_kind = "part"
     column_list = ("part_number", "description", "category", "vendor", "serialised", "new_price", "weight_kg",
-                   "hazardous", "grade_policy", "refurbishment_hours")
+                   "hazardous", "grade_policy", "refurbishment_hours", "source")
     column_searchable_list = ("part_number", "description", "vendor")
     column_filters = ("category", "vendor", "hazardous")
-    form_excluded_columns = ("updated_at",)
+    form_excluded_columns = ("updated_at", "source", "external_id")
     form_args = {
         "serial_pattern": {"validators": [_safe_serial_pattern]},
         "embodied_co2e_kg": {"validators": [Optional(), NumberRange(min=0)]},
@@ -129,15 +156,17 @@ class CatalogueView(StaffModelView):
     }
 
 
-class SiteView(StaffModelView):
-    column_list = ("customer", "name", "address", "postcode", "latitude", "longitude")
+class SiteView(SourceOwnedView):
+    owned_kind = "site"
+    column_list = ("customer", "name", "address", "postcode", "latitude", "longitude", "source")
     column_searchable_list = ("name", "address", "postcode")
-    form_excluded_columns = ("updated_at",)
+    form_excluded_columns = ("updated_at", "source", "external_id")
 
 
-class ContactView(StaffModelView):
+class ContactView(SourceOwnedView):
     """The people to tell about a site's pickups."""
 
+    owned_kind = "site"
     can_create = False
     can_delete = False
     column_list = ("customer", "name", "contact_name", "contact_email", "contact_phone")
@@ -156,8 +185,9 @@ def _webhook_url_allowed(form, field) -> None:
         raise ValidationError("The webhook's host name cannot be found.") from err
 
 
-class CustomerView(StaffModelView):
-    column_list = ("name", "webhook_url", "created_at")
+class CustomerView(SourceOwnedView):
+    owned_kind = "customer"
+    column_list = ("name", "webhook_url", "created_at", "source")
     column_details_list = ("name", "webhook_url", "created_at")
     column_searchable_list = ("name",)
     form_columns = ("name", "webhook_url")
