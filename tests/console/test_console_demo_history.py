@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from common.enums import PickupStatus, ReturnStatus
+from common.enums import HolderKind, PickupStatus, ReturnStatus
 from server.models import Job, Pickup, Reconciliation, ReturnLine
 from server.models.types import utcnow
 from server.services.returns.chasing import overdue_lines
@@ -38,6 +38,11 @@ def test_after_seed_demo_every_page_has_a_true_history_and_nothing_has_happened_
     assert figures["courier_km_planned"] > 0 and figures["cycle_time_median_days"] > 0
 
     assert overdue_lines(session, now, app.config["OVERDUE_PICKUP_DAYS"], app.config["OVERDUE_RECEIVE_DAYS"])
+    lost = session.scalars(sa.select(ReturnLine).where(  # the first line carried in the history: never handed over
+        ReturnLine.holder_kind == HolderKind.ENGINEER,
+        ReturnLine.status.in_([ReturnStatus.WITH_ENGINEER, ReturnStatus.AWAITING_DISPOSITION]))
+        .order_by(ReturnLine.removed_at)).first()
+    assert lost.removed_at < now - timedelta(days=HISTORY_DAYS) and lost.escalation_step == "customer"
     agreed, latest = session.scalars(sa.select(Reconciliation).order_by(Reconciliation.as_of)).all()
     assert agreed.agreed_at is not None and latest.agreed_at is None and latest.source == "erp"
     assert sorted(str(line.outcome) for line in latest.lines) == ["explained", "unexplained"]
