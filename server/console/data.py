@@ -66,7 +66,7 @@ def run():
                                kinds=imports.KIND_NAMES,
                                columns=[c.name for c in imports.COLUMNS[form.kind.data]]), 422
     flash(f"Imported the {imports.KIND_NAMES[result.kind]}: {result.count('create')} created, "
-          f"{result.count('update')} updated.", "success")
+          f"{result.count('update')} updated, {result.count('unchanged')} unchanged.", "success")
     return redirect(url_for(".data_page"), 303)
 
 

@@ -24,6 +24,7 @@ from server.console.wording import label, today_in
 from server.models.jobs import EXPECTED_PART_ACTIONS
 from server.models.types import utcnow
 from server.services.errors import ServiceError
+from server.services.master_data.imports import KIND_NAMES
 from server.services.work.jobs import window_errors
 from server.services.accounts.passwords import validate_new_password
 from server.services.sync.reviews import MAX_COMMENT_LENGTH
@@ -184,8 +185,7 @@ class ActionForm(FlaskForm):
 
 
 class ImportForm(FlaskForm):
-    kind = SelectField("What", choices=[("catalogue", "Parts catalogue"), ("sites", "Sites"),
-                                        ("installed_base", "Installed base")])
+    kind = SelectField("What", choices=[(kind, name.capitalize()) for kind, name in KIND_NAMES.items()])
     file = FileField("CSV file", validators=[FileRequired("Choose a CSV file.")])
 
 

@@ -6,7 +6,9 @@ import pytest
 import sqlalchemy as sa
 
 from common.enums import ItemStatus
-from server.models import PartNumber, SerialisedItem, Site
+from integration_fixtures import integration_key  # noqa: F401  (fixture)
+from server.models import Job, PartNumber, SerialisedItem, Site
+from server.services.integration.records import apply_records
 from server.services.master_data import imports
 from server.services.errors import Invalid
 
@@ -141,6 +143,31 @@ def test_the_data_page_imports_a_clean_file_after_the_preview(dispatcher, sessio
     assert r.status_code == 303
     assert "Imported the parts catalogue: 2 created" in dispatcher.get("/console/data").get_data(as_text=True)
     assert net_parts(session) == 2
+
+
+SOURCE_JOBS = """source,external_id,site_external_id,reference,summary,window_start,window_end,engineer_username,expected_parts
+erp,J1,S1,ERP-1001,Replace fuser,2026-12-14T09:00+01:00,2026-12-14T11:00+01:00,amy,PRN-FUS-220 x1 replace
+"""
+
+
+def test_the_data_page_imports_a_sources_jobs_and_a_second_import_leaves_them_unchanged(dispatcher, yard, session,
+                                                                                         integration_key):
+    apply_records(session, "erp", [
+        {"kind": "customer", "external_id": "C1", "data": {"name": "Acme Ltd"}},
+        {"kind": "site", "external_id": "S1", "data": {"customer_external_id": "C1", "name": "Acme HQ",
+                                                       "address": "1 Acme Way", "latitude": 53.4, "longitude": -2.2}},
+    ], integration_key[0].user)
+    data_page = dispatcher.get("/console/data").get_data(as_text=True)
+    assert '<option value="jobs">Jobs</option>' in data_page and "PRN-TRAY-1 x2 collect" in data_page
+    assert "1 rows are ready: 1 to create, 0 to update." in upload(dispatcher, "jobs", SOURCE_JOBS).get_data(as_text=True)
+    assert dispatcher.post("/console/data/import", {"kind": "jobs", "content": SOURCE_JOBS}).status_code == 303
+    assert "Imported the jobs: 1 created" in dispatcher.get("/console/data").get_data(as_text=True)
+    session.rollback()
+    assert session.scalar(sa.select(Job.engineer_id).where(Job.external_id == "J1")) == yard.amy.id
+    again = upload(dispatcher, "jobs", SOURCE_JOBS).get_data(as_text=True)
+    assert "0 to create, 0 to update, 1 unchanged." in again
+    bad = upload(dispatcher, "jobs", SOURCE_JOBS.replace("x1 replace", "one"))
+    assert bad.status_code == 422 and "Cannot read &#39;PRN-FUS-220 one&#39;" in bad.get_data(as_text=True)
 
 
 def test_a_preview_without_a_file_shows_the_error_on_the_file_field(dispatcher):

@@ -3,7 +3,8 @@ row-level errors; return lines exported (written by server/services/master_data/
 
 A row that names a `source` and an `external_id` is a record of that system: it is applied by the
 same upsert as the integration API (server/services/integration/records.py), so importing it twice
-changes nothing the second time. A row without them may not change what a source owns.
+changes nothing the second time. A row without them may not change what a source owns. The
+customers, jobs and contracts imports hold only such rows: the integration API's records as a file.
 
 An import reads and checks the whole file before it writes anything, and then
 writes it in one transaction: a file with one bad row imports nothing. The
@@ -16,8 +17,8 @@ import io
 import math
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 import sqlalchemy as sa
@@ -26,7 +27,7 @@ import sqlalchemy.orm as so
 from common.enums import HolderKind, ItemStatus
 from common.validation import MAX_SERIAL_PATTERN_LENGTH, serial_fits, serial_pattern_problem
 from server.database import begin_write
-from server.logistics.source_records import owned_field_errors
+from server.logistics.source_records import EXPECTED_PART_KINDS, owned_field_errors
 from server.models import (
     Customer, Facility, Integration, Job, PartNumber, Replacement, ReturnLine, SerialisedItem, Site, User,
 )
@@ -57,6 +58,9 @@ SOURCE_COLUMNS = (
     Column("source", help="the system that owns the row (an integration's source), with external_id"),
     Column("external_id", help="the row's id in that system"),
 )
+#: The kinds whose rows are only a source's records: these columns are required.
+SOURCE_ONLY_COLUMNS = tuple(replace(c, required=True) for c in SOURCE_COLUMNS)
+EXPECTED_PARTS_EXAMPLE = "PRN-FUS-220 x1 replace; PRN-TRAY-1 x2 collect"
 
 COLUMNS: dict[str, tuple[Column, ...]] = {
     "catalogue": (
@@ -85,8 +89,27 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("site_external_id", help="with a source: the site's id in that system (customer and site are then "
                                         "not read)"),
     ),
+    "customers": (Column("name", True), *SOURCE_ONLY_COLUMNS),
+    "jobs": (
+        Column("site_external_id", True, "the site's id in the source"), Column("reference", True),
+        Column("summary", True), Column("window_start", True, "ISO 8601 with an offset, e.g. 2026-12-14T09:00+01:00"),
+        Column("window_end", True, "after window_start"),
+        Column("engineer_username", help="an active engineer; empty: unassigned"),
+        Column("status", help="open (default) or cancelled"),
+        Column("expected_parts", help=f"part number, xQUANTITY (default x1), replace (default) or collect, "
+                                      f"separated by ';': e.g. '{EXPECTED_PARTS_EXAMPLE}'"),
+        *SOURCE_ONLY_COLUMNS,
+    ),
+    "contracts": (
+        Column("customer_external_id", True, "the customer's id in the source"), Column("number", True),
+        Column("starts_on", True, "YYYY-MM-DD"), Column("ends_on", help="YYYY-MM-DD, not before starts_on"),
+        Column("service_level", True),
+        Column("site_external_ids", help="sites of the customer, by their ids in the source: e.g. 'S-1; S-2'"),
+        *SOURCE_ONLY_COLUMNS,
+    ),
 }
-KIND_NAMES = {"catalogue": "parts catalogue", "sites": "sites", "installed_base": "installed base"}
+KIND_NAMES = {"catalogue": "parts catalogue", "sites": "sites", "installed_base": "installed base",
+              "customers": "customers", "jobs": "jobs", "contracts": "contracts"}
 
 
 @dataclass
@@ -484,7 +507,7 @@ def _from_source(session: so.Session, row: RowResult, records, write: bool) -> b
         row.errors["source"] = "Required with an external_id: the system that owns the row."
     elif not external_id:
         row.errors["external_id"] = "Required with a source: the row's id in that system."
-    elif session.scalar(sa.select(Integration.id).where(Integration.source == source)) is None:
+    elif (integration := session.scalar(sa.select(Integration).where(Integration.source == source))) is None:
         row.errors["source"] = f"No integration has the source {source!r}: an admin adds it under Integrations."
     if row.errors:
         return True
@@ -493,15 +516,29 @@ def _from_source(session: so.Session, row: RowResult, records, write: bool) -> b
 
     savepoint = session.begin_nested()
     for record in records():
-        result = apply_record(session, source, record, by=None)
+        result = apply_record(session, source, record, by=integration.user)
         for name, messages in result["errors"].items():
-            row.errors.setdefault(name, "; ".join(map(str, messages)) if isinstance(messages, list) else str(messages))
+            # A field that is not a column of the file (or the record as a whole) is the row's error.
+            message = "; ".join(_messages(messages))
+            if name in row.values:
+                row.errors.setdefault(name, message)
+            else:
+                row.errors.setdefault("_row", message if name == "_record" else f"{name}: {message}")
         row.action = {"created": "create", "updated": "update"}.get(result["result"], result["result"])
     if write and not row.errors:
         savepoint.commit()
     else:
         savepoint.rollback()
     return True
+
+
+def _messages(messages) -> list[str]:
+    """A record's errors on one field as sentences (an expected part's are nested under its index)."""
+    if isinstance(messages, dict):
+        return [m for nested in messages.values() for m in _messages(nested)]
+    if isinstance(messages, list):
+        return [m for nested in messages for m in _messages(nested)]
+    return [str(messages)]
 
 
 def _record(row: RowResult, kind: str, data: dict, external_id: str | None = None) -> dict:
@@ -534,7 +571,109 @@ def _refuse_owned(row: RowResult, kind: str, record, values: dict, columns: dict
         row.errors[(columns or {}).get(name, name)] = messages[0]
 
 
-_CHECKS = {"catalogue": _check_catalogue, "sites": _check_sites, "installed_base": _check_installed_base}
+# --- imports of a source's records only: customers, jobs, contracts ------------------
+
+def _source_records(kind: str, read_cells, key: tuple[str, str] | None = None):
+    """The check of an import whose rows are each a source's record of `kind` (the integration API's data).
+
+    `read_cells(row)` gives the readers of the record's fields, by column; `key` is a field that may
+    appear once in a file, and what it is called.
+    """
+    def check(session: so.Session, preview: ImportPreview, write: bool) -> None:
+        seen_ids: dict = {}
+        seen_keys: dict = {}
+        for row in preview.rows:
+            data = _cells(row, read_cells(row))
+            source, external_id = row.values.get("source", ""), row.values.get("external_id", "")
+            if not source and not external_id:
+                row.errors["source"] = "Required: the system that owns the row (an integration's source)."
+                row.errors["external_id"] = "Required: the row's id in that system."
+                continue
+            _once(row, seen_ids, (source or None, external_id or None), "source and external_id")
+            if key is not None:
+                _once(row, seen_keys, data.get(key[0]), key[1])
+            _from_source(session, row, lambda: [_record(row, kind, data)], write)
+    return check
+
+
+def _customer_cells(row: RowResult) -> dict:
+    return {"name": lambda: _required(row, "name")}
+
+
+def _job_cells(row: RowResult) -> dict:
+    return {
+        "site_external_id": lambda: _required(row, "site_external_id"),
+        "reference": lambda: _required(row, "reference"),
+        "summary": lambda: _required(row, "summary"),
+        "window_start": lambda: _moment(row, "window_start"),
+        "window_end": lambda: _moment(row, "window_end"),
+        "engineer_username": lambda: row.values.get("engineer_username") or None,
+        "status": lambda: _status(row),
+        "expected_parts": lambda: parse_expected_parts(row.values.get("expected_parts", "")),
+    }
+
+
+def _contract_cells(row: RowResult) -> dict:
+    return {
+        "customer_external_id": lambda: _required(row, "customer_external_id"),
+        "number": lambda: _required(row, "number"),
+        "starts_on": lambda: _iso_date(row, "starts_on", required=True),
+        "ends_on": lambda: _iso_date(row, "ends_on"),
+        "service_level": lambda: _required(row, "service_level"),
+        "site_external_ids": lambda: [s.strip() for s in row.values.get("site_external_ids", "").split(";")
+                                      if s.strip()],
+    }
+
+
+def _moment(row: RowResult, name: str) -> str:
+    raw = _required(row, name)
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise _Bad(f"{raw!r} is not a time with its offset: write e.g. 2026-12-14T09:00+01:00.")
+    return moment.isoformat()
+
+
+def _iso_date(row: RowResult, name: str, required: bool = False) -> str | None:
+    if required:
+        _required(row, name)
+    day = _date(row, name)
+    return None if day is None else day.isoformat()
+
+
+def _status(row: RowResult) -> str:
+    raw = (row.values.get("status") or "open").lower()
+    if raw not in ("open", "cancelled"):
+        raise _Bad(f"Write open or cancelled, not {raw!r}.")
+    return raw
+
+
+def parse_expected_parts(text: str) -> list[dict]:
+    """'PRN-FUS-220 x1 replace; PRN-TRAY-1 x2 collect' → a job record's expected_parts.
+
+    The quantity (x1) and the kind (replace) may be left out.
+    """
+    parts = []
+    for entry in filter(None, (p.strip() for p in text.split(";"))):
+        match = re.fullmatch(r"(\S+)(?:\s+x\s*(\d+))?(?:\s+(\S+))?", entry, re.IGNORECASE)
+        if not match or int(match[2] or 1) < 1:
+            raise _Bad(f"Cannot read {entry!r}: write part number, xQUANTITY and replace or collect, "
+                       f"e.g. '{EXPECTED_PARTS_EXAMPLE}'.")
+        kind = (match[3] or "replace").lower()
+        if kind not in EXPECTED_PART_KINDS:
+            raise _Bad(f"Cannot read {entry!r}: the kind is replace or collect, not {match[3]!r}.")
+        parts.append({"part_number": match[1], "quantity": int(match[2] or 1), "kind": kind})
+    return parts
+
+
+_CHECKS = {
+    "catalogue": _check_catalogue, "sites": _check_sites, "installed_base": _check_installed_base,
+    "customers": _source_records("customer", _customer_cells, ("name", "customer name")),
+    "jobs": _source_records("job", _job_cells, ("reference", "job reference")),
+    "contracts": _source_records("contract", _contract_cells),
+}
 
 
 # --- export ----------------------------------------------------------------------
