@@ -336,6 +336,13 @@ class IssueKeyForm(FlaskForm):
                         description="Where the key is used, e.g. production.")
 
 
+class WebhookForm(FlaskForm):
+    url = StringField("Webhook URL", validators=[Length(max=500)],
+                      description="Where each feed event is posted; empty: no webhook.")
+    secret = PasswordField("Secret", validators=[Length(max=128)],
+                           description="Signs every delivery (HMAC-SHA256); the receiver checks it.")
+
+
 class ReconcileForm(FlaskForm):
     """A balance file from the source system and the day it is of."""
 

@@ -1,10 +1,10 @@
 """Integration accounts for admins: create one, issue a key (shown once, on the answer to the form that issued
-it), revoke a key, disable or enable the integration."""
+it), revoke a key, set or remove its webhook, disable or enable the integration."""
 
 from flask import abort, current_app, flash, g, redirect, render_template, url_for
 
 from server.api.fields import RECORD_ID
-from server.console.forms import ActionForm, CreateIntegrationForm, IssueKeyForm, show_errors
+from server.console.forms import ActionForm, CreateIntegrationForm, IssueKeyForm, WebhookForm, show_errors
 from server.console.pages import staff_blueprint
 from server.console.security import admin_only
 from server.extensions import db
@@ -18,12 +18,14 @@ bp = staff_blueprint("console_integrations", __name__, url_prefix="/console/inte
 @bp.route("")
 @admin_only
 def list_integrations(form: CreateIntegrationForm | None = None, issued: tuple | None = None,
-                      key_form: tuple[int, IssueKeyForm] | None = None, status: int = 200):
-    """Every integration with its keys, the form that issues each a key, and the form of a new integration."""
+                      key_form: tuple[int, IssueKeyForm] | None = None,
+                      webhook_form: tuple[int, WebhookForm] | None = None, status: int = 200):
+    """Every integration with its keys, the forms that issue each a key and set its webhook, and the form of a
+    new integration."""
     return render_template("console/integrations.html", integrations=accounts.integrations(db.session),
                            form=form or CreateIntegrationForm(), key_form=key_form, issued=issued,
-                           action=ActionForm(), key_form_of=key_form_of,
-                           zone=current_app.config["SITE_TIMEZONE"]), status
+                           webhook_form=webhook_form, action=ActionForm(), key_form_of=key_form_of,
+                           webhook_form_of=webhook_form_of, zone=current_app.config["SITE_TIMEZONE"]), status
 
 
 @bp.route("", methods=["POST"])
@@ -62,6 +64,30 @@ def issue_key(integration_id: int):
         return list_integrations(key_form=(integration_id, form), status=err.status)
     emptied = IssueKeyForm(formdata=None, prefix=f"integration-{integration_id}")
     return list_integrations(issued=(key, plain), key_form=(integration_id, emptied), status=201)
+
+
+def webhook_form_of(integration) -> WebhookForm:
+    """The webhook form of one integration, showing its URL (never its secret)."""
+    return WebhookForm(prefix=f"webhook-{integration.id}", url=integration.webhook_url)
+
+
+@bp.route(f"/<{RECORD_ID}:integration_id>/webhook", methods=["POST"])
+@admin_only
+def set_webhook(integration_id: int):
+    """Set the URL and secret the feed's events are posted with; an empty URL removes the webhook."""
+    form = WebhookForm(prefix=f"webhook-{integration_id}")
+    if not form.validate():
+        return list_integrations(webhook_form=(integration_id, form), status=422)
+    try:
+        integration = accounts.set_webhook(db.session, integration_id, form.url.data, form.secret.data,
+                                           allow_loopback=current_app.config["WEBHOOK_ALLOW_LOOPBACK"])
+    except ServiceError as err:
+        db.session.rollback()
+        show_errors(form, err)
+        return list_integrations(webhook_form=(integration_id, form), status=err.status)
+    flash(f"{integration.name}: feed events are posted to {integration.webhook_url}." if integration.webhook_url
+          else f"{integration.name}: no webhook any more.", "success")
+    return redirect(url_for(".list_integrations"), 303)
 
 
 @bp.route(f"/<{RECORD_ID}:integration_id>/keys/<{RECORD_ID}:key_id>/revoke", methods=["POST"])

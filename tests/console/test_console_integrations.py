@@ -106,3 +106,21 @@ def test_the_user_records_leave_integration_accounts_alone(admin, session):
     assert "integration.acme" not in admin.get("/console/admin/users/").get_data(as_text=True)
     edit = admin.get(f"/console/admin/users/edit/?id={integration.user_id}")
     assert edit.status_code in (302, 404) and "integration.acme" not in edit.get_data(as_text=True)
+
+
+def test_an_admin_sets_an_integrations_webhook_needs_a_secret_and_removes_it(admin, session):
+    admin.post(PAGE, {"name": "Acme ERP", "source": "acme"})
+    integration = only_integration(session)
+    url, field = f"{PAGE}/{integration.id}/webhook", f"webhook-{integration.id}"
+    refused = admin.post(url, {f"{field}-url": "http://127.0.0.1:9/feed", f"{field}-secret": ""})
+    assert refused.status_code == 422
+    assert "A webhook needs a secret to sign its deliveries with." in refused.get_data(as_text=True)
+    assert only_integration(session).webhook_url is None
+    assert admin.post(url, {f"{field}-url": "http://127.0.0.1:9/feed", f"{field}-secret": "s3cret"}).status_code == 303
+    integration = only_integration(session)
+    assert (integration.webhook_url, integration.webhook_secret) == ("http://127.0.0.1:9/feed", "s3cret")
+    page = admin.get(PAGE).get_data(as_text=True)
+    assert "http://127.0.0.1:9/feed" in page and "s3cret" not in page
+    assert admin.post(url, {f"{field}-url": "", f"{field}-secret": ""}).status_code == 303
+    integration = only_integration(session)
+    assert (integration.webhook_url, integration.webhook_secret) == (None, None)
