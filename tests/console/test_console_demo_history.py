@@ -12,6 +12,7 @@ from server.models.types import utcnow
 from server.services.returns.chasing import overdue_lines
 from server.services.returns.figures import compute_figures
 from timeline import dated_after
+from page_width import fits
 
 HISTORY_DAYS = 15
 
@@ -99,7 +100,7 @@ def test_the_demo_pages_a_new_user_opens_show_true_data_at_laptop_and_phone_widt
             response = page.goto(path)
             assert response.status == 200, path
             assert page.locator(rows).count() > 0, (path, rows)
-            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (path, width)
+            assert fits(page), (path, width)
             shoot(page, f"{name}{width}")
     admin = laptop.context.new_page()
     sign_in_as(admin, "admin", "fieldloop-demo")

@@ -10,8 +10,7 @@ from playwright.sync_api import expect
 
 import factories as make
 from server.models import Job
-
-FITS = "document.documentElement.scrollWidth <= window.innerWidth"
+from page_width import fits
 
 
 def test_at_phone_width_the_navigation_is_a_menu_that_opens_every_page(phone_screen, yard, sign_in_as, shoot):
@@ -26,7 +25,7 @@ def test_at_phone_width_the_navigation_is_a_menu_that_opens_every_page(phone_scr
     shoot(phone_screen, "menu-phone", full_page=False)
     links.filter(has_text="Jobs").click()
     phone_screen.wait_for_url(re.compile(r"/console/jobs$"))
-    assert phone_screen.evaluate(FITS)
+    assert fits(phone_screen)
 
 
 def test_at_laptop_width_the_navigation_shows_its_links_and_no_menu(laptop, yard, sign_in_as):
@@ -45,7 +44,7 @@ def test_the_records_wear_the_consoles_header_and_fit_the_screen(request, screen
     expect(page.locator("header.top")).to_contain_text("Fieldloop")
     expect(page.get_by_role("navigation", name="Records").get_by_role("link", name="Sites")).to_be_visible()
     expect(page.locator("table.model-list")).to_contain_text("PRN-FUS-220")
-    assert page.evaluate(FITS)
+    assert fits(page)
     if screen == "laptop":
         shoot(page, "records")
 
@@ -74,7 +73,7 @@ def test_at_phone_width_a_job_is_created_without_scrolling_past_the_list(phone_s
     create = phone_screen.get_by_role("button", name="Create job")
     top = create.evaluate("button => button.getBoundingClientRect().top + window.scrollY")
     assert top < 2 * phone_screen.viewport_size["height"], f"the Create button is {top:.0f}px down the page"
-    assert phone_screen.evaluate(FITS)
+    assert fits(phone_screen)
 
     start = datetime.now().replace(second=0, microsecond=0) + timedelta(days=1)
     form = phone_screen.locator("#new-job")
@@ -101,4 +100,4 @@ def test_at_laptop_width_new_job_errors_stand_under_their_fields(laptop, yard, s
     expect(laptop.locator("#site-error")).to_have_text("Choose a site.")
     expect(laptop.locator("#window_start-error")).to_be_visible()
     expect(laptop.locator(".form-error")).to_have_count(0)
-    assert laptop.evaluate(FITS)
+    assert fits(laptop)

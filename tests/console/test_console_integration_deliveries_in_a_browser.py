@@ -7,8 +7,7 @@ from playwright.sync_api import expect
 
 from server.runner import run_due
 from test_console_integration_deliveries import erp_after_a_refused_delivery
-
-FITS = "document.documentElement.scrollWidth <= window.innerWidth"
+from page_width import fits
 
 
 def test_an_admin_resends_from_a_dead_letter(app, laptop, yard, live_server, sign_in_as, session, webhook_receiver):
@@ -29,4 +28,4 @@ def test_an_admin_resends_from_a_dead_letter(app, laptop, yard, live_server, sig
     assert sorted(json.loads(r.body)["id"] for r in webhook_receiver.requests) == sorted([second, third])
     laptop.reload()
     expect(laptop.locator("#dead-letters")).to_contain_text("No failed deliveries.")
-    assert laptop.evaluate(FITS)
+    assert fits(laptop)

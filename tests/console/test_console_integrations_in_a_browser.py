@@ -4,8 +4,7 @@ import re
 
 import requests
 from playwright.sync_api import expect
-
-FITS = "document.documentElement.scrollWidth <= window.innerWidth"
+from page_width import fits
 
 
 def test_an_admin_creates_an_integration_issues_a_key_and_revokes_it(laptop, yard, live_server, sign_in_as, shoot):
@@ -40,7 +39,7 @@ def test_an_admin_creates_an_integration_issues_a_key_and_revokes_it(laptop, yar
     expect(laptop.locator(".flash")).to_contain_text("revoked")
     expect(laptop.locator("article.integration", has_text="Acme ERP")).to_contain_text("Revoked")
     assert whoami().status_code == 401
-    assert laptop.evaluate(FITS)
+    assert fits(laptop)
 
 
 def test_at_phone_width_the_page_fits_the_screen(phone_screen, yard, sign_in_as):
@@ -51,4 +50,4 @@ def test_at_phone_width_the_page_fits_the_screen(phone_screen, yard, sign_in_as)
     new.get_by_label("Source").fill("acme")
     new.get_by_role("button", name="Create").click()
     expect(phone_screen.locator("article.integration")).to_contain_text("acme")
-    assert phone_screen.evaluate(FITS)
+    assert fits(phone_screen)

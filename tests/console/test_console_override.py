@@ -8,8 +8,7 @@ from playwright.sync_api import expect
 
 from common.enums import Disposition
 from server.models import ReturnLine
-
-FITS = "document.documentElement.scrollWidth <= window.innerWidth"
+from page_width import fits
 
 
 def option(page: str, facility) -> str:
@@ -59,7 +58,7 @@ def test_choosing_another_disposition_offers_its_facilities_and_a_long_comment_w
     page.get_by_label("Why (required)").fill("x" * 2000)
     page.get_by_role("button", name="Override").click()
     expect(page.get_by_role("status")).to_contain_text("Disposition overridden")
-    assert page.evaluate(FITS), "a 2,000-character comment widened the page"
+    assert fits(page), "a 2,000-character comment widened the page"
     session.rollback()
     stored = session.get(ReturnLine, line.id)
     assert (stored.disposition, stored.destination_facility_id) == (Disposition.RECYCLE, yard.recycler.id)
