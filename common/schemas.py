@@ -137,7 +137,6 @@ class PartRemovedPayload(StrictSchema):
             raise ma.ValidationError("A serialised part is one item: quantity must be 1.", "quantity")
 
 
-#: The grades a unit can be installed in: a replacement is never faulty or scrap.
 #: Most expected parts a completion can say were not returned.
 MAX_NOT_RETURNED = 100
 

@@ -1,7 +1,7 @@
 """The stock ledger for dispatchers and for the company's ERP: balances, the movement export, corrections."""
 
 import marshmallow as ma
-from flask import Response, g, stream_with_context
+from flask import g
 from marshmallow import fields, validate
 
 from common.enums import MovementKind, Role, StockGrade, StockLocationKind
@@ -9,8 +9,8 @@ from common.schemas import Text
 from server.api.json_body import Blueprint
 from server.api.pagination import PageQuery, page_of
 from server.api.security import STAFF, requires
+from server.downloads import csv_download
 from server.extensions import db
-from server.models import StockMovement
 from server.models.types import utcnow
 from server.services.stock import adjustments, exports
 
@@ -160,14 +160,11 @@ def _balances(args) -> list[dict]:
 @blp.response(200, MovementPageSchema)
 def list_movements(args):
     """The movement export, in ledger order: page with after_seq; ids are stable, so a reader may replay safely."""
-    rows = _movements(args, args["after_seq"], args["limit"] + 1)
+    rows = exports.movements(db.session, after_seq=args["after_seq"], limit=args["limit"] + 1,
+                             **_movement_filters(args))
     items = rows[:args["limit"]]
     return {"items": items, "next_after_seq": items[-1].seq if items else args["after_seq"],
             "more": len(rows) > args["limit"]}
-
-
-def _movements(args, after_seq: int, limit: int) -> list[StockMovement]:
-    return exports.movements(db.session, after_seq=after_seq, limit=limit, **_movement_filters(args))
 
 
 def _movement_filters(args) -> dict:
@@ -228,9 +225,3 @@ def export_movements(args):
     """The movements of a period (occurred from `from`, before `until`) as CSV for finance, in ledger order."""
     return csv_download(f"movements-{utcnow().date().isoformat()}.csv",
                         exports.movements_csv(db.session, **_movement_filters(args)))
-
-
-def csv_download(filename: str, chunks) -> Response:
-    """A CSV file the browser saves as `filename`, streamed."""
-    return Response(stream_with_context(chunks), mimetype="text/csv",
-                    headers={"Content-Disposition": f"attachment; filename={filename}"})

@@ -2,11 +2,12 @@
 
 from datetime import date
 
-from flask import Response, current_app, flash, redirect, render_template, request, stream_with_context, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from server.console.forms import ConfirmImportForm, ExportForm, ImportForm
 from server.console.pages import staff_blueprint
+from server.downloads import csv_download
 from server.extensions import db
 from server.services.master_data import imports
 from server.services.errors import Invalid
@@ -76,5 +77,4 @@ def export_returns():
     if not export.validate():
         return _data_page(export=export, status=422)
     chunks = imports.export_returns(db.session, Period(export.since.data, export.until.data))
-    return Response(stream_with_context(chunks), mimetype="text/csv", headers={
-        "Content-Disposition": f"attachment; filename=returns-{date.today().isoformat()}.csv"})
+    return csv_download(f"returns-{date.today().isoformat()}.csv", chunks)

@@ -5,12 +5,13 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import Response, abort, current_app, flash, g, redirect, render_template, request, stream_with_context, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 
 from common.enums import Role, StockGrade, StockLocationKind
 from common.schemas import MAX_RECORD_ID
 from server.console.forms import LedgerExportForm, StocktakeForm, TransferForm, show_errors
 from server.console.pages import staff_blueprint
+from server.downloads import csv_download
 from server.extensions import db
 from server.models import Facility, PartNumber, StockLocation, StockMovement, User
 from server.services.errors import ServiceError
@@ -132,7 +133,7 @@ def export_balances():
     zone = current_app.config["SITE_TIMEZONE"]
     as_of = as_of_moment(export.as_of.data, zone) if export.as_of.data else None
     day = export.as_of.data.isoformat() if export.as_of.data else "now"
-    return _download(f"balances-{day}.csv", exports.balances_csv(db.session, as_of=as_of))
+    return csv_download(f"balances-{day}.csv", exports.balances_csv(db.session, as_of=as_of))
 
 
 @bp.route("/movements.csv")
@@ -146,9 +147,4 @@ def export_movements():
     chunks = exports.movements_csv(
         db.session, occurred_from=as_of_moment(since - timedelta(days=1), zone) if since else None,
         occurred_before=as_of_moment(until, zone) if until else None)
-    return _download(f"movements-{since or 'start'}-{until or 'now'}.csv", chunks)
-
-
-def _download(filename: str, chunks) -> Response:
-    return Response(stream_with_context(chunks), mimetype="text/csv",
-                    headers={"Content-Disposition": f"attachment; filename={filename}"})
+    return csv_download(f"movements-{since or 'start'}-{until or 'now'}.csv", chunks)

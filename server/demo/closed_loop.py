@@ -12,7 +12,9 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from common.enums import DeliveryMode, DeliveryStatus, ProcessingOutcome, ReservationStatus, ReturnStatus, StockGrade
+from common.enums import (
+    DeliveryMode, DeliveryStatus, ProcessingOutcome, ReservationStatus, ReturnStatus, StockGrade, StockLocationKind,
+)
 from server.models import Delivery, Facility, PartNumber, Reservation, ReturnLine, User
 from server.services.returns import receiving
 from server.services.stock import adjustments, bench, deliveries, ledger
@@ -128,7 +130,7 @@ class Purchasing:
         due = [order for order in self.on_order if order[0] <= day]
         self.on_order = [order for order in self.on_order if order[0] > day]
         for _, part_number, units in due:
+            depot = ledger.location_code(StockLocationKind.FACILITY, self.depot_code)
             adjustments.supply(session, adjustments.Supply(
-                part_number=part_number, quantity=units, facility=f"FAC:{self.depot_code}",
-                reason="Bought in for a shortage"), by)
+                part_number=part_number, quantity=units, facility=depot, reason="Bought in for a shortage"), by)
             self.units_bought += units

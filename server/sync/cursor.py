@@ -57,6 +57,23 @@ class Cursor:
     def in_snapshot(self) -> bool:
         return self.snapshot_entity is not None
 
+    def finished(self, unfinished: frozenset[int]) -> list[int]:
+        """The transactions this cursor watched that have finished since: all their rows are due now."""
+        return [x for x in self.pending if x not in unfinished]
+
+    def moved_to(self, position: LogPosition, unfinished: frozenset[int], max_pending: int) -> "Cursor | None":
+        """This cursor moved on to `position`, watching what still runs below it; None when that would be more
+        than `max_pending` transactions to remember (the reader then stays where it is, see `stays`)."""
+        pending = tuple(sorted(self._still_running(unfinished) | {x for x in unfinished if x < position.txid}))
+        return None if len(pending) > max_pending else Cursor(self.epoch, position, pending=pending)
+
+    def stays(self, unfinished: frozenset[int]) -> "Cursor":
+        """This cursor where it is, watching only those of its transactions still running."""
+        return Cursor(self.epoch, self.position, pending=tuple(sorted(self._still_running(unfinished))))
+
+    def _still_running(self, unfinished: frozenset[int]) -> set[int]:
+        return {x for x in self.pending if x in unfinished}
+
     def encode(self) -> str:
         doc = {"v": 1, "e": self.epoch.hex, "p": [self.position.txid, self.position.id, self.position.nonce]}
         if self.in_snapshot:

@@ -63,3 +63,14 @@ def test_a_snapshot_cursor_cannot_name_an_unknown_record_kind():
     doc["s"] = [42, None]
     with pytest.raises(BadCursor):
         decode(base64.urlsafe_b64encode(json.dumps(doc).encode()).decode())
+
+
+def test_a_cursor_moved_on_watches_what_still_runs_below_its_new_position_or_stays_when_that_is_too_much():
+    cursor = Cursor(uuid.uuid4(), LogPosition(10, 5, 1), pending=(3, 4, 7))
+    running = frozenset({4, 7, 12, 15, 30})
+    assert cursor.finished(running) == [3]
+    moved = cursor.moved_to(LogPosition(20, 9, 2), running, max_pending=4)
+    assert (moved.position, moved.pending) == (LogPosition(20, 9, 2), (4, 7, 12, 15))
+    assert cursor.moved_to(LogPosition(20, 9, 2), running, max_pending=3) is None
+    stays = cursor.stays(running)
+    assert (stays.position, stays.pending) == (cursor.position, (4, 7))

@@ -81,14 +81,10 @@ def _after(position: LogPosition):
     return sa.tuple_(FeedEvent.txid, FeedEvent.seq) > sa.tuple_(position.txid, position.id)
 
 
-def _below(unfinished: frozenset[int], position: LogPosition) -> set[int]:
-    return {x for x in unfinished if x < position.txid}
-
-
 def _page(session: so.Session, cursor: Cursor, limit: int, unfinished: frozenset[int]):
     order = (FeedEvent.txid, FeedEvent.seq)
     # Transactions that were running below the position and have finished since: all their events, now.
-    finished = [x for x in cursor.pending if x not in unfinished]
+    finished = cursor.finished(unfinished)
     late = session.scalars(
         sa.select(FeedEvent).where(FeedEvent.txid.in_(finished)).order_by(*order)
     ).all() if finished else []
@@ -96,12 +92,11 @@ def _page(session: so.Session, cursor: Cursor, limit: int, unfinished: frozenset
     has_more = len(new) > limit
     new = new[:limit]
     position = LogPosition(new[-1].txid, new[-1].seq, new[-1].nonce) if new else cursor.position
-    still_running = {x for x in cursor.pending if x in unfinished}
-    pending = tuple(sorted(still_running | _below(unfinished, position)))
-    if len(pending) > MAX_PENDING:
+    moved = cursor.moved_to(position, unfinished, MAX_PENDING)
+    if moved is None:
         # Too many transactions in flight to remember them all: stay put and serve this page again later.
-        position, pending, new, has_more = cursor.position, tuple(sorted(still_running)), [], True
-    return list(late) + list(new), Cursor(cursor.epoch, position, pending=pending), has_more
+        return list(late), cursor.stays(unfinished), True
+    return list(late) + list(new), moved, has_more
 
 
 def _event(row: FeedEvent) -> dict:

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from common import feed_schemas as feed
-from common.enums import HolderKind, PickupStatus, ProcessingOutcome, ReturnStatus
+from common.enums import HolderKind, PickupStatus, ProcessingOutcome, ReturnStatus, StockLocationKind
 from server.models import (
     Delivery, DispositionRecord, Facility, FeedEvent, PartNumber, Pickup, ProcessingRecord, Reservation, ReturnLine,
     StockLocation, StockMovement, User,
@@ -23,13 +23,13 @@ from server.models import (
 from server.models.pickups import pickup_reference
 from server.models.types import utcnow
 from server.services.flush_history import before, changed
+from server.services.stock.ledger import location_code
 
 #: Key in ``session.info`` of the ids of events written in the current transaction (for the webhooks).
 NEW_EVENTS = "fieldloop.new_feed_events"
 #: Event ids derived from an append-only record are the same however often it is read back.
 _ID_NAMESPACE = uuid.UUID("5b0f3a52-8f6e-4b8e-9d57-2f5b1c0e7a11")
 _PICKUP_PLAN_FIELDS = ("planned_date", "window_start", "window_end")
-_FACILITY_PREFIX = "FAC"
 _CENTS = Decimal("0.01")
 
 
@@ -63,21 +63,22 @@ class _Names:
         self.reservation_ids: set[int] = set()
 
     def load(self) -> None:
-        def read(*columns, where):
-            return dict(self.session.execute(sa.select(*columns).where(where)).all())
+        """One query per kind of name the flush's facts need (none for a kind they do not)."""
+        def read(key, *columns, ids: set) -> list:
+            return self.session.execute(sa.select(key, *columns).where(key.in_(ids))).all() if ids else []
 
-        self.parts = read(PartNumber.id, PartNumber.part_number, where=PartNumber.id.in_(self.part_ids))
-        self.vendors = read(PartNumber.id, PartNumber.vendor, where=PartNumber.id.in_(self.part_ids))
-        self.locations = read(StockLocation.id, StockLocation.code, where=StockLocation.id.in_(self.location_ids))
-        self.facilities = read(Facility.id, Facility.code, where=Facility.id.in_(self.facility_ids))
-        self.users = read(User.id, User.username, where=User.id.in_(self.user_ids))
-        self.jobs_of_reservations = read(Reservation.id, Reservation.job_id,
-                                         where=Reservation.id.in_(self.reservation_ids))
+        parts = read(PartNumber.id, PartNumber.part_number, PartNumber.vendor, ids=self.part_ids)
+        self.parts = {id_: number for id_, number, _vendor in parts}
+        self.vendors = {id_: vendor for id_, _number, vendor in parts}
+        self.locations = dict(read(StockLocation.id, StockLocation.code, ids=self.location_ids))
+        self.facilities = dict(read(Facility.id, Facility.code, ids=self.facility_ids))
+        self.users = dict(read(User.id, User.username, ids=self.user_ids))
+        self.jobs_of_reservations = dict(read(Reservation.id, Reservation.job_id, ids=self.reservation_ids))
 
     def facility_location(self, facility_id: int | None) -> str | None:
         """The facility's stock location code as the ledger names it ("FAC:TPK"), made or not yet."""
         code = self.facilities.get(facility_id)
-        return f"{_FACILITY_PREFIX}:{code}" if code else None
+        return location_code(StockLocationKind.FACILITY, code) if code else None
 
 
 class _Feed:

@@ -74,7 +74,8 @@ def _kind_of(record) -> str | None:
 def apply_record(session: so.Session, source: str, record, by: User | None) -> dict:
     """Apply one record in a savepoint of the caller's transaction: {kind, external_id, result, id, errors, kept}."""
     kind, external_id = _kind_of(record), record.get("external_id") if isinstance(record, dict) else None
-    answer = {"kind": record.get("kind") if isinstance(record, dict) else None, "external_id": external_id, "result": "rejected", "id": None, "errors": {}, "kept": {}}
+    answer = {"kind": record.get("kind") if isinstance(record, dict) else None, "external_id": external_id,
+              "result": "rejected", "id": None, "errors": {}, "kept": {}}
     errors = _envelope_errors(record, kind, external_id) or _unstorable(record)
     data = None
     if not errors:

@@ -25,7 +25,6 @@ from server.services.settings import setting, site_today
 from server.services.stock import ledger
 
 
-
 @dataclass(frozen=True)
 class QueueRow:
     line: ReturnLine

@@ -21,6 +21,11 @@ from server.models.types import utcnow
 _CODE_PREFIX = {StockLocationKind.FACILITY: "FAC", StockLocationKind.VAN: "VAN", StockLocationKind.SITE: "SITE"}
 
 
+def location_code(kind: StockLocationKind, key) -> str:
+    """The readable code of a location: "FAC:TPK" (a facility's code), "VAN:eng.amy" (a username), "SITE:12"."""
+    return f"{_CODE_PREFIX[kind]}:{key}"
+
+
 def _of(kind: StockLocationKind, ref_id: int) -> sa.Select:
     return sa.select(StockLocation).where(StockLocation.kind == kind, StockLocation.ref_id == ref_id)
 
@@ -69,15 +74,14 @@ def named_place(session: so.Session, code: str) -> tuple[StockLocationKind, int]
 
 
 def _describe(session: so.Session, kind: StockLocationKind, ref_id: int) -> tuple[str, str]:
-    prefix = _CODE_PREFIX[kind]
     if kind == StockLocationKind.FACILITY:
         facility = session.get(Facility, ref_id)
-        return f"{prefix}:{facility.code}", facility.name
+        return location_code(kind, facility.code), facility.name
     if kind == StockLocationKind.VAN:
         user = session.get(User, ref_id)
-        return f"{prefix}:{user.username}", f"Van of {user.display_name}"
+        return location_code(kind, user.username), f"Van of {user.display_name}"
     site = session.get(Site, ref_id)
-    return f"{prefix}:{ref_id}", site.name
+    return location_code(kind, ref_id), site.name
 
 
 def balance(session: so.Session, location_id: int, part_number_id: int, grade: StockGrade) -> int:

@@ -16,7 +16,6 @@ from server.models import Facility, Reservation, StockLocation, StockTarget
 from server.services.stock.ledger import balances
 
 
-
 def stock_needs(session: so.Session, part_number_ids: Iterable[int]) -> dict[int, tuple[StockNeed, ...]]:
     """Per part number, its position at every facility with a target for it (in facility order)."""
     part_ids = sorted(set(part_number_ids))

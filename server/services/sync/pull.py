@@ -108,7 +108,7 @@ def _after(position: LogPosition):
 
 
 def _log_has_rows(session, user_id: int, cursor: Cursor, unfinished: frozenset[int]) -> bool:
-    finished = [x for x in cursor.pending if x not in unfinished]
+    finished = cursor.finished(unfinished)
     where = _after(cursor.position) if not finished else sa.or_(_after(cursor.position), ChangeLogEntry.txid.in_(finished))
     return session.scalar(sa.select(ChangeLogEntry.id).where(_in_scope(user_id), where).limit(1)) is not None
 
@@ -146,7 +146,7 @@ def _log_page(session, user_id: int, cursor: Cursor, limit: int, unfinished: fro
                ChangeLogEntry.entity_key, ChangeLogEntry.op)
     order = (ChangeLogEntry.txid, ChangeLogEntry.id)
     # Transactions that were running below the position and have finished since: all their rows, now.
-    finished = [x for x in cursor.pending if x not in unfinished]
+    finished = cursor.finished(unfinished)
     late = session.execute(
         sa.select(*columns).where(_in_scope(user_id), ChangeLogEntry.txid.in_(finished)).order_by(*order)
     ).all() if finished else []
@@ -161,11 +161,10 @@ def _log_page(session, user_id: int, cursor: Cursor, limit: int, unfinished: fro
         newest = _newest_position(session)
         if newest.key() > position.key():
             position = newest
-    still_running = {x for x in cursor.pending if x in unfinished}
-    pending = tuple(sorted(still_running | set(_below(unfinished, position))))
-    if len(pending) > MAX_PENDING:
+    moved = cursor.moved_to(position, unfinished, MAX_PENDING)
+    if moved is None:
         # Too many transactions in flight to remember them all: stay put and serve this page again later.
-        position, pending, new, has_more = cursor.position, tuple(sorted(still_running)), [], True
+        moved, new, has_more = cursor.stays(unfinished), [], True
     rows = late + new
 
     # The log only says which records changed; what is sent is their state in this snapshot. A record in
@@ -185,7 +184,7 @@ def _log_page(session, user_id: int, cursor: Cursor, limit: int, unfinished: fro
         for entity, key in touched
     ]
 
-    return changes, Cursor(cursor.epoch, position, pending=pending), has_more
+    return changes, moved, has_more
 
 
 def _upsert(entity: SyncEntity, key: str, record: dict) -> dict:
