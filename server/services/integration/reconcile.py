@@ -104,14 +104,16 @@ def reconcile(session: so.Session, as_of: date, rows: list[BalanceRow], by: User
     errors: dict = {}
     if as_of > utcnow().astimezone(ZoneInfo(zone)).date():
         errors["as_of"] = ["The balances must be as of today or an earlier day."]
-    source_balances = _checked(session, rows, errors, rows_field)
+    names = _Names(session)
+    source_balances = _checked(session, rows, errors, rows_field, set(names.codes.values()))
     if errors:
         raise Invalid("The balances were not compared: some rows are wrong; nothing was stored.", errors)
     agreed = last_agreed(session)
     moment = as_of_moment(as_of, zone)
     ledger_seq = session.scalar(sa.select(sa.func.coalesce(sa.func.max(StockMovement.seq), 0)))
     since_seq = agreed.ledger_seq if agreed else 0
-    lines = compare(source_balances, _ledger_balances(session, moment), _changes(session, agreed, ledger_seq, moment))
+    lines = compare(source_balances, _ledger_balances(session, moment, names),
+                    _changes(session, agreed, ledger_seq, moment, names))
     begin_write(session)
     if _id(last_agreed(session)) != _id(agreed):
         raise Conflict("Another reconciliation was agreed meanwhile: send the balances again.")
@@ -171,11 +173,21 @@ def _id(reconciliation: Reconciliation | None) -> int | None:
     return None if reconciliation is None else reconciliation.id
 
 
-def _checked(session: so.Session, rows: list[BalanceRow], errors: dict, rows_field: str) -> dict[Key, int]:
-    """The rows as balances by key, each checked; a row's problems go into errors[rows_field][line][column]."""
+class _Names:
+    """The codes of the stock locations and the numbers of the parts, by id, read once per comparison."""
+
+    def __init__(self, session: so.Session):
+        self.codes = dict(session.execute(sa.select(StockLocation.id, StockLocation.code)).all())
+        self.parts = dict(session.execute(sa.select(PartNumber.id, PartNumber.part_number)).all())
+
+
+def _checked(session: so.Session, rows: list[BalanceRow], errors: dict, rows_field: str,
+             known_codes: set[str]) -> dict[Key, int]:
+    """The rows as balances by key, each checked; a row's problems go into errors[rows_field][line][column].
+    `known_codes`: the codes of the locations the ledger has; another code is checked against what it names."""
     parts = set(session.scalars(sa.select(PartNumber.part_number).where(
         PartNumber.part_number.in_(_storable({r.part_number for r in rows})))))
-    codes = set(session.scalars(sa.select(StockLocation.code)))
+    codes = set(known_codes)
     codes |= {code for code in _storable({r.location for r in rows}) - codes
               if len(code) <= 80 and named_place(session, code) is not None}
     grades = {g.value for g in StockGrade}
@@ -238,20 +250,16 @@ def _quantity(value, problems: dict) -> int | None:
     return None
 
 
-def _ledger_balances(session: so.Session, moment: datetime) -> dict[Key, int]:
-    codes = dict(session.execute(sa.select(StockLocation.id, StockLocation.code)).all())
-    parts = dict(session.execute(sa.select(PartNumber.id, PartNumber.part_number)).all())
-    return {Key(parts[b.part_number_id], codes[b.location_id], b.grade.value): b.quantity
+def _ledger_balances(session: so.Session, moment: datetime, names: _Names) -> dict[Key, int]:
+    return {Key(names.parts[b.part_number_id], names.codes[b.location_id], b.grade.value): b.quantity
             for b in balances(session, as_of=moment)}
 
 
 def _changes(session: so.Session, agreed: Reconciliation | None, through_seq: int,
-             moment: datetime) -> dict[Key, list[Change]]:
+             moment: datetime, names: _Names) -> dict[Key, list[Change]]:
     """Per key, what each movement since the agreed balance did to it, in ledger order: the movements up to
     `through_seq` that occurred before `moment` and that the agreed balance did not hold (recorded after it
     was compared, or occurred after the moment it stood for)."""
-    codes = dict(session.execute(sa.select(StockLocation.id, StockLocation.code)).all())
-    parts = dict(session.execute(sa.select(PartNumber.id, PartNumber.part_number)).all())
     query = (
         sa.select(StockMovement.id, StockMovement.seq, StockMovement.part_number_id, StockMovement.quantity,
                   StockMovement.from_location_id, StockMovement.from_grade, StockMovement.to_location_id,
@@ -266,7 +274,7 @@ def _changes(session: so.Session, agreed: Reconciliation | None, through_seq: in
     for move_id, seq, part_id, quantity, from_id, from_grade, to_id, to_grade in session.execute(query):
         for location_id, grade, delta in ((from_id, from_grade, -quantity), (to_id, to_grade, quantity)):
             if location_id is not None:
-                key = Key(parts[part_id], codes[location_id], StockGrade(grade).value)
+                key = Key(names.parts[part_id], names.codes[location_id], StockGrade(grade).value)
                 changes[key].append(Change(str(move_id), seq, delta))
     return changes
 
@@ -284,5 +292,6 @@ def counts(reconciliation: Reconciliation) -> dict[str, int]:
     """How many keys were compared, agree, are explained and are unexplained."""
     explained = sum(1 for line in reconciliation.lines if line.outcome == Outcome.EXPLAINED)
     unexplained = len(reconciliation.lines) - explained
-    return {"compared": reconciliation.rows_compared, "agreeing": reconciliation.rows_compared - len(reconciliation.lines),
+    return {"compared": reconciliation.rows_compared,
+            "agreeing": reconciliation.rows_compared - len(reconciliation.lines),
             "explained": explained, "unexplained": unexplained}
