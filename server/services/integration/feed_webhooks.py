@@ -43,10 +43,7 @@ def queue_new_events(session: so.Session) -> None:
         # Read back: an event written in a savepoint that was rolled back is not there any more.
         events = session.scalars(sa.select(FeedEvent).where(FeedEvent.id.in_(event_ids[start:start + _CHUNK]))
                                  .order_by(FeedEvent.seq)).all()
-        for event in events:
-            document = event_document(event)
-            for integration in integrations:
-                outbox.queue_feed_webhook(session, integration, event, document)
+        outbox.queue_feed_webhooks(session, integrations, [(event, event_document(event)) for event in events])
 
 
 def dead_letters(session: so.Session, integration_id: int) -> list[Notification]:

@@ -66,19 +66,24 @@ def queue_webhook(session: so.Session, customer: Customer, event_type: str, payl
     ))
 
 
-def queue_feed_webhook(session: so.Session, integration: Integration, event: FeedEvent, document: dict) -> Notification:
-    """Queue a feed event's webhook to an integration; runs in the transaction that wrote the event.
-
-    The receiver gets the event's id as the Idempotency-Key, so a repeat is dropped by id."""
-    notification = Notification(
-        channel=WEBHOOK, kind=event.type, recipient=integration.webhook_url, subject=event.type,
-        idempotency_key=f"feed:{integration.id}:{event.id}", content=json.dumps(document),
-        integration_id=integration.id, feed_event_id=event.id,
-    )
-    session.add(notification)
+def queue_feed_webhooks(session: so.Session, integrations: list[Integration],
+                        events: list[tuple[FeedEvent, dict]]) -> list[Notification]:
+    """Queue each feed event's webhook (the event and its document) to each integration, with one flush; runs in
+    the transaction that wrote the events. The receiver gets the event's id as the Idempotency-Key, so a repeat
+    is dropped by id."""
+    notifications = []
+    for event, document in events:
+        content = json.dumps(document)
+        notifications += [Notification(
+            channel=WEBHOOK, kind=event.type, recipient=integration.webhook_url, subject=event.type,
+            idempotency_key=f"feed:{integration.id}:{event.id}", content=content,
+            integration_id=integration.id, feed_event_id=event.id,
+        ) for integration in integrations]
+    session.add_all(notifications)
     session.flush()
-    enqueue(session, DELIVER_TASK, {"notification_id": notification.id})
-    return notification
+    for notification in notifications:
+        enqueue(session, DELIVER_TASK, {"notification_id": notification.id})
+    return notifications
 
 
 def mail_transport(config: dict) -> MailTransport:
