@@ -187,7 +187,6 @@ def count_use(session: so.Session, key_id: int, rate_per_minute: int) -> None:
         retry_after = _seconds_left_in_window(now)
         raise TooManyAttempts(f"This key may make {rate_per_minute} requests a minute; try again in "
                               f"{retry_after} s.", headers={"Retry-After": str(retry_after)})
-    session.execute(sa.update(IntegrationKey).where(IntegrationKey.id == key_id).values(last_used_at=now))
     session.commit()
 
 
@@ -202,16 +201,16 @@ def _seconds_left_in_window(now: datetime) -> int:
 
 def _count_request(session: so.Session, key_id: int, now: datetime) -> int:
     """This request's number in the key's current window, counted by one UPDATE so that concurrent requests of
-    several processes each get their own number."""
+    several processes each get their own number; the same UPDATE notes when the key was last used."""
     window = _window_start(now)
     opened = session.execute(
         sa.update(IntegrationKey)
         .where(IntegrationKey.id == key_id,
                sa.or_(IntegrationKey.rate_window_start.is_(None), IntegrationKey.rate_window_start != window))
-        .values(rate_window_start=window, rate_window_requests=1)
+        .values(rate_window_start=window, rate_window_requests=1, last_used_at=now)
     ).rowcount
     if opened:
         return 1
     session.execute(sa.update(IntegrationKey).where(IntegrationKey.id == key_id)
-                    .values(rate_window_requests=IntegrationKey.rate_window_requests + 1))
+                    .values(rate_window_requests=IntegrationKey.rate_window_requests + 1, last_used_at=now))
     return session.scalar(sa.select(IntegrationKey.rate_window_requests).where(IntegrationKey.id == key_id))
