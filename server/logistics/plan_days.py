@@ -1,12 +1,16 @@
-"""Which days can be planned or asked for, and how a day and a site's opening days are named.
+"""Which days can be planned or asked for, how a day and a site's opening days are named, and how access hours
+are written ("mon-fri 08:00-17:00; sat 09:00-12:00").
 
 Plain Python: the planning service and the customer's reschedule both ask
 these questions; the answers are sentences a dispatcher or customer reads.
 """
 
 from datetime import date, time, timedelta
+import re
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+#: A site's access hours when none are given.
+DEFAULT_HOURS = "mon-fri 08:00-17:00"
 _DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -64,3 +68,19 @@ def next_open_day(access_hours: dict, after: date, last: date) -> date | None:
             return day
         day += timedelta(days=1)
     return None
+
+
+def parse_access_hours(text: str) -> dict:
+    """'mon-fri 08:00-17:00; sat 09:00-12:00' → {"mon": [["08:00", "17:00"]], …}; ValueError saying what is wrong."""
+    hours: dict[str, list[list[str]]] = {}
+    for part in filter(None, (p.strip() for p in text.lower().split(";"))):
+        match = re.fullmatch(r"([a-z]{3})(?:-([a-z]{3}))?\s+(\d{2}:\d{2})-(\d{2}:\d{2})", part)
+        if not match or match[1] not in WEEKDAYS or (match[2] and match[2] not in WEEKDAYS):
+            raise ValueError(f"Cannot read {part!r}: write e.g. '{DEFAULT_HOURS}'.")
+        first, last = WEEKDAYS.index(match[1]), WEEKDAYS.index(match[2] or match[1])
+        opens, closes = match[3], match[4]
+        if not ("00:00" <= opens < closes <= "24:00") or last < first:
+            raise ValueError(f"{part!r} closes before it opens.")
+        for day in WEEKDAYS[first:last + 1]:
+            hours.setdefault(day, []).append([opens, closes])
+    return hours

@@ -20,10 +20,10 @@ from common.representable import value_problems
 from common.validation import serial_fits
 from server.database import begin_write
 from server.logistics import source_records as rules
+from server.logistics.plan_days import DEFAULT_HOURS, parse_access_hours
 from server.logistics.states import IllegalTransition
 from server.models import Contract, Customer, Job, PartNumber, Replacement, SerialisedItem, Site, User
 from server.services.errors import Invalid
-from server.services.master_data.imports import DEFAULT_HOURS, parse_hours
 from server.services.work import jobs
 
 MAX_RECORDS = rules.MAX_RECORDS
@@ -199,7 +199,7 @@ def _part(ctx: _Context, external_id: str, data: dict) -> _Applied:
 def _site(ctx: _Context, external_id: str, data: dict) -> _Applied:
     customer = _referenced(ctx, Customer, data.pop("customer_external_id"), "customer_external_id", "customer")
     try:
-        hours = parse_hours(data.pop("hours") or DEFAULT_HOURS)
+        hours = parse_access_hours(data.pop("hours") or DEFAULT_HOURS)
     except ValueError as bad:
         raise Invalid("Cannot read the hours.", {"hours": [str(bad)]}) from None
     wanted = {**data, "customer_id": customer.id, "access_hours": hours}

@@ -27,12 +27,14 @@ import sqlalchemy.orm as so
 from common.enums import HolderKind, ItemStatus
 from common.validation import MAX_SERIAL_PATTERN_LENGTH, serial_fits, serial_pattern_problem
 from server.database import begin_write
+from server.logistics.plan_days import DEFAULT_HOURS, parse_access_hours
 from server.logistics.source_records import EXPECTED_PART_KINDS, owned_field_errors
 from server.models import (
     Customer, Facility, Integration, Job, PartNumber, Replacement, ReturnLine, SerialisedItem, Site, User,
 )
 from server.services.master_data.csv_files import csv_chunks
 from server.services.errors import Invalid
+from server.services.integration.records import apply_record
 from server.services.returns.period import Period
 
 MAX_ROWS = 20_000
@@ -43,8 +45,6 @@ MAX_AMOUNT = Decimal(1_000_000)
 NOT_TEXT = ("This is not a CSV file: it holds binary data (an image, a workbook or a PDF?). "
             "In your spreadsheet choose Save as → CSV, then upload that file.")
 YES, NO = {"yes", "y", "true", "1"}, {"no", "n", "false", "0", ""}
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-DEFAULT_HOURS = "mon-fri 08:00-17:00"
 
 
 @dataclass(frozen=True)
@@ -299,20 +299,11 @@ def _yes_no(row: RowResult, name: str, default: bool) -> bool:
     raise _Bad(f"Write yes or no, not {raw!r}.")
 
 
-def parse_hours(text: str) -> dict:
-    """'mon-fri 08:00-17:00; sat 09:00-12:00' → {"mon": [["08:00", "17:00"]], …}."""
-    hours: dict[str, list[list[str]]] = {}
-    for part in filter(None, (p.strip() for p in text.lower().split(";"))):
-        match = re.fullmatch(r"([a-z]{3})(?:-([a-z]{3}))?\s+(\d{2}:\d{2})-(\d{2}:\d{2})", part)
-        if not match or match[1] not in WEEKDAYS or (match[2] and match[2] not in WEEKDAYS):
-            raise _Bad(f"Cannot read {part!r}: write e.g. '{DEFAULT_HOURS}'.")
-        first, last = WEEKDAYS.index(match[1]), WEEKDAYS.index(match[2] or match[1])
-        opens, closes = match[3], match[4]
-        if not ("00:00" <= opens < closes <= "24:00") or last < first:
-            raise _Bad(f"{part!r} closes before it opens.")
-        for day in WEEKDAYS[first:last + 1]:
-            hours.setdefault(day, []).append([opens, closes])
-    return hours
+def _hours(row: RowResult) -> dict:
+    try:
+        return parse_access_hours(row.values.get("hours") or DEFAULT_HOURS)
+    except ValueError as bad:
+        raise _Bad(str(bad)) from None
 
 
 def _cells(row: RowResult, readers: dict) -> dict:
@@ -402,7 +393,7 @@ def _check_sites(session: so.Session, preview: ImportPreview, write: bool) -> No
             "contact_name": lambda: _text(row, "contact_name", 120),
             "contact_email": lambda: _email(row),
             "contact_phone": lambda: _text(row, "contact_phone", 40),
-            "access_hours": lambda: parse_hours(row.values.get("hours") or DEFAULT_HOURS),
+            "access_hours": lambda: _hours(row),
         })
         if "access_hours" in row.errors:
             row.errors["hours"] = row.errors.pop("access_hours")
@@ -511,9 +502,6 @@ def _from_source(session: so.Session, row: RowResult, records, write: bool) -> b
         row.errors["source"] = f"No integration has the source {source!r}: an admin adds it under Integrations."
     if row.errors:
         return True
-    # Imported here: the integration's records read sites' hours with this module's parse_hours.
-    from server.services.integration.records import apply_record
-
     savepoint = session.begin_nested()
     for record in records():
         result = apply_record(session, source, record, by=integration.user)
