@@ -4,6 +4,7 @@ the movements that explain them, agree a reconciliation (server/services/integra
 import sqlalchemy as sa
 from flask import current_app, flash, g, redirect, render_template, url_for
 
+from server.api.fields import RECORD_ID
 from server.console.forms import ActionForm, ReconcileForm
 from server.console.pages import staff_blueprint
 from server.extensions import db
@@ -57,7 +58,7 @@ def _placed(form: ReconcileForm, err: ServiceError) -> list[tuple[str, str, str]
             for column, messages in columns.items() for message in messages]
 
 
-@bp.route("/<int:reconciliation_id>")
+@bp.route(f"/<{RECORD_ID}:reconciliation_id>")
 def reconciliation_page(reconciliation_id: int):
     reconciliation = service.get(db.session, reconciliation_id)
     return render_template("console/reconciliation.html", reconciliation=reconciliation,
@@ -66,7 +67,7 @@ def reconciliation_page(reconciliation_id: int):
                            form=ActionForm(), zone=current_app.config["SITE_TIMEZONE"])
 
 
-@bp.route("/<int:reconciliation_id>/agree", methods=["POST"])
+@bp.route(f"/<{RECORD_ID}:reconciliation_id>/agree", methods=["POST"])
 def agree(reconciliation_id: int):
     try:
         service.agree(db.session, reconciliation_id, g.staff)

@@ -7,6 +7,7 @@ import sqlalchemy.orm as so
 from flask import abort, current_app, render_template
 
 from common.enums import ItemStatus
+from server.api.fields import RECORD_ID
 from server.console.pages import staff_blueprint
 from server.extensions import db
 from server.models import Job, Replacement, SerialisedItem, Site
@@ -42,7 +43,7 @@ def installed_base(session: so.Session, site_id: int) -> InstalledBase | None:
                          {s.serialised_item_id: s for s in swaps if s.serialised_item_id is not None})
 
 
-@bp.route("/<int:site_id>")
+@bp.route(f"/<{RECORD_ID}:site_id>")
 def site(site_id: int):
     base = installed_base(db.session, site_id)
     if base is None:

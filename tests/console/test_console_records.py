@@ -88,3 +88,10 @@ def test_a_stock_target_is_set_in_the_records_for_a_facility_and_a_part(dispatch
     session.rollback()
     target = session.scalars(sa.select(StockTarget)).one()
     assert (target.facility_id, target.part_number_id, target.quantity) == (yard.refurb.id, yard.fuser.id, 6)
+
+
+@pytest.mark.parametrize("path", ["/console/stock/reconcile/{}", "/console/sites/{}"])
+@pytest.mark.parametrize("record_id", [0, 2**31, 10**20])
+def test_a_record_id_beyond_the_id_columns_is_404_not_a_database_error(dispatcher, yard, path, record_id):
+    assert dispatcher.get(path.format(record_id)).status_code == 404
+    assert dispatcher.post(f"/console/stock/reconcile/{record_id}/agree").status_code in (400, 404)
