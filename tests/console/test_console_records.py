@@ -45,11 +45,13 @@ def test_deleting_a_part_in_use_says_so_in_words_and_keeps_it(dispatcher, yard, 
     assert session.get(PartNumber, yard.fuser.id) is not None
 
 
-def catalogue_form(part, **changes) -> dict:
-    return {"part_number": part.part_number, "description": part.description, "category": part.category,
-            "vendor": part.vendor, "serialised": "y", "new_price": "310", "refurbishment_cost": "40",
-            "refurbishment_yield": "0.8", "residual_value": "0", "weight_kg": "2.8", "volume_l": "8",
-            "vendor_warranty_days": "365", "refurbishment_hours": "1", "grade_policy": "refurbished_first", **changes}
+def catalogue_form(part: PartNumber, **changes) -> dict:
+    """The record form as the page fills it in for `part`, with `changes`."""
+    values = {name: getattr(part, name) for name in (
+        "part_number", "description", "category", "vendor", "new_price", "refurbishment_cost", "refurbishment_yield",
+        "residual_value", "weight_kg", "volume_l", "vendor_warranty_days", "refurbishment_hours")}
+    return {**{k: str(v) for k, v in values.items()}, "serialised": "y" if part.serialised else "",
+            "grade_policy": str(part.grade_policy), **changes}
 
 
 @pytest.mark.parametrize("weight", ["inf", "nan", "-inf"])

@@ -1,6 +1,7 @@
 """The console refuses a dispatcher's change of what another system owns, naming the field."""
 
 from server.models import Job, PartNumber, Site
+from test_console_records import catalogue_form
 
 
 def test_reassigning_a_job_another_system_owns_is_refused_naming_the_owner(dispatcher, yard, session):
@@ -11,15 +12,6 @@ def test_reassigning_a_job_another_system_owns_is_refused_naming_the_owner(dispa
     assert r.status_code == 422 and "Owned by erp: change it there." in r.get_data(as_text=True)
     session.rollback()
     assert session.get(Job, yard.amy_job.id).engineer_id == yard.amy.id
-
-
-def catalogue_form(part: PartNumber, **changes) -> dict:
-    """The record form as the page fills it in for `part`, with `changes`."""
-    values = {name: getattr(part, name) for name in (
-        "part_number", "description", "category", "vendor", "new_price", "refurbishment_cost", "refurbishment_yield",
-        "residual_value", "weight_kg", "volume_l", "vendor_warranty_days", "refurbishment_hours")}
-    return {**{k: str(v) for k, v in values.items()}, "serialised": "y" if part.serialised else "",
-            "grade_policy": str(part.grade_policy), **changes}
 
 
 def test_the_records_refuse_a_change_of_a_part_its_source_owns_and_keep_what_fieldloop_owns(dispatcher, yard,
